@@ -1,0 +1,208 @@
+"""Account use-cases: sign in and out, and an admin's management of their clinic's accounts.
+
+Each function checks permission, does the work and records the audit event in one transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from server import audit, sessions
+from server.actor import Actor
+from server.errors import Invalid, NotFound, Throttled
+from server.models import Clinic, LoginFailure, Role, Session, User
+from server.passwords import password_problem
+from server.policy import require
+
+GENERIC_LOGIN_ERROR = "That email or password is wrong."
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+FAILURE_RETENTION = timedelta(days=1)
+
+
+def normalise_email(raw: str) -> str:
+    return raw.strip().casefold()
+
+
+async def _throttle_wait(actor: Actor, email: str) -> int:
+    """Seconds until this account and this IP may try again (0 = may try now)."""
+    s = actor.settings
+    since = actor.now - timedelta(seconds=s.login_window_seconds)
+    waits = [0]
+    for scope, key, limit in (("account", email, s.login_max_failures_account), ("ip", actor.ip, s.login_max_failures_ip)):
+        recent = await LoginFailure.filter(scope=scope, key=key, at__gte=since).order_by("-at").limit(limit)
+        if len(recent) >= limit:
+            waits.append(int((recent[-1].at - since).total_seconds()) + 1)
+    return max(waits)
+
+
+async def sign_in(actor: Actor, email: str, password: str, user_agent: str = "") -> str:
+    """Check credentials and open a session; returns the new session token for the cookie."""
+    email = normalise_email(email)
+    wait = await _throttle_wait(actor, email)
+    if wait:
+        async with in_transaction():
+            await audit.record(actor, audit.LOGIN_THROTTLED, outcome="denied", detail={"retry_after": wait})
+        raise Throttled(wait)
+    user = await User.get_or_none(email=email)
+    ok = await actor.passwords.verify(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        reason = "unknown_email" if user is None else ("disabled" if ok else "wrong_password")
+        await _record_failure(actor, email, user, reason)
+        raise Invalid({"form": GENERIC_LOGIN_ERROR})
+    new_hash = await actor.passwords.hash(password) if actor.passwords.needs_rehash(user.password_hash) else None
+    me = dataclasses.replace(actor, user=user)
+    async with in_transaction():
+        if new_hash:
+            await User.filter(id=user.id).update(password_hash=new_hash)
+        await LoginFailure.filter(scope="account", key=email).delete()
+        token, session = await sessions.create(user, actor.now, actor.ip, user_agent)
+        await audit.record(me, audit.LOGIN, object_type="session", object_id=session.id,
+                           detail={"rehashed": bool(new_hash)})  # fmt: skip
+    return token
+
+
+async def _record_failure(actor: Actor, email: str, user: User | None, reason: str) -> None:
+    async with in_transaction():
+        await LoginFailure.filter(at__lt=actor.now - FAILURE_RETENTION).delete()
+        await LoginFailure.bulk_create(
+            [LoginFailure(scope="account", key=email, at=actor.now), LoginFailure(scope="ip", key=actor.ip, at=actor.now)]
+        )
+        await audit.record(
+            actor, audit.LOGIN_FAILED, outcome="denied", detail={"reason": reason},
+            actor_user_id=user.id if user else None, clinic_id=user.clinic_id if user else None,
+        )  # fmt: skip
+
+
+async def sign_out(actor: Actor) -> None:
+    if actor.session is None:
+        return
+    async with in_transaction():
+        await sessions.revoke(actor.session, actor.now)
+        await audit.record(actor, audit.LOGOUT, object_type="session", object_id=actor.session.id)
+
+
+async def expire(actor: Actor, session: Session) -> None:
+    """Revoke a session found past its limits and note it (the user sees the sign-in page again)."""
+    me = dataclasses.replace(actor, user=session.user)
+    async with in_transaction():
+        await sessions.revoke(session, actor.now)
+        await audit.record(me, audit.SESSION_EXPIRED, object_type="session", object_id=session.id)
+
+
+def _check_new_user(email: str, name: str, role: str, password: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not EMAIL_PATTERN.match(email) or len(email) > 254:
+        errors["email"] = "Enter an email address like name@example.org."
+    if not name.strip() or len(name) > 200:
+        errors["name"] = "Enter the person's name (up to 200 characters)."
+    if role not in set(Role):
+        errors["role"] = "Choose one of: patient, therapist, supervisor, admin."
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        errors["password"] = problem
+    return errors
+
+
+async def create_user(
+    actor: Actor, clinic: Clinic, *, email: str, name: str, role: str, password: str, is_trainee: bool = False
+) -> User:
+    """Create an account in `clinic`. Admins only (the command line acts with no user and is trusted)."""
+    if actor.user is not None:
+        await require(actor.user, "users.manage")
+        if clinic.id != actor.user.clinic_id:
+            raise NotFound("clinic")
+    email = normalise_email(email)
+    errors = _check_new_user(email, name, role, password)
+    if not errors and await User.filter(email=email).exists():
+        errors["email"] = "An account with this email already exists."
+    if errors:
+        raise Invalid(errors)
+    password_hash = await actor.passwords.hash(password)
+    async with in_transaction():
+        user = await User.create(
+            clinic=clinic, email=email, name=name.strip(), role=Role(role), password_hash=password_hash,
+            is_trainee=is_trainee and role == Role.THERAPIST, password_changed_at=actor.now,
+        )  # fmt: skip
+        await audit.record(actor, audit.USER_CREATED, object_type="user", object_id=user.id, clinic_id=clinic.id,
+                           detail={"role": str(role)})  # fmt: skip
+    return user
+
+
+async def list_users(actor: Actor) -> list[User]:
+    await require(actor.user, "users.list")
+    async with in_transaction():
+        users = await User.filter(clinic_id=actor.clinic_id).order_by("role", "name")
+        await audit.record(actor, audit.USER_LIST_VIEWED, object_type="clinic", object_id=actor.clinic_id)
+    return users
+
+
+async def get_user_for(actor: Actor, user_id: int) -> User:
+    """An account in the admin's own clinic; anyone else, and any other clinic's account, gets NotFound."""
+    target = await User.get_or_none(id=user_id, clinic_id=actor.clinic_id) if actor.user else None
+    if target is None or actor.role != Role.ADMIN:
+        raise NotFound("user")
+    return target
+
+
+async def update_user(actor: Actor, user_id: int, *, name: str, role: str, is_trainee: bool) -> User:
+    target = await get_user_for(actor, user_id)
+    await require(actor.user, "users.manage", target)
+    errors = {k: v for k, v in _check_new_user(target.email, name, role, "x" * 40).items() if k in {"name", "role"}}
+    if target.id == actor.user.id and role != Role.ADMIN:  # type: ignore[union-attr]
+        errors["role"] = "You can't remove your own admin role; ask another admin."
+    if errors:
+        raise Invalid(errors)
+    async with in_transaction():
+        changed = {"from_role": str(target.role), "to_role": role} if role != target.role else {}
+        await User.filter(id=target.id).update(name=name.strip(), role=Role(role),
+                                               is_trainee=is_trainee and role == Role.THERAPIST)  # fmt: skip
+        await audit.record(actor, audit.USER_UPDATED, object_type="user", object_id=target.id, detail=changed)
+    return await User.get(id=target.id)
+
+
+async def set_disabled(actor: Actor, user_id: int, disabled: bool) -> User:
+    """Disable (revoking every session at once) or re-enable an account."""
+    target = await get_user_for(actor, user_id)
+    await require(actor.user, "users.disable", target)
+    async with in_transaction():
+        await User.filter(id=target.id).update(disabled_at=actor.now if disabled else None)
+        revoked = await sessions.revoke_all(target, actor.now) if disabled else 0
+        action = audit.USER_DISABLED if disabled else audit.USER_ENABLED
+        await audit.record(actor, action, object_type="user", object_id=target.id, detail={"sessions_revoked": revoked})
+    return await User.get(id=target.id)
+
+
+async def reset_password(actor: Actor, user_id: int, password: str) -> None:
+    """An admin sets a new password; the person's open sessions end so the old password's sessions can't linger."""
+    target = await get_user_for(actor, user_id)
+    await require(actor.user, "users.manage", target)
+    problem = password_problem(password, email=target.email, name=target.name)
+    if problem:
+        raise Invalid({"password": problem})
+    password_hash = await actor.passwords.hash(password)
+    async with in_transaction():
+        await User.filter(id=target.id).update(password_hash=password_hash, password_changed_at=actor.now)
+        revoked = await sessions.revoke_all(target, actor.now)
+        await audit.record(actor, audit.USER_PASSWORD_RESET, object_type="user", object_id=target.id,
+                           detail={"sessions_revoked": revoked})  # fmt: skip
+
+
+async def change_own_password(actor: Actor, current: str, new: str) -> None:
+    """A signed-in user changes their password; their other sessions end."""
+    user = actor.user
+    if user is None or actor.session is None:
+        raise NotFound("user")
+    if not await actor.passwords.verify(user.password_hash, current):
+        raise Invalid({"current_password": "That isn't your current password."})
+    problem = password_problem(new, email=user.email, name=user.name)
+    if problem:
+        raise Invalid({"new_password": problem})
+    password_hash = await actor.passwords.hash(new)
+    async with in_transaction():
+        await User.filter(id=user.id).update(password_hash=password_hash, password_changed_at=actor.now)
+        await Session.filter(user_id=user.id, revoked_at=None).exclude(id=actor.session.id).update(revoked_at=actor.now)
+        await audit.record(actor, audit.PASSWORD_CHANGED, object_type="user", object_id=user.id)

@@ -1,0 +1,32 @@
+"""Who is asking, from where, and when — plus the app's settings: passed from the web layer into every service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from server.models import Role, Session, User
+from server.settings import Settings
+
+if TYPE_CHECKING:
+    from server.passwords import Passwords
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: User | None
+    now: datetime
+    settings: Settings
+    passwords: Passwords
+    ip: str = ""
+    request_id: str = ""
+    session: Session | None = None
+
+    @property
+    def role(self) -> Role | None:
+        return self.user.role if self.user else None
+
+    @property
+    def clinic_id(self) -> int | None:
+        return self.user.clinic_id if self.user else None

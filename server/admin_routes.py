@@ -1,0 +1,108 @@
+"""Admin pages: the clinic's accounts — create, edit, disable/enable, reset password. No clinical content."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server import accounts
+from server.errors import Invalid
+from server.models import Clinic, Role
+from server.policy import ADMIN
+from server.web import actor, form, redirect, render, route
+
+ROLES = [r.value for r in Role]
+NOTES = {
+    "created": "Account created.",
+    "saved": "Changes saved.",
+    "disabled": "Account disabled; all its sessions have ended.",
+    "enabled": "Account enabled.",
+    "password": "New password set and the person's sessions ended. Give it to them through a safe channel.",
+}
+
+
+def _user_id(request: Request) -> int:
+    return int(request.path_params["user_id"])
+
+
+async def user_list(request: Request) -> Response:
+    users = await accounts.list_users(actor(request))
+    return render(request, "server/admin/users.html", {"users": users})
+
+
+async def new_user_page(request: Request) -> Response:
+    values = {"email": "", "name": "", "role": "therapist", "is_trainee": False}
+    return render(request, "server/admin/new_user.html", {"values": values, "errors": {}, "roles": ROLES})
+
+
+async def create_user(request: Request) -> Response:
+    data = await form(request)
+    values = {k: str(data.get(k, "")) for k in ("email", "name", "role")} | {"is_trainee": "is_trainee" in data}
+    who = actor(request)
+    clinic = await Clinic.get(id=who.clinic_id)
+    try:
+        user = await accounts.create_user(who, clinic, password=str(data.get("password", "")), **values)  # type: ignore[arg-type]
+    except Invalid as exc:
+        ctx = {"values": values, "errors": exc.errors, "roles": ROLES}
+        return render(request, "server/admin/new_user.html", ctx, status=400)
+    return _done(request, user.id, "created")
+
+
+async def user_page(request: Request) -> Response:
+    target = await accounts.get_user_for(actor(request), _user_id(request))
+    return _user_page(request, target, {}, note=NOTES.get(request.query_params.get("done", "")))
+
+
+def _done(request: Request, user_id: int, what: str) -> Response:
+    return redirect(request, f"/admin/users/{user_id}?done={what}")
+
+
+def _user_page(request: Request, target: object, errors: dict[str, str], *, note: str | None = None,
+               status: int = 200) -> Response:  # fmt: skip
+    ctx = {"target": target, "errors": errors, "roles": ROLES, "note": note}
+    return render(request, "server/admin/user.html", ctx, status=status)
+
+
+async def update_user(request: Request) -> Response:
+    data = await form(request)
+    who = actor(request)
+    try:
+        target = await accounts.update_user(who, _user_id(request), name=str(data.get("name", "")),
+                                            role=str(data.get("role", "")), is_trainee="is_trainee" in data)  # fmt: skip
+    except Invalid as exc:
+        target = await accounts.get_user_for(who, _user_id(request))
+        target.name, target.role = str(data.get("name", "")), str(data.get("role", ""))  # type: ignore[assignment]
+        return _user_page(request, target, exc.errors, status=400)
+    return _done(request, target.id, "saved")
+
+
+async def disable_user(request: Request) -> Response:
+    target = await accounts.set_disabled(actor(request), _user_id(request), True)
+    return _done(request, target.id, "disabled")
+
+
+async def enable_user(request: Request) -> Response:
+    target = await accounts.set_disabled(actor(request), _user_id(request), False)
+    return _done(request, target.id, "enabled")
+
+
+async def reset_password(request: Request) -> Response:
+    data = await form(request)
+    who = actor(request)
+    try:
+        await accounts.reset_password(who, _user_id(request), str(data.get("password", "")))
+    except Invalid as exc:
+        return _user_page(request, await accounts.get_user_for(who, _user_id(request)), exc.errors, status=400)
+    return _done(request, _user_id(request), "password")
+
+
+routes = [
+    route("/admin/users", user_list, roles=ADMIN, name="admin_users"),
+    route("/admin/users/new", new_user_page, roles=ADMIN),
+    route("/admin/users/new", create_user, roles=ADMIN, methods=["POST"]),
+    route("/admin/users/{user_id:int}", user_page, roles=ADMIN),
+    route("/admin/users/{user_id:int}", update_user, roles=ADMIN, methods=["POST"]),
+    route("/admin/users/{user_id:int}/disable", disable_user, roles=ADMIN, methods=["POST"]),
+    route("/admin/users/{user_id:int}/enable", enable_user, roles=ADMIN, methods=["POST"]),
+    route("/admin/users/{user_id:int}/password", reset_password, roles=ADMIN, methods=["POST"]),
+]

@@ -1,0 +1,124 @@
+"""Shell tables: clinics (tenants), users, sessions, login throttling and the audit chain."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Role(StrEnum):
+    PATIENT = "patient"
+    THERAPIST = "therapist"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+STAFF_ROLES = frozenset({Role.THERAPIST, Role.SUPERVISOR, Role.ADMIN})
+
+
+class Clinic(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    slug = fields.CharField(max_length=100, unique=True)
+    timezone = fields.CharField(max_length=64, default="America/New_York")
+    settings: fields.Field[dict] = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "clinic"
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    clinic: fields.ForeignKeyRelation[Clinic] = fields.ForeignKeyField(
+        "models.Clinic", related_name="users", on_delete=fields.RESTRICT
+    )
+    clinic_id: int
+    email = fields.CharField(max_length=254, unique=True)
+    name = fields.CharField(max_length=200)
+    role = fields.CharEnumField(Role, max_length=16)
+    password_hash = fields.CharField(max_length=255)
+    is_trainee = fields.BooleanField(default=False)
+    totp_secret = fields.CharField(max_length=64, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    password_changed_at = fields.DatetimeField(null=True)
+    disabled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "user"
+
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class Session(Model):
+    id = fields.IntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="sessions", on_delete=fields.CASCADE
+    )
+    user_id: int
+    csrf_token = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField()
+    last_seen_at = fields.DatetimeField()
+    ip = fields.CharField(max_length=64, default="")
+    user_agent = fields.CharField(max_length=300, default="")
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "session"
+
+
+class LoginFailure(Model):
+    """One failed sign-in, counted per account key and per client IP within the throttle window."""
+
+    id = fields.IntField(primary_key=True)
+    scope = fields.CharField(max_length=8)  # "account" | "ip"
+    key = fields.CharField(max_length=254)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "login_failure"
+        indexes = (("scope", "key", "at"),)
+
+
+class AuditEvent(Model):
+    """Append-only, hash-chained record of who did what (DESIGN §4, §5). Never updated, never deleted."""
+
+    seq = fields.BigIntField(primary_key=True, generated=False)
+    at = fields.DatetimeField()
+    actor_id = fields.IntField(null=True)
+    actor_role = fields.CharField(max_length=16, default="")
+    clinic_id = fields.IntField(null=True, db_index=True)
+    action = fields.CharField(max_length=64, db_index=True)
+    object_type = fields.CharField(max_length=32, default="")
+    object_id = fields.CharField(max_length=64, default="")
+    patient_id = fields.IntField(null=True, db_index=True)
+    outcome = fields.CharField(max_length=16, default="ok")
+    reason = fields.CharField(max_length=500, default="")
+    ip = fields.CharField(max_length=64, default="")
+    request_id = fields.CharField(max_length=32, default="")
+    detail: fields.Field[dict] = fields.JSONField(default=dict)
+    prev_hash = fields.CharField(max_length=64)
+    hash = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "audit_event"
+
+
+class AuditChainHead(Model):
+    """One row: the last seq and hash. Locking it serialises appends on PostgreSQL."""
+
+    id = fields.IntField(primary_key=True, generated=False)
+    seq = fields.BigIntField(default=0)
+    hash = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "audit_chain_head"

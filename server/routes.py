@@ -1,0 +1,87 @@
+"""Sign-in, sign-out, the role's home, one's own password, and the load balancer's health check."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from tortoise import connections
+
+from server import accounts
+from server.errors import Invalid, Throttled
+from server.policy import ANY_USER, PUBLIC
+from server.web import HOMES, actor, form, redirect, render, route, safe_next
+
+
+async def login_page(request: Request) -> Response:
+    who = actor(request)
+    if who.user is not None:
+        return redirect(request, HOMES[who.user.role])
+    expired = request.query_params.get("expired") == "1"
+    return render(request, "server/login.html", {"email": "", "errors": {}, "expired": expired,
+                                                 "next": request.query_params.get("next", "")})  # fmt: skip
+
+
+async def login(request: Request) -> Response:
+    data = await form(request)
+    email, password = str(data.get("email", ""))[:254], str(data.get("password", ""))[:1024]
+    next_url = str(data.get("next", ""))
+    ctx = {"email": email, "expired": False, "next": next_url}
+    try:
+        token = await accounts.sign_in(actor(request), email, password, request.headers.get("User-Agent", ""))
+    except Invalid as exc:
+        return render(request, "server/login.html", {**ctx, "errors": exc.errors}, status=400)
+    except Throttled as exc:
+        errors = {"form": "Too many attempts. Wait a few minutes, then try again."}
+        response = render(request, "server/login.html", {**ctx, "errors": errors}, status=429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    response = redirect(request, safe_next(next_url, "/"))
+    settings = request.app.state.settings
+    response.set_cookie(settings.cookie_name, token, httponly=True, samesite="lax",
+                        secure=settings.secure_cookies, path="/")  # fmt: skip
+    return response
+
+
+async def logout(request: Request) -> Response:
+    await accounts.sign_out(actor(request))
+    response = redirect(request, "/login")
+    response.delete_cookie(request.app.state.settings.cookie_name, path="/")
+    return response
+
+
+async def home(request: Request) -> Response:
+    return redirect(request, HOMES[actor(request).user.role])  # type: ignore[union-attr]
+
+
+async def password_page(request: Request) -> Response:
+    return render(request, "server/password.html", {"errors": {}, "done": False})
+
+
+async def change_password(request: Request) -> Response:
+    data = await form(request)
+    try:
+        await accounts.change_own_password(actor(request), str(data.get("current_password", "")),
+                                           str(data.get("new_password", "")))  # fmt: skip
+    except Invalid as exc:
+        return render(request, "server/password.html", {"errors": exc.errors, "done": False}, status=400)
+    return render(request, "server/password.html", {"errors": {}, "done": True})
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness and database reachability, for load balancers. No PHI, no auth."""
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:  # any database failure means "not healthy", whatever the driver raises
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+routes = [
+    route("/login", login_page, roles=PUBLIC, name="login"),
+    route("/login", login, roles=PUBLIC, methods=["POST"]),
+    route("/logout", logout, roles=ANY_USER, methods=["POST"], name="logout"),
+    route("/", home, roles=ANY_USER, name="home"),
+    route("/account/password", password_page, roles=ANY_USER, name="password"),
+    route("/account/password", change_password, roles=ANY_USER, methods=["POST"]),
+    route("/healthz", healthz, roles=PUBLIC, name="healthz"),
+]

@@ -1,0 +1,99 @@
+"""Settings read from the environment once, at start-up; every value has a safe default for `make run`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite://var/afterglow.sqlite3"
+    secret_key: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    web_concurrency: int = 1
+    var_dir: Path = ROOT / "var"
+    # DESIGN §5: 15 minutes idle, 12 hours absolute.
+    session_idle_seconds: int = 15 * 60
+    session_absolute_seconds: int = 12 * 60 * 60
+    secure_cookies: bool = False
+    # argon2id cost; DESIGN §5 floor is m=19 MiB, t=2, p=1. Tests lower it through the environment of the test run.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 64 * 1024
+    argon2_parallelism: int = 4
+    argon2_max_concurrent: int = 2
+    # Login throttling (per account and per client IP), counted in the database so every worker sees it.
+    login_window_seconds: int = 15 * 60
+    login_max_failures_account: int = 5
+    login_max_failures_ip: int = 20
+    clock: Callable[[], datetime] = field(default=utcnow, compare=False)
+
+    @property
+    def cookie_name(self) -> str:
+        return "__Host-afterglow" if self.secure_cookies else "afterglow"
+
+    @property
+    def csrf_cookie_name(self) -> str:
+        return "__Host-afterglow-csrf" if self.secure_cookies else "afterglow-csrf"
+
+    @property
+    def audit_key(self) -> bytes:
+        import hashlib
+        import hmac
+
+        return hmac.new(self.secret_key.encode(), b"afterglow audit chain v1", hashlib.sha256).digest()
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_secret(var_dir: Path) -> str:
+    """Read var/secret.key, creating it (0600) on first run."""
+    path = var_dir / "secret.key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def from_env(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    var_dir = Path(env.get("AFTERGLOW_VAR_DIR", str(ROOT / "var")))
+    ints = {
+        "port": "PORT",
+        "web_concurrency": "WEB_CONCURRENCY",
+        "session_idle_seconds": "SESSION_IDLE_SECONDS",
+        "session_absolute_seconds": "SESSION_ABSOLUTE_SECONDS",
+        "argon2_time_cost": "ARGON2_TIME_COST",
+        "argon2_memory_kib": "ARGON2_MEMORY_KIB",
+        "argon2_parallelism": "ARGON2_PARALLELISM",
+        "argon2_max_concurrent": "ARGON2_MAX_CONCURRENT",
+        "login_window_seconds": "LOGIN_WINDOW_SECONDS",
+        "login_max_failures_account": "LOGIN_MAX_FAILURES_ACCOUNT",
+        "login_max_failures_ip": "LOGIN_MAX_FAILURES_IP",
+    }
+    values: dict[str, object] = {name: int(env[key]) for name, key in ints.items() if env.get(key)}
+    return Settings(
+        database_url=env.get("DATABASE_URL") or f"sqlite://{var_dir / 'afterglow.sqlite3'}",
+        secret_key=env.get("SECRET_KEY") or load_secret(var_dir),
+        host=env.get("HOST", "127.0.0.1"),
+        var_dir=var_dir,
+        secure_cookies=_bool(env.get("SECURE_COOKIES", "")),
+        **values,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,176 @@
+"""The web layer's shared pieces: declared routes (roles + CSRF + session), rendering, htmx helpers."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable, Collection
+from functools import wraps
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2_fragments.starlette import Jinja2Blocks
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from tortoise.transactions import in_transaction
+
+from server import accounts, audit, sessions
+from server.actor import Actor
+from server.errors import Forbidden
+from server.models import Role
+from server.policy import PUBLIC
+from server.settings import ROOT
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+HOMES = {Role.PATIENT: "/journal", Role.THERAPIST: "/caseload", Role.SUPERVISOR: "/oversight", Role.ADMIN: "/admin/users"}
+
+
+class CsrfFailure(Exception):
+    """An unsafe request without a valid token, or from another site."""
+
+
+def make_templates() -> Jinja2Blocks:
+    env = Environment(
+        loader=FileSystemLoader(Path(ROOT, "templates")),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return Jinja2Blocks(env=env)
+
+
+def actor(request: Request) -> Actor:
+    return request.state.actor
+
+
+def is_htmx(request: Request) -> bool:
+    """True when htmx asked for a fragment (a boosted link wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def csrf_token(request: Request) -> str:
+    current = request.state.actor.session
+    if current is not None:
+        return current.csrf_token
+    token = request.cookies.get(request.app.state.settings.csrf_cookie_name, "")
+    if len(token) < 32:
+        token = request.state.__dict__.setdefault("new_csrf", secrets.token_urlsafe(32))
+    return token
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200,
+           block: str | None = None) -> Response:  # fmt: skip
+    """Render a page, or one named block of it for htmx; the page and the fragment come from one template."""
+    ctx = {"user": request.state.actor.user, "csrf_token": csrf_token(request), **(context or {})}
+    templates: Jinja2Blocks = request.app.state.templates
+    response = templates.TemplateResponse(request, name, ctx, status_code=status, block_name=block)
+    response.headers["Vary"] = "HX-Request"
+    _set_csrf_cookie(request, response)
+    return response
+
+
+def redirect(request: Request, url: str) -> Response:
+    """303 for plain forms; htmx gets HX-Redirect so it navigates the whole page."""
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def _set_csrf_cookie(request: Request, response: Response) -> None:
+    new = request.state.__dict__.get("new_csrf")
+    if new:
+        settings = request.app.state.settings
+        response.set_cookie(settings.csrf_cookie_name, new, httponly=True, samesite="strict",
+                            secure=settings.secure_cookies, path="/")  # fmt: skip
+
+
+async def form(request: Request) -> FormData:
+    return await request.form(max_files=0, max_fields=200, max_part_size=256 * 1024)
+
+
+async def _check_csrf(request: Request) -> None:
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in {"same-origin", "none"}:
+        raise CsrfFailure("cross-site request")
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc != request.headers.get("Host", ""):
+        raise CsrfFailure("origin mismatch")
+    sent = request.headers.get("X-CSRF-Token")
+    if sent is None:
+        content_type = request.headers.get("Content-Type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            sent = str((await form(request)).get("csrf_token", ""))
+    current = request.state.actor.session
+    settings = request.app.state.settings
+    expected = current.csrf_token if current else request.cookies.get(settings.csrf_cookie_name, "")
+    if not sent or not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise CsrfFailure("token missing or wrong")
+
+
+async def _load_actor(request: Request) -> Actor:
+    app_state = request.app.state
+    settings = app_state.settings
+    now = settings.clock()
+    base = Actor(user=None, now=now, settings=settings, passwords=app_state.passwords,
+                 ip=request.client.host if request.client else "", request_id=request.state.request_id)  # fmt: skip
+    loaded = await sessions.load(settings, request.cookies.get(settings.cookie_name), now)
+    if loaded.session is None:
+        return base
+    if loaded.expired:
+        await accounts.expire(base, loaded.session)
+        request.state.session_expired = True
+        return base
+    return Actor(user=loaded.session.user, now=now, settings=settings, passwords=app_state.passwords,
+                 ip=base.ip, request_id=base.request_id, session=loaded.session)  # fmt: skip
+
+
+def route(path: str, endpoint: Endpoint, *, roles: Collection[str], methods: Collection[str] = ("GET",),
+          name: str | None = None) -> Route:  # fmt: skip
+    """A route that declares who may use it. Every route in the app is made here (a test checks)."""
+    allowed = frozenset(roles)
+    if not allowed:
+        raise ValueError(f"route {path} declares no roles")
+
+    @wraps(endpoint)
+    async def guarded(request: Request) -> Response:
+        request.state.actor = who = await _load_actor(request)
+        if allowed != PUBLIC:
+            if who.user is None:
+                return _to_login(request)
+            if who.user.role not in allowed:
+                await _denied(who, request)
+                raise Forbidden(path)
+        if request.method not in SAFE_METHODS:
+            await _check_csrf(request)
+        return await endpoint(request)
+
+    guarded.roles = allowed  # type: ignore[attr-defined]
+    return Route(path, guarded, methods=list(methods), name=name)
+
+
+def _to_login(request: Request) -> Response:
+    target = "/login"
+    if request.method == "GET":
+        target += "?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    if getattr(request.state, "session_expired", False):
+        target += ("&" if "?" in target else "?") + "expired=1"
+    return redirect(request, target)
+
+
+async def _denied(who: Actor, request: Request) -> None:
+    async with in_transaction():
+        await audit.record(who, audit.ACCESS_DENIED, outcome="denied", object_type="route",
+                           object_id=request.url.path[:64])  # fmt: skip
+
+
+def safe_next(value: str | None, default: str) -> str:
+    """Only same-site relative paths are followed after sign-in (no open redirect)."""
+    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
+        return value
+    return default

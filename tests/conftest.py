@@ -1,0 +1,150 @@
+"""Every test gets a fresh, fully migrated database and an HTTP client bound to a new app.
+
+SQLite (default): the schema is migrated once into a template file and copied per test.
+PostgreSQL (TEST_DATABASE_URL): migrated once per run, then every table is emptied before each test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+
+from server.actor import Actor
+from server.app import create_app
+from server.db import tortoise_config
+from server.passwords import Passwords
+from server.settings import Settings
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+DEMO_PASSWORD = "quiet-harbor-lantern"
+CLIENT_IP = "203.0.113.7"
+KEEP_ON_RESET = {"audit_chain_head", "tortoise_migrations"}
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def make_settings(database_url: str, tmp: Path, clock: FakeClock) -> Settings:
+    return Settings(
+        database_url=database_url, secret_key="test-secret-key-not-for-production", var_dir=tmp,
+        argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1, clock=clock,
+    )  # fmt: skip
+
+
+async def _migrate(url: str, tmp: Path) -> None:
+    await migrate(config=tortoise_config(make_settings(url, tmp, FakeClock())))
+    await Tortoise.close_connections()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    tmp = tmp_path_factory.mktemp("template")
+    if PG_URL:
+        asyncio.run(_reset_pg(drop=True))
+        asyncio.run(_migrate(PG_URL, tmp))
+        return PG_URL
+    path = tmp / "template.sqlite3"
+    asyncio.run(_migrate(f"sqlite://{path}", tmp))
+    return str(path)
+
+
+def _pg_dsn() -> str:
+    return "postgresql://" + PG_URL.split("://", 1)[1]
+
+
+async def _reset_pg(drop: bool = False) -> None:
+    conn = await asyncpg.connect(_pg_dsn())
+    try:
+        if drop:
+            await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+            return
+        tables = [r["tablename"] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")]
+        wipe = ", ".join(f'"{t}"' for t in tables if t not in KEEP_ON_RESET)
+        # Triggers keep audit_event append-only; the replica role skips them for this test-only reset.
+        await conn.execute(
+            "SET session_replication_role = replica;"
+            f"TRUNCATE {wipe} RESTART IDENTITY CASCADE;"
+            "UPDATE audit_chain_head SET seq = 0, hash = repeat('0', 64);"
+        )
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def settings(template_db: str, tmp_path: Path, clock: FakeClock) -> Settings:
+    if PG_URL:
+        await _reset_pg()
+        return make_settings(PG_URL, tmp_path, clock)
+    path = tmp_path / "afterglow.sqlite3"
+    shutil.copyfile(template_db, path)
+    return make_settings(f"sqlite://{path}", tmp_path, clock)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[object]:
+    application = create_app(settings)
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=(CLIENT_IP, 50000))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def actor(settings: Settings) -> Actor:
+    return Actor(user=None, now=settings.clock(), settings=settings, passwords=Passwords(settings), ip="test")
+
+
+@pytest.fixture
+async def demo(app: object, actor: Actor) -> None:
+    from server import demo as demo_module
+
+    await demo_module.load(actor, DEMO_PASSWORD)
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "page has no csrf_token field"
+    return match.group(1)
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str = DEMO_PASSWORD) -> httpx.Response:
+    page = await client.get("/login")
+    return await client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_from(page.text)})
+
+
+async def token(client: httpx.AsyncClient, path: str = "/account/password") -> str:
+    """The CSRF token of the signed-in session, read from a page."""
+    return csrf_from((await client.get(path)).text)
