@@ -6,6 +6,7 @@ Each function checks permission, does the work and records the audit event in on
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from datetime import timedelta
 
@@ -35,7 +36,7 @@ async def _throttle_wait(actor: Actor, email: str) -> int:
     for scope, key, limit in (("account", email, s.login_max_failures_account), ("ip", actor.ip, s.login_max_failures_ip)):
         recent = await LoginFailure.filter(scope=scope, key=key, at__gte=since).order_by("-at").limit(limit)
         if len(recent) >= limit:
-            waits.append(int((recent[-1].at - since).total_seconds()) + 1)
+            waits.append(max(1, math.ceil((recent[-1].at - since).total_seconds())))
     return max(waits)
 
 

@@ -33,6 +33,7 @@ ERROR_TITLES = {
     405: ("That action isn't available here", "Go back and use the buttons on the page."),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
     500: ("Something went wrong on our side", "Nothing you did caused this. Your saved work is safe; try again."),
+    "csrf": ("This form has expired", "Nothing was changed. Go back, reload the page and try again."),
 }
 
 
@@ -49,8 +50,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or from_env()
     templates = make_templates()
 
-    def error_page(scope: Scope, status: int, request_id: str, user: object = None) -> Response:
-        title, hint = ERROR_TITLES.get(status, ERROR_TITLES[500])
+    def error_page(scope: Scope, status: int, request_id: str, user: object = None, kind: object = None) -> Response:
+        title, hint = ERROR_TITLES.get(kind or status, ERROR_TITLES[500])
         context = {"status": status, "title": title, "hint": hint, "request_id": request_id, "user": user,
                    "csrf_token": ""}  # fmt: skip
         template = templates.env.get_template("errors/error.html")
@@ -59,7 +60,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def handle(request: Request, exc: Exception) -> Response:
         status = _status_for(exc)
         actor = getattr(request.state, "actor", None)
-        response = error_page(request.scope, status, request.state.request_id, actor.user if actor else None)
+        kind = "csrf" if isinstance(exc, CsrfFailure) else None
+        response = error_page(request.scope, status, request.state.request_id, actor.user if actor else None, kind)
         if isinstance(exc, Throttled):
             response.headers["Retry-After"] = str(exc.retry_after)
         if isinstance(exc, HTTPException) and exc.headers:

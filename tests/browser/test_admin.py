@@ -1,0 +1,100 @@
+"""An admin manages accounts in a real browser: create one, its owner signs in, disabling ends the session."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import sign_in, sign_out
+
+pytestmark = pytest.mark.browser
+
+GOOD_PASSWORD = "copper-meadow-lantern-fjord"
+
+
+def create_account(page: Page, name: str, email: str, password: str, role: str = "therapist") -> int:
+    """Fill the new-account form and submit it; returns the status of the page the server sends back."""
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Role").select_option(role)
+    page.get_by_label("Initial password").fill(password)
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Create account").click()
+    response = navigation.value
+    assert response is not None
+    return response.status
+
+
+def test_admin_creates_a_therapist_who_signs_in_and_is_then_disabled(
+    page: Page, new_context: Callable[..., BrowserContext], live_server: str
+):
+    name = "Avery Quinn"
+    email = f"avery.{uuid.uuid4().hex[:8]}@demo.clinic"
+
+    sign_in(page, "admin@demo.clinic")
+    assert page.url == live_server + "/admin/users"
+    page.get_by_role("link", name="New account").click()
+    expect(page).to_have_url(live_server + "/admin/users/new")
+
+    # A too-short password: the error is shown by its field and what was typed is kept (except the password).
+    assert create_account(page, name, email, "short-pw") == 400
+    assert page.url == live_server + "/admin/users/new"
+    password = page.get_by_label("Initial password")
+    expect(page.locator("#e-password")).to_have_text(re.compile(r"^Use at least 12 characters\."))
+    expect(page.locator("#e-password")).to_be_visible()
+    expect(password).to_have_attribute("aria-invalid", "true")
+    expect(password).to_have_attribute("aria-describedby", re.compile(r"\be-password\b"))
+    expect(password).to_have_value("")
+    expect(page.get_by_label("Full name")).to_have_value(name)
+    expect(page.get_by_label("Email")).to_have_value(email)
+    expect(page.get_by_label("Role")).to_have_value("therapist")
+    expect(page.locator("#e-name")).to_have_count(0)
+    expect(page.locator("#e-email")).to_have_count(0)
+
+    # A good password creates the account and shows it.
+    assert create_account(page, name, email, GOOD_PASSWORD) == 200
+    expect(page).to_have_url(re.compile(r"/admin/users/\d+\?done=created$"))
+    account_url = page.url.split("?", 1)[0]
+    expect(page.get_by_role("status")).to_have_text("Account created.")
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    expect(page.locator("main")).to_contain_text(email)
+    page.get_by_role("link", name="All accounts").click()
+    row = page.get_by_role("row", name=re.compile(re.escape(name)))
+    expect(row).to_contain_text("therapist")
+    expect(row).to_contain_text("Active")
+    sign_out(page)
+    assert page.url == live_server + "/login"
+
+    # The new therapist signs in, in their own browser.
+    therapist = new_context().new_page()
+    sign_in(therapist, email, GOOD_PASSWORD)
+    assert therapist.url == live_server + "/caseload"
+    expect(therapist.locator("header.site-header")).to_contain_text(name)
+    expect(therapist.locator("header.site-header")).to_contain_text("Demo Clinic")
+
+    # The admin comes back and disables the account.
+    sign_in(page, "admin@demo.clinic")
+    page.goto(account_url)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Disable account").click()
+    expect(page).to_have_url(account_url + "?done=disabled")
+    expect(page.get_by_role("status")).to_contain_text("Account disabled")
+    expect(page.get_by_role("button", name="Enable account")).to_be_visible()
+    page.goto("/admin/users")
+    expect(page.get_by_role("row", name=re.compile(re.escape(name)))).to_contain_text("Disabled")
+
+    # The therapist's open session ended: their next click lands on the sign-in page.
+    with therapist.expect_navigation():
+        therapist.get_by_role("link", name="Password").click()
+    assert therapist.url == live_server + "/login?next=/account/password"
+    expect(therapist.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(therapist.get_by_text(name)).to_have_count(0)
+
+    # And the disabled account can't sign in again; the message is the generic one (no enumeration).
+    sign_in(therapist, email, GOOD_PASSWORD)
+    assert therapist.url == live_server + "/login"
+    expect(therapist.get_by_role("alert")).to_have_text("That email or password is wrong.")

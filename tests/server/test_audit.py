@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+from server import audit
+from server.models import AuditChainHead, AuditEvent
+from tests.conftest import PG_URL, login
+
+FIELDS = {
+    "action": "'auth.logout'",
+    "actor_id": "999",
+    "outcome": "'denied'",
+    "reason": "'edited'",
+    "ip": "'198.51.100.1'",
+    "object_id": "'42'",
+    "detail": "'{}'",
+    "at": "'2020-01-01 00:00:00+00:00'",
+    "prev_hash": "'" + "1" * 64 + "'",
+    "hash": "'" + "2" * 64 + "'",
+}
+
+
+class Rollback(Exception):
+    pass
+
+
+async def _allow_tampering(conn) -> None:
+    # One statement at a time: sqlite3's executescript() would COMMIT first and make the tampering permanent.
+    if PG_URL:
+        await conn.execute_query("SET LOCAL session_replication_role = replica")
+    else:
+        await conn.execute_query("DROP TRIGGER audit_event_no_update")
+        await conn.execute_query("DROP TRIGGER audit_event_no_delete")
+
+
+async def _verdict_after(statements: list[str], key: bytes) -> audit.Verdict:
+    """Tamper inside a transaction, verify, then roll everything back (triggers included)."""
+    verdict = None
+    with pytest.raises(Rollback):
+        async with in_transaction() as conn:
+            await _allow_tampering(conn)
+            for sql in statements:
+                await conn.execute_query(sql)
+            verdict = await audit.verify(key)
+            raise Rollback
+    assert verdict is not None
+    return verdict
+
+
+async def test_it_verifies_an_untouched_chain(app, demo, client):
+    await login(client, "therapist@demo.clinic")
+    verdict = await audit.verify(app.state.settings.audit_key)
+    assert verdict.ok and verdict.count == await AuditEvent.all().count() >= 9
+    head = await AuditChainHead.get(id=1)
+    assert head.seq == verdict.count
+
+
+async def test_it_numbers_events_without_gaps_and_links_each_to_the_previous(app, demo):
+    events = await AuditEvent.all().order_by("seq")
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert events[0].prev_hash == audit.GENESIS_HASH
+    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+
+
+@pytest.mark.parametrize("sql", ["UPDATE audit_event SET reason = 'x' WHERE seq = 1", "DELETE FROM audit_event WHERE seq = 1"])
+async def test_it_refuses_updates_and_deletes_in_the_database(app, demo, sql):
+    with pytest.raises(Exception, match="append-only"):  # the driver's own error type differs per database
+        await connections.get("default").execute_query(sql)
+    assert await AuditEvent.filter(seq=1, reason="").exists()
+
+
+async def test_it_refuses_to_record_outside_a_transaction(app, actor):
+    with pytest.raises(audit.AuditOutsideTransaction):
+        await audit.record(actor, audit.LOGOUT)
+
+
+async def test_it_refuses_undefined_actions(app, actor):
+    with pytest.raises(ValueError):
+        async with in_transaction():
+            await audit.record(actor, "made.up")
+
+
+@hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+async def test_it_names_the_first_altered_deleted_or_reordered_row(app, demo, data):
+    key = app.state.settings.audit_key
+    count = await AuditEvent.all().count()
+    seq = data.draw(st.integers(1, count), label="seq")
+    kind = data.draw(st.sampled_from(["alter", "delete", "reorder"]), label="kind")
+    if kind == "alter":
+        field = data.draw(st.sampled_from(sorted(FIELDS)), label="field")
+        statements = [f"UPDATE audit_event SET {field} = {FIELDS[field]} WHERE seq = {seq}"]
+        expected = seq
+    elif kind == "delete":
+        statements, expected = [f"DELETE FROM audit_event WHERE seq = {seq}"], seq
+    else:
+        other = data.draw(st.integers(1, count).filter(lambda n: n != seq), label="other")
+        low = min(seq, other)
+        statements = [f"UPDATE audit_event SET seq = -1 WHERE seq = {seq}",
+                      f"UPDATE audit_event SET seq = {seq} WHERE seq = {other}",
+                      f"UPDATE audit_event SET seq = {other} WHERE seq = -1"]  # fmt: skip
+        expected = low
+    verdict = await _verdict_after(statements, key)
+    assert not verdict.ok
+    assert verdict.bad_seq == expected
+    assert verdict.count == expected - 1
+    assert (await audit.verify(key)).ok  # rolled back: the real chain is intact
+
+
+async def test_it_detects_a_deleted_tail_through_the_chain_head(app, demo):
+    count = await AuditEvent.all().count()
+    verdict = await _verdict_after([f"DELETE FROM audit_event WHERE seq = {count}"], app.state.settings.audit_key)
+    assert not verdict.ok and verdict.bad_seq == count
+
+
+async def test_it_fails_verification_with_another_key(app, demo):
+    verdict = await audit.verify(b"not-the-key")
+    assert not verdict.ok and verdict.bad_seq == 1
