@@ -33,7 +33,10 @@ async def _throttle_wait(actor: Actor, email: str) -> int:
     s = actor.settings
     since = actor.now - timedelta(seconds=s.login_window_seconds)
     waits = [0]
-    for scope, key, limit in (("account", email, s.login_max_failures_account), ("ip", actor.ip, s.login_max_failures_ip)):
+    for scope, key, limit in (
+        ("account", email, s.login_max_failures_account),
+        ("ip", actor.ip, s.login_max_failures_ip),
+    ):
         recent = await LoginFailure.filter(scope=scope, key=key, at__gte=since).order_by("-at").limit(limit)
         if len(recent) >= limit:
             waits.append(max(1, math.ceil((recent[-1].at - since).total_seconds())))
@@ -70,7 +73,10 @@ async def _record_failure(actor: Actor, email: str, user: User | None, reason: s
     async with in_transaction():
         await LoginFailure.filter(at__lt=actor.now - FAILURE_RETENTION).delete()
         await LoginFailure.bulk_create(
-            [LoginFailure(scope="account", key=email, at=actor.now), LoginFailure(scope="ip", key=actor.ip, at=actor.now)]
+            [
+                LoginFailure(scope="account", key=email, at=actor.now),
+                LoginFailure(scope="ip", key=actor.ip, at=actor.now),
+            ]
         )
         await audit.record(
             actor, audit.LOGIN_FAILED, outcome="denied", detail={"reason": reason},

@@ -67,8 +67,13 @@ async def update_user(request: Request) -> Response:
     data = await form(request)
     who = actor(request)
     try:
-        target = await accounts.update_user(who, _user_id(request), name=str(data.get("name", "")),
-                                            role=str(data.get("role", "")), is_trainee="is_trainee" in data)  # fmt: skip
+        target = await accounts.update_user(
+            who,
+            _user_id(request),
+            name=str(data.get("name", "")),
+            role=str(data.get("role", "")),
+            is_trainee="is_trainee" in data,
+        )
     except Invalid as exc:
         target = await accounts.get_user_for(who, _user_id(request))
         target.name, target.role = str(data.get("name", "")), str(data.get("role", ""))  # type: ignore[assignment]

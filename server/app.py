@@ -82,10 +82,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
         middleware=[
-            Middleware(RequestContextMiddleware, render_500=lambda scope, rid: error_page(scope, 500, rid),
-                       hsts=settings.secure_cookies)  # fmt: skip
+            Middleware(
+                RequestContextMiddleware,
+                render_500=lambda scope, rid: error_page(scope, 500, rid),
+                hsts=settings.secure_cookies,
+            )  # fmt: skip
         ],
-        exception_handlers={cls: handle for cls in (HTTPException, NotFound, Forbidden, CsrfFailure, Throttled, Invalid)},
+        exception_handlers={
+            cls: handle for cls in (HTTPException, NotFound, Forbidden, CsrfFailure, Throttled, Invalid)
+        },
     )
     app.state.settings = settings
     app.state.templates = templates

@@ -10,7 +10,7 @@ from server.actor import Actor
 from server.db import ROOMS
 from server.models import Clinic, User
 
-DEFAULT_PASSWORD = "quiet-harbor-lantern"
+DEFAULT_PASSWORD = "quiet-harbor-lantern"  # noqa: S105 - the documented demo password
 
 CLINICS = {
     "demo.clinic": ("Demo Clinic", "America/New_York"),

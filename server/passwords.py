@@ -38,13 +38,19 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
         return f"Use at most {MAX_LENGTH} characters."
     lowered = password.lower()
     core = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", lowered)
-    if lowered in _blocklist() or (core and core in _blocklist()) or len(set(lowered)) < 4:
+    if lowered in _blocklist() or (core and core in _blocklist()) or len(set(lowered)) < 4 or _sequential(lowered):
         return "This password is too common or too easy to guess. Choose something less predictable."
     local = email.split("@", 1)[0].lower()
     context = [w for w in (*CONTEXT_WORDS, local, name.lower().replace(" ", "")) if len(w) >= 4]
     if any(word in lowered.replace(" ", "") for word in context):
         return "Don't use your name, your email or the name of this service in your password."
     return None
+
+
+def _sequential(text: str) -> bool:
+    """Mostly runs like "123456789012" or "abcdefghijkl" (NIST: no sequential characters)."""
+    steps = [abs(ord(b) - ord(a)) <= 1 for a, b in zip(text, text[1:], strict=False)]
+    return sum(steps) >= 0.75 * len(steps)
 
 
 class Passwords:

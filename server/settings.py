@@ -72,23 +72,27 @@ def load_secret(var_dir: Path) -> str:
     return value
 
 
+# Environment variable -> Settings field. docs/settings.md documents every one (tested).
+ENV_INTS = {
+    "PORT": "port",
+    "WEB_CONCURRENCY": "web_concurrency",
+    "SESSION_IDLE_SECONDS": "session_idle_seconds",
+    "SESSION_ABSOLUTE_SECONDS": "session_absolute_seconds",
+    "ARGON2_TIME_COST": "argon2_time_cost",
+    "ARGON2_MEMORY_KIB": "argon2_memory_kib",
+    "ARGON2_PARALLELISM": "argon2_parallelism",
+    "ARGON2_MAX_CONCURRENT": "argon2_max_concurrent",
+    "LOGIN_WINDOW_SECONDS": "login_window_seconds",
+    "LOGIN_MAX_FAILURES_ACCOUNT": "login_max_failures_account",
+    "LOGIN_MAX_FAILURES_IP": "login_max_failures_ip",
+}
+ENV_OTHER = ("DATABASE_URL", "SECRET_KEY", "HOST", "SECURE_COOKIES", "AFTERGLOW_VAR_DIR")
+
+
 def from_env(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     var_dir = Path(env.get("AFTERGLOW_VAR_DIR", str(ROOT / "var")))
-    ints = {
-        "port": "PORT",
-        "web_concurrency": "WEB_CONCURRENCY",
-        "session_idle_seconds": "SESSION_IDLE_SECONDS",
-        "session_absolute_seconds": "SESSION_ABSOLUTE_SECONDS",
-        "argon2_time_cost": "ARGON2_TIME_COST",
-        "argon2_memory_kib": "ARGON2_MEMORY_KIB",
-        "argon2_parallelism": "ARGON2_PARALLELISM",
-        "argon2_max_concurrent": "ARGON2_MAX_CONCURRENT",
-        "login_window_seconds": "LOGIN_WINDOW_SECONDS",
-        "login_max_failures_account": "LOGIN_MAX_FAILURES_ACCOUNT",
-        "login_max_failures_ip": "LOGIN_MAX_FAILURES_IP",
-    }
-    values: dict[str, object] = {name: int(env[key]) for name, key in ints.items() if env.get(key)}
+    values: dict[str, object] = {name: int(env[key]) for key, name in ENV_INTS.items() if env.get(key)}
     return Settings(
         database_url=env.get("DATABASE_URL") or f"sqlite://{var_dir / 'afterglow.sqlite3'}",
         secret_key=env.get("SECRET_KEY") or load_secret(var_dir),

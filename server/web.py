@@ -27,7 +27,12 @@ from server.settings import ROOT
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-HOMES = {Role.PATIENT: "/journal", Role.THERAPIST: "/caseload", Role.SUPERVISOR: "/oversight", Role.ADMIN: "/admin/users"}
+HOMES = {
+    Role.PATIENT: "/journal",
+    Role.THERAPIST: "/caseload",
+    Role.SUPERVISOR: "/oversight",
+    Role.ADMIN: "/admin/users",
+}
 
 
 class CsrfFailure(Exception):

@@ -67,7 +67,9 @@ async def test_it_numbers_events_without_gaps_and_links_each_to_the_previous(app
     assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
 
 
-@pytest.mark.parametrize("sql", ["UPDATE audit_event SET reason = 'x' WHERE seq = 1", "DELETE FROM audit_event WHERE seq = 1"])
+@pytest.mark.parametrize(
+    "sql", ["UPDATE audit_event SET reason = 'x' WHERE seq = 1", "DELETE FROM audit_event WHERE seq = 1"]
+)
 async def test_it_refuses_updates_and_deletes_in_the_database(app, demo, sql):
     with pytest.raises(Exception, match="append-only"):  # the driver's own error type differs per database
         await connections.get("default").execute_query(sql)

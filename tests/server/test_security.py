@@ -89,8 +89,15 @@ async def test_it_rejects_every_unsafe_request_from_another_origin_even_with_the
 async def test_it_accepts_the_token_from_the_htmx_header(client, demo):
     await login(client, "therapist@demo.clinic")
     csrf = await token(client)
-    r = await client.post("/logout", headers={"X-CSRF-Token": csrf, "HX-Request": "true",
-                                               "Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"})
+    r = await client.post(
+        "/logout",
+        headers={
+            "X-CSRF-Token": csrf,
+            "HX-Request": "true",
+            "Origin": "http://testserver",
+            "Sec-Fetch-Site": "same-origin",
+        },
+    )
     assert r.status_code == 204 and r.headers["HX-Redirect"] == "/login"
 
 

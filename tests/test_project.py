@@ -1,0 +1,75 @@
+"""Project-wide guarantees: architecture, vendored assets, and docs that stay complete."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from starlette.routing import Route
+
+from server import audit, policy
+from server.settings import ENV_INTS, ENV_OTHER
+
+ROOT = Path(__file__).resolve().parents[1]
+HTMX_SHA256 = "d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717"  # htmx.org 2.0.11, htmx.min.js
+
+
+def test_the_vendored_htmx_is_the_pinned_release():
+    data = (ROOT / "static/vendor/htmx-2.0.11.min.js").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == HTMX_SHA256
+    assert b'version:"2.0.11"' in data
+
+
+def test_the_base_template_loads_the_pinned_htmx_with_eval_off():
+    base = (ROOT / "templates/base.html").read_text()
+    assert 'src="/static/vendor/htmx-2.0.11.min.js"' in base
+    assert '"allowEval":false' in base and '"includeIndicatorStyles":false' in base
+
+
+def test_rooms_import_one_way_only():
+    linter = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(linter)], cwd=ROOT, capture_output=True, text=True, timeout=120)  # noqa: S603
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "server <- care <- journal <- notes <- oversight" in done.stdout and "KEPT" in done.stdout
+
+
+def test_no_template_marks_text_safe():
+    for path in (ROOT / "templates").rglob("*.html"):
+        assert "|safe" not in path.read_text().replace(" ", ""), path
+
+
+def test_every_audit_action_is_documented(app):
+    doc = (ROOT / "docs/audit-actions.md").read_text()
+    assert audit.ACTIONS
+    for action in audit.ACTIONS:
+        assert f"| `{action}` |" in doc, f"{action} missing from docs/audit-actions.md"
+
+
+def test_every_policy_action_and_route_is_documented(app):
+    doc = (ROOT / "docs/permissions.md").read_text()
+    for action in policy.RULES:
+        assert f"| `{action}` |" in doc, f"{action} missing from docs/permissions.md"
+    for r in app.routes:
+        if isinstance(r, Route):
+            roles = ", ".join(sorted(r.endpoint.roles))
+            for method in sorted(r.methods - {"HEAD"}):
+                assert f"| `{method} {r.path}` | {roles} |" in doc, f"{method} {r.path} ({roles}) missing"
+
+
+def test_every_setting_is_documented():
+    doc = (ROOT / "docs/settings.md").read_text()
+    for name in [*ENV_INTS, *ENV_OTHER]:
+        assert f"| `{name}` |" in doc, f"{name} missing from docs/settings.md"
+
+
+def test_the_readme_gives_the_two_setup_commands():
+    readme = (ROOT / "README.md").read_text()
+    assert re.search(r"^make run$", readme, re.M) and re.search(r"^make test$", readme, re.M)
+
+
+def test_ci_runs_the_readme_test_command_on_both_databases():
+    ci = (ROOT / ".ci/run").read_text()
+    assert "make test" in ci and "TEST_DATABASE_URL" in ci
