@@ -34,7 +34,7 @@ def cli_actor(settings: Settings) -> Actor:
 
 
 async def migrate(settings: Settings) -> int:
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the SQLite file holds PHI
     await run_migrations(config=tortoise_config(settings))
     await Tortoise.close_connections()
     print("Database is up to date.")

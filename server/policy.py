@@ -10,12 +10,13 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from server.errors import Forbidden
 from server.models import Role, User
 
 Check = Callable[[User, Any], bool | Awaitable[bool]]
+C = TypeVar("C", bound=Check)
 
 # Route-level declarations (server.web.route): who may reach a URL at all.
 PUBLIC = frozenset({"public"})
@@ -38,8 +39,8 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(action: str, description: str) -> Callable[[Check], Check]:
-    def register(check: Check) -> Check:
+def rule(action: str, description: str) -> Callable[[C], C]:
+    def register(check: C) -> C:
         RULES[action] = Rule(action, description, check)
         return check
 
