@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='AuditChainHead',
             fields=[
-                ('id', fields.IntField(primary_key=True, unique=True, db_index=True)),
+                ('id', fields.IntField(primary_key=True, generated=False, unique=True, db_index=True)),
                 ('seq', fields.BigIntField(default=0)),
                 ('hash', fields.CharField(max_length=64)),
             ],
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='AuditEvent',
             fields=[
-                ('seq', fields.BigIntField(primary_key=True, unique=True, db_index=True)),
+                ('seq', fields.BigIntField(primary_key=True, generated=False, unique=True, db_index=True)),
                 ('at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('actor_id', fields.IntField(null=True)),
                 ('actor_role', fields.CharField(default='', max_length=16)),

@@ -114,6 +114,27 @@ def _check_new_user(email: str, name: str, role: str, password: str) -> dict[str
     return errors
 
 
+async def check_new_account(email: str, name: str, role: str, password: str) -> dict[str, str]:
+    """Field errors for a new account (empty when it may be created)."""
+    email = normalise_email(email)
+    errors = _check_new_user(email, name, role, password)
+    if "email" not in errors and await User.filter(email=email).exists():
+        errors["email"] = "An account with this email already exists."
+    return errors
+
+
+async def insert_account(actor: Actor, clinic: Clinic, *, email: str, name: str, role: str, password_hash: str,
+                         is_trainee: bool = False) -> User:  # fmt: skip
+    """Insert a checked account and its audit event; call inside the caller's transaction."""
+    user = await User.create(
+        clinic=clinic, email=normalise_email(email), name=name.strip(), role=Role(role), password_hash=password_hash,
+        is_trainee=is_trainee and role == Role.THERAPIST, password_changed_at=actor.now,
+    )  # fmt: skip
+    await audit.record(actor, audit.USER_CREATED, object_type="user", object_id=user.id, clinic_id=clinic.id,
+                       detail={"role": str(role)})  # fmt: skip
+    return user
+
+
 async def create_user(
     actor: Actor, clinic: Clinic, *, email: str, name: str, role: str, password: str, is_trainee: bool = False
 ) -> User:
@@ -122,21 +143,13 @@ async def create_user(
         await require(actor.user, "users.manage")
         if clinic.id != actor.user.clinic_id:
             raise NotFound("clinic")
-    email = normalise_email(email)
-    errors = _check_new_user(email, name, role, password)
-    if not errors and await User.filter(email=email).exists():
-        errors["email"] = "An account with this email already exists."
+    errors = await check_new_account(email, name, role, password)
     if errors:
         raise Invalid(errors)
     password_hash = await actor.passwords.hash(password)
     async with in_transaction():
-        user = await User.create(
-            clinic=clinic, email=email, name=name.strip(), role=Role(role), password_hash=password_hash,
-            is_trainee=is_trainee and role == Role.THERAPIST, password_changed_at=actor.now,
-        )  # fmt: skip
-        await audit.record(actor, audit.USER_CREATED, object_type="user", object_id=user.id, clinic_id=clinic.id,
-                           detail={"role": str(role)})  # fmt: skip
-    return user
+        return await insert_account(actor, clinic, email=email, name=name, role=role, password_hash=password_hash,
+                                    is_trainee=is_trainee)  # fmt: skip
 
 
 async def list_users(actor: Actor) -> list[User]:

@@ -52,8 +52,10 @@ def make_settings(database_url: str, tmp: Path, clock: FakeClock) -> Settings:
 
 
 async def _migrate(url: str, tmp: Path) -> None:
-    await migrate(config=tortoise_config(make_settings(url, tmp, FakeClock())))
-    await Tortoise.close_connections()
+    try:
+        await migrate(config=tortoise_config(make_settings(url, tmp, FakeClock())))
+    finally:
+        await Tortoise.close_connections()  # an open aiosqlite thread would hang the run at exit
 
 
 @pytest.fixture(scope="session")

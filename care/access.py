@@ -1,0 +1,143 @@
+"""Who may see and change care records, and the permission-checked lookups every handler goes through.
+
+Strangers (another clinic, a therapist outside the care team, any other patient) get NotFound, exactly as if the
+record did not exist. Someone who may see a record but not change it (a supervisor) gets Forbidden on writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.queryset import QuerySet
+
+from care.models import CareTeam, Infusion, MeasureResponse, Patient, RiskAlert
+from server import audit
+from server.actor import Actor
+from server.errors import Forbidden, NotFound
+from server.models import Role, User
+from server.policy import can, rule
+
+VIEW, RECORD = "patient.view", "patient.record"
+
+PATIENT_CREATED = audit.define("patient.created", "Staff created a patient (account and profile).")
+CHART_VIEWED = audit.define("patient.chart_viewed", "Someone opened a patient's chart.")
+CARE_TEAM_CHANGED = audit.define("care_team.changed", "A therapist was added to or removed from a care team.")
+CASELOAD_VIEWED = audit.define("caseload.viewed", "A clinician viewed their caseload list.")
+COURSE_CREATED = audit.define("course.created", "A treatment course was started.")
+COURSE_STATUS_CHANGED = audit.define("course.status_changed", "A course's status changed.")
+CONSENT_RECORDED = audit.define("consent.recorded", "A consent was recorded on a course.")
+INFUSION_CREATED = audit.define("infusion.created", "An infusion record was created.")
+INFUSION_VIEWED = audit.define("infusion.viewed", "Someone opened an infusion record.")
+INFUSION_UPDATED = audit.define("infusion.updated", "An infusion record was changed.")
+VITALS_RECORDED = audit.define("vitals.recorded", "A row of vital signs was added to an infusion.")
+MEASURE_SUBMITTED = audit.define("measure.submitted", "A PHQ-9, GAD-7 or C-SSRS was recorded.")
+MEASURE_VIEWED = audit.define("measure.viewed", "Someone viewed a measure result.")
+PROGRESS_VIEWED = audit.define("progress.viewed", "A patient viewed their own progress chart.")
+ALERT_RAISED = audit.define("alert.raised", "A risk alert was raised for a care team.")
+ALERTS_VIEWED = audit.define("alerts.viewed", "A clinician viewed the open risk alerts list.")
+ALERT_ACKNOWLEDGED = audit.define("alert.acknowledged", "A clinician acknowledged a risk alert with the action taken.")
+
+
+async def on_care_team(user: User, patient_id: int) -> bool:
+    return await CareTeam.filter(patient_id=patient_id, therapist_id=user.id).exists()
+
+
+@rule(VIEW, "See a patient's chart, infusions, measures and alerts: care-team therapists, supervisors of the "
+            "clinic, and the patient (own progress only).")  # fmt: skip
+async def _may_view(user: User, patient: Patient) -> bool:
+    if patient.clinic_id != user.clinic_id:
+        return False
+    if user.role == Role.SUPERVISOR:
+        return True
+    if user.role == Role.THERAPIST:
+        return await on_care_team(user, patient.id)
+    return user.role == Role.PATIENT and patient.user_id == user.id
+
+
+@rule(RECORD, "Record courses, consent, infusions, vitals, paper measures and C-SSRS for a patient: care-team "
+              "therapists.")  # fmt: skip
+async def _may_record(user: User, patient: Patient) -> bool:
+    return user.role == Role.THERAPIST and patient.clinic_id == user.clinic_id and await on_care_team(user, patient.id)
+
+
+@rule("patient.create", "Create a patient in one's own clinic: therapists and supervisors.")
+def _may_create(user: User, _obj: Any) -> bool:
+    return user.role in {Role.THERAPIST, Role.SUPERVISOR}
+
+
+@rule("care_team.manage", "Add or remove therapists on a patient's care team: supervisors and admins of the clinic.")
+def _may_manage_team(user: User, patient: Patient | None) -> bool:
+    return user.role in {Role.SUPERVISOR, Role.ADMIN} and (patient is None or patient.clinic_id == user.clinic_id)
+
+
+@rule("alert.acknowledge", "Acknowledge a risk alert: care-team therapists and supervisors of the clinic.")
+async def _may_ack(user: User, alert: RiskAlert) -> bool:
+    if alert.clinic_id != user.clinic_id:
+        return False
+    return user.role == Role.SUPERVISOR or (user.role == Role.THERAPIST and await on_care_team(user, alert.patient_id))
+
+
+@rule("measure.self_report", "Fill in one's own PHQ-9 or GAD-7: patients.")
+def _may_self_report(user: User, patient: Patient) -> bool:
+    return user.role == Role.PATIENT and patient.user_id == user.id
+
+
+async def _check(actor: Actor, patient: Patient, write: bool) -> None:
+    if not await can(actor.user, VIEW, patient):
+        raise NotFound("patient")
+    if write and not await can(actor.user, RECORD, patient):
+        raise Forbidden(RECORD)
+
+
+async def get_patient_for(actor: Actor, patient_id: int, *, write: bool = False) -> Patient:
+    """The patient, if the actor may see them (NotFound otherwise); `write` also requires recording rights."""
+    patient = await Patient.get_or_none(id=patient_id, clinic_id=actor.clinic_id).select_related("user")
+    if patient is None:
+        raise NotFound("patient")
+    await _check(actor, patient, write)
+    return patient
+
+
+async def get_infusion_for(actor: Actor, infusion_id: int, *, write: bool = False) -> Infusion:
+    infusion = await Infusion.get_or_none(id=infusion_id, clinic_id=actor.clinic_id).select_related(
+        "patient__user", "course", "administered_by"
+    )
+    if infusion is None or actor.role == Role.PATIENT:
+        raise NotFound("infusion")
+    await _check(actor, infusion.patient, write)
+    return infusion
+
+
+async def get_measure_for(actor: Actor, measure_id: int) -> MeasureResponse:
+    measure = await MeasureResponse.get_or_none(id=measure_id, clinic_id=actor.clinic_id).select_related("patient")
+    if measure is None:
+        raise NotFound("measure")
+    await _check(actor, measure.patient, write=False)
+    return measure
+
+
+async def get_alert_for(actor: Actor, alert_id: int) -> RiskAlert:
+    alert = await RiskAlert.get_or_none(id=alert_id, clinic_id=actor.clinic_id).select_related("patient__user")
+    if alert is None or not await can(actor.user, "alert.acknowledge", alert):
+        raise NotFound("alert")
+    return alert
+
+
+def visible_patients(actor: Actor) -> QuerySet[Patient]:
+    """Patients the actor may list: the clinic for supervisors, the care team's for therapists, nobody else."""
+    query = Patient.filter(clinic_id=actor.clinic_id)
+    if actor.role == Role.SUPERVISOR:
+        return query
+    if actor.role == Role.THERAPIST:
+        return query.filter(care_team__therapist_id=actor.user.id)  # type: ignore[union-attr]
+    return query.filter(id=-1)
+
+
+async def own_patient(actor: Actor) -> Patient:
+    """The signed-in patient's own profile."""
+    if actor.role != Role.PATIENT:
+        raise NotFound("patient")
+    patient = await Patient.get_or_none(user_id=actor.user.id).select_related("user")  # type: ignore[union-attr]
+    if patient is None:
+        raise NotFound("patient")
+    return patient

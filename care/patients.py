@@ -1,0 +1,202 @@
+"""Patients, care teams, courses and consent: the use-cases behind /caseload and the patient chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from tortoise.functions import Count, Min
+from tortoise.transactions import in_transaction
+
+from care import access
+from care.clinical import trend
+from care.models import CareTeam, Consent, Course, CourseStatus, Infusion, MeasureResponse, Patient, RiskAlert
+from server import accounts, audit
+from server.actor import Actor
+from server.errors import Invalid, NotFound
+from server.models import Clinic, Role, User
+from server.policy import require
+
+
+@dataclass
+class NewPatient:
+    name: str
+    email: str
+    password: str
+    mrn: str
+    date_of_birth: date
+    pronouns: str
+    weight_kg: Decimal
+
+
+async def create_patient(actor: Actor, data: NewPatient) -> Patient:
+    """Create the patient's account and profile; a therapist who creates a patient joins their care team."""
+    await require(actor.user, "patient.create")
+    errors = await accounts.check_new_account(data.email, data.name, "patient", data.password)
+    if await Patient.filter(clinic_id=actor.clinic_id, mrn=data.mrn).exists():
+        errors["mrn"] = "Another patient in this clinic already has this MRN."
+    if errors:
+        raise Invalid(errors)
+    clinic = await Clinic.get(id=actor.clinic_id)
+    password_hash = await actor.passwords.hash(data.password)
+    async with in_transaction():
+        user = await accounts.insert_account(actor, clinic, email=data.email, name=data.name, role="patient",
+                                             password_hash=password_hash)  # fmt: skip
+        patient = await Patient.create(
+            clinic=clinic, user=user, mrn=data.mrn, date_of_birth=data.date_of_birth, pronouns=data.pronouns,
+            weight_kg=data.weight_kg, created_at=actor.now, created_by_id=actor.user.id,  # type: ignore[union-attr]
+        )  # fmt: skip
+        if actor.role == Role.THERAPIST:
+            await CareTeam.create(clinic_id=clinic.id, patient=patient, therapist=actor.user, added_at=actor.now,
+                                  added_by_id=actor.user.id)  # type: ignore[union-attr]  # fmt: skip
+        await audit.record(actor, access.PATIENT_CREATED, object_type="patient", object_id=patient.id,
+                           patient_id=patient.id)  # fmt: skip
+    return patient
+
+
+@dataclass
+class CaseloadRow:
+    patient: Patient
+    course: Course | None = None
+    done: int = 0
+    next_at: datetime | None = None
+    phq9: list[int] = field(default_factory=list)
+    open_alerts: int = 0
+
+    @property
+    def progress(self) -> str:
+        if self.course is None:
+            return "No course yet"
+        return f"Infusion {self.done} of {self.course.planned_count}"
+
+    @property
+    def trend(self) -> str:
+        return trend(*(self.phq9[-2:] if len(self.phq9) >= 2 else (None, None)))
+
+
+async def caseload(actor: Actor) -> list[CaseloadRow]:
+    """The actor's patients with course progress, next session, PHQ-9 trend and open alerts; 6 queries, any size."""
+    patients = await access.visible_patients(actor).select_related("user").order_by("user__name")
+    rows = {p.id: CaseloadRow(p) for p in patients}
+    ids = list(rows)
+    async with in_transaction():
+        if ids:
+            await _fill_caseload(actor, rows, ids)
+        await audit.record(actor, access.CASELOAD_VIEWED, object_type="caseload", detail={"patients": len(ids)})
+    return list(rows.values())
+
+
+async def _fill_caseload(actor: Actor, rows: dict[int, CaseloadRow], ids: list[int]) -> None:
+    for course in await Course.filter(patient_id__in=ids).exclude(status=CourseStatus.STOPPED).order_by("started_on"):
+        rows[course.patient_id].course = course  # the latest open course wins
+    counted = (Infusion.filter(patient_id__in=ids, started_at__not_isnull=True).annotate(n=Count("id"))
+               .group_by("course_id").values("course_id", "n"))  # fmt: skip
+    done = {r["course_id"]: r["n"] for r in await counted}
+    upcoming = (Infusion.filter(patient_id__in=ids, started_at__isnull=True, scheduled_at__gte=actor.now)
+                .annotate(next_at=Min("scheduled_at")).group_by("patient_id").values("patient_id", "next_at"))  # fmt: skip
+    for r in await upcoming:
+        rows[r["patient_id"]].next_at = r["next_at"]
+    scores = MeasureResponse.filter(patient_id__in=ids, instrument="PHQ9").order_by("taken_at")
+    for r in await scores.values("patient_id", "total"):
+        rows[r["patient_id"]].phq9.append(r["total"])
+    alerts = (RiskAlert.filter(patient_id__in=ids, acknowledged_at__isnull=True).annotate(n=Count("id"))
+              .group_by("patient_id").values("patient_id", "n"))  # fmt: skip
+    for r in await alerts:
+        rows[r["patient_id"]].open_alerts = r["n"]
+    for row in rows.values():
+        row.done = done.get(row.course.id, 0) if row.course else 0
+
+
+@dataclass
+class Chart:
+    patient: Patient
+    team: list[CareTeam]
+    courses: list[Course]
+    consents: list[Consent]
+    infusions: list[Infusion]
+    measures: list[MeasureResponse]
+    alerts: list[RiskAlert]
+    may_record: bool
+    may_manage_team: bool
+    therapists: list[User]
+
+
+async def chart(actor: Actor, patient_id: int) -> Chart:
+    """Everything on the patient chart, read and audited in one transaction."""
+    patient = await access.get_patient_for(actor, patient_id)
+    may_record = await access.can(actor.user, access.RECORD, patient)
+    may_manage = await access.can(actor.user, "care_team.manage", patient)
+    async with in_transaction():
+        result = Chart(
+            patient=patient,
+            team=await CareTeam.filter(patient_id=patient.id).select_related("therapist").order_by("added_at"),
+            courses=await Course.filter(patient_id=patient.id).order_by("-started_on"),
+            consents=await Consent.filter(course__patient_id=patient.id).select_related("recorded_by").order_by("signed_on"),
+            infusions=await Infusion.filter(patient_id=patient.id).order_by("scheduled_at"),
+            measures=await MeasureResponse.filter(patient_id=patient.id).order_by("taken_at"),
+            alerts=await RiskAlert.filter(patient_id=patient.id).select_related("acknowledged_by").order_by("-created_at"),
+            may_record=may_record,
+            may_manage_team=may_manage,
+            therapists=await User.filter(clinic_id=actor.clinic_id, role=Role.THERAPIST, disabled_at__isnull=True)
+            .order_by("name") if may_manage else [],
+        )  # fmt: skip
+        await audit.record(actor, access.CHART_VIEWED, object_type="patient", object_id=patient.id,
+                           patient_id=patient.id)  # fmt: skip
+    return result
+
+
+async def change_care_team(actor: Actor, patient_id: int, therapist_id: int, add: bool) -> None:
+    patient = await Patient.get_or_none(id=patient_id, clinic_id=actor.clinic_id)
+    if patient is None or not await access.can(actor.user, "care_team.manage", patient):
+        raise NotFound("patient")
+    therapist = await User.get_or_none(id=therapist_id, clinic_id=actor.clinic_id, role=Role.THERAPIST)
+    if therapist is None:
+        raise Invalid({"therapist_id": "Choose a therapist from this clinic."})
+    async with in_transaction():
+        if add:
+            await CareTeam.get_or_create(patient=patient, therapist=therapist,
+                                         defaults={"clinic_id": patient.clinic_id, "added_at": actor.now,
+                                                   "added_by_id": actor.user.id})  # type: ignore[union-attr]  # fmt: skip
+        else:
+            await CareTeam.filter(patient_id=patient.id, therapist_id=therapist.id).delete()
+        await audit.record(actor, access.CARE_TEAM_CHANGED, object_type="patient", object_id=patient.id,
+                           patient_id=patient.id, detail={"therapist_id": therapist.id, "added": add})  # fmt: skip
+
+
+async def start_course(actor: Actor, patient_id: int, *, protocol: str, planned_count: int, started_on: date) -> Course:
+    patient = await access.get_patient_for(actor, patient_id, write=True)
+    async with in_transaction():
+        course = await Course.create(clinic_id=patient.clinic_id, patient=patient, protocol=protocol,
+                                     planned_count=planned_count, started_on=started_on, created_at=actor.now,
+                                     created_by_id=actor.user.id)  # type: ignore[union-attr]  # fmt: skip
+        await audit.record(actor, access.COURSE_CREATED, object_type="course", object_id=course.id,
+                           patient_id=patient.id, detail={"protocol": protocol})  # fmt: skip
+    return course
+
+
+async def _course_for(actor: Actor, course_id: int) -> Course:
+    course = await Course.get_or_none(id=course_id, clinic_id=actor.clinic_id)
+    if course is None:
+        raise NotFound("course")
+    await access.get_patient_for(actor, course.patient_id, write=True)
+    return course
+
+
+async def set_course_status(actor: Actor, course_id: int, status: str) -> Course:
+    course = await _course_for(actor, course_id)
+    async with in_transaction():
+        await Course.filter(id=course.id).update(status=status)
+        await audit.record(actor, access.COURSE_STATUS_CHANGED, object_type="course", object_id=course.id,
+                           patient_id=course.patient_id, detail={"from": str(course.status), "to": status})  # fmt: skip
+    return course
+
+
+async def record_consent(actor: Actor, course_id: int, *, kind: str, signed_on: date) -> Consent:
+    course = await _course_for(actor, course_id)
+    async with in_transaction():
+        consent = await Consent.create(clinic_id=course.clinic_id, course=course, kind=kind, signed_on=signed_on,
+                                       recorded_by=actor.user, recorded_at=actor.now)  # fmt: skip
+        await audit.record(actor, access.CONSENT_RECORDED, object_type="consent", object_id=consent.id,
+                           patient_id=course.patient_id, detail={"kind": kind})  # fmt: skip
+    return consent
