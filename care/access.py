@@ -42,8 +42,11 @@ async def on_care_team(user: User, patient_id: int) -> bool:
     return await CareTeam.filter(patient_id=patient_id, therapist_id=user.id).exists()
 
 
-@rule(VIEW, "See a patient's chart, infusions, measures and alerts: care-team therapists, supervisors of the "
-            "clinic, and the patient (own progress only).")  # fmt: skip
+@rule(
+    VIEW,
+    "See a patient's chart, infusions, measures and alerts: care-team therapists, supervisors of the "
+    "clinic, and the patient (own progress only).",
+)
 async def _may_view(user: User, patient: Patient) -> bool:
     if patient.clinic_id != user.clinic_id:
         return False
@@ -54,8 +57,9 @@ async def _may_view(user: User, patient: Patient) -> bool:
     return user.role == Role.PATIENT and patient.user_id == user.id
 
 
-@rule(RECORD, "Record courses, consent, infusions, vitals, paper measures and C-SSRS for a patient: care-team "
-              "therapists.")  # fmt: skip
+@rule(
+    RECORD, "Record courses, consent, infusions, vitals, paper measures and C-SSRS for a patient: care-team therapists."
+)
 async def _may_record(user: User, patient: Patient) -> bool:
     return user.role == Role.THERAPIST and patient.clinic_id == user.clinic_id and await on_care_team(user, patient.id)
 
@@ -129,7 +133,7 @@ def visible_patients(actor: Actor) -> QuerySet[Patient]:
     if actor.role == Role.SUPERVISOR:
         return query
     if actor.role == Role.THERAPIST:
-        return query.filter(care_team__therapist_id=actor.user.id)  # type: ignore[union-attr]
+        return query.filter(care_team__therapist_id=actor.user_id)
     return query.filter(id=-1)
 
 
@@ -137,7 +141,7 @@ async def own_patient(actor: Actor) -> Patient:
     """The signed-in patient's own profile."""
     if actor.role != Role.PATIENT:
         raise NotFound("patient")
-    patient = await Patient.get_or_none(user_id=actor.user.id).select_related("user")  # type: ignore[union-attr]
+    patient = await Patient.get_or_none(user_id=actor.user_id).select_related("user")
     if patient is None:
         raise NotFound("patient")
     return patient

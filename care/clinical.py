@@ -71,8 +71,17 @@ REMS_BP_CHECKPOINTS = ((-60, 0, "before the dose"), (30, 50, "at about 40 minute
 SPRAVATO_DOSES_MG = (Decimal(28), Decimal(56), Decimal(84))
 CADSS_RANGE = (0, 92)  # 23 items x 0–4
 MOAAS_RANGE = (0, 5)  # 5 = awake ... 0 = unresponsive
-ADVERSE_EVENTS = ("nausea", "vomiting", "dizziness", "headache", "elevated_bp", "dissociation", "anxiety",
-                  "sedation", "other")  # fmt: skip
+ADVERSE_EVENTS = (
+    "nausea",
+    "vomiting",
+    "dizziness",
+    "headache",
+    "elevated_bp",
+    "dissociation",
+    "anxiety",
+    "sedation",
+    "other",
+)
 
 
 def band(total: int, bands: tuple[tuple[int, str], ...]) -> str:
@@ -110,14 +119,15 @@ def cssrs(answers: dict[str, bool | None]) -> CssrsResult:
         asked["q6_recent"] = None
     yes = [n for n in (1, 2, 3, 4, 5) if asked.get(f"q{n}")] + ([6] if asked.get("q6_lifetime") else [])
     highest = max(yes, default=0)
-    # Yes to Q4, Q5 or behaviour in the past 3 months = high risk; Q3 = moderate; Q1/Q2 or lifetime behaviour = low.
+    # Risk = highest yes. Yes to Q4, Q5 or behaviour in the past 3 months = high; Q3 or lifetime-only behaviour =
+    # moderate; Q1/Q2 = low. Q3 or higher raises an alert (DESIGN §2).
     if asked.get("q4") or asked.get("q5") or asked.get("q6_recent"):
         level = "high"
-    elif asked.get("q3"):
+    elif highest >= 3:
         level = "moderate"
     else:
         level = "low" if yes else "none"
-    return CssrsResult(asked, highest, level, alert=level in {"moderate", "high"})
+    return CssrsResult(asked, highest, level, alert=highest >= 3)
 
 
 def total_mg(dose_mg_per_kg: Decimal, weight_kg: Decimal) -> Decimal:
@@ -146,8 +156,10 @@ def vital_flags(readings: list[Reading]) -> list[str]:
         for r in ordered[1:]:
             rise_s, rise_d = r.systolic - baseline.systolic, r.diastolic - baseline.diastolic
             if rise_s >= RISE_SYSTOLIC or rise_d >= RISE_DIASTOLIC:
-                flags.append(f"BP rose to {r.systolic}/{r.diastolic} at {r.minute_offset} min "
-                             f"(+{rise_s}/+{rise_d} over baseline).")  # fmt: skip
+                flags.append(
+                    f"BP rose to {r.systolic}/{r.diastolic} at {r.minute_offset} min "
+                    f"(+{rise_s}/+{rise_d} over baseline)."
+                )
     for r in ordered:
         if r.spo2 < SPO2_MIN:
             flags.append(f"SpO2 {r.spo2}% at {r.minute_offset} min is below {SPO2_MIN}%.")

@@ -10,6 +10,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from server.models import Clinic, User
+
 
 class Protocol(StrEnum):
     IV_INDUCTION = "iv_induction"
@@ -64,9 +66,13 @@ class AlertSource(StrEnum):
 
 class Patient(Model):
     id = fields.IntField(primary_key=True)
-    clinic = fields.ForeignKeyField("models.Clinic", related_name="patients", on_delete=fields.RESTRICT)
+    clinic: fields.ForeignKeyRelation[Clinic] = fields.ForeignKeyField(
+        "models.Clinic", related_name="patients", on_delete=fields.RESTRICT
+    )
     clinic_id: int
-    user = fields.OneToOneField("models.User", related_name="patient", on_delete=fields.RESTRICT)
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "models.User", related_name="patient", on_delete=fields.RESTRICT
+    )
     user_id: int
     mrn = fields.CharField(max_length=32)
     date_of_birth = fields.DateField()
@@ -83,9 +89,13 @@ class Patient(Model):
 class CareTeam(Model):
     id = fields.IntField(primary_key=True)
     clinic_id = fields.IntField(db_index=True)
-    patient = fields.ForeignKeyField("models.Patient", related_name="care_team", on_delete=fields.CASCADE)
+    patient: fields.ForeignKeyRelation[Patient] = fields.ForeignKeyField(
+        "models.Patient", related_name="care_team", on_delete=fields.CASCADE
+    )
     patient_id: int
-    therapist = fields.ForeignKeyField("models.User", related_name="care_teams", on_delete=fields.RESTRICT)
+    therapist: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="care_teams", on_delete=fields.RESTRICT
+    )
     therapist_id: int
     added_at = fields.DatetimeField()
     added_by_id = fields.IntField(null=True)
@@ -98,7 +108,9 @@ class CareTeam(Model):
 class Course(Model):
     id = fields.IntField(primary_key=True)
     clinic_id = fields.IntField(db_index=True)
-    patient = fields.ForeignKeyField("models.Patient", related_name="courses", on_delete=fields.RESTRICT)
+    patient: fields.ForeignKeyRelation[Patient] = fields.ForeignKeyField(
+        "models.Patient", related_name="courses", on_delete=fields.RESTRICT
+    )
     patient_id: int
     indication = fields.CharField(max_length=100, default="Treatment-resistant depression")
     protocol = fields.CharEnumField(Protocol, max_length=20)
@@ -115,11 +127,15 @@ class Course(Model):
 class Consent(Model):
     id = fields.IntField(primary_key=True)
     clinic_id = fields.IntField(db_index=True)
-    course = fields.ForeignKeyField("models.Course", related_name="consents", on_delete=fields.RESTRICT)
+    course: fields.ForeignKeyRelation[Course] = fields.ForeignKeyField(
+        "models.Course", related_name="consents", on_delete=fields.RESTRICT
+    )
     course_id: int
     kind = fields.CharEnumField(ConsentKind, max_length=24)
     signed_on = fields.DateField()
-    recorded_by = fields.ForeignKeyField("models.User", related_name="consents_recorded", on_delete=fields.RESTRICT)
+    recorded_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="consents_recorded", on_delete=fields.RESTRICT
+    )
     recorded_by_id: int
     recorded_at = fields.DatetimeField()
 
@@ -130,9 +146,13 @@ class Consent(Model):
 class Infusion(Model):
     id = fields.IntField(primary_key=True)
     clinic_id = fields.IntField(db_index=True)
-    course = fields.ForeignKeyField("models.Course", related_name="infusions", on_delete=fields.RESTRICT)
+    course: fields.ForeignKeyRelation[Course] = fields.ForeignKeyField(
+        "models.Course", related_name="infusions", on_delete=fields.RESTRICT
+    )
     course_id: int
-    patient = fields.ForeignKeyField("models.Patient", related_name="infusions", on_delete=fields.RESTRICT)
+    patient: fields.ForeignKeyRelation[Patient] = fields.ForeignKeyField(
+        "models.Patient", related_name="infusions", on_delete=fields.RESTRICT
+    )
     patient_id: int
     number = fields.IntField()
     phase = fields.CharEnumField(Phase, max_length=16, default=Phase.DOSING)
@@ -145,7 +165,9 @@ class Infusion(Model):
     weight_kg = fields.DecimalField(max_digits=5, decimal_places=1, null=True)
     total_mg = fields.DecimalField(max_digits=7, decimal_places=1, null=True)
     lot_number = fields.CharField(max_length=40, default="")
-    administered_by = fields.ForeignKeyField("models.User", related_name="infusions_administered", null=True, on_delete=fields.RESTRICT)
+    administered_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="infusions_administered", null=True, on_delete=fields.RESTRICT
+    )
     administered_by_id: int | None
     cadss = fields.IntField(null=True)
     moaas = fields.IntField(null=True)
@@ -165,7 +187,9 @@ class Infusion(Model):
 
 class VitalSign(Model):
     id = fields.IntField(primary_key=True)
-    infusion = fields.ForeignKeyField("models.Infusion", related_name="vitals", on_delete=fields.CASCADE)
+    infusion: fields.ForeignKeyRelation[Infusion] = fields.ForeignKeyField(
+        "models.Infusion", related_name="vitals", on_delete=fields.CASCADE
+    )
     infusion_id: int
     minute_offset = fields.IntField()  # minutes from dose start; negative = before the dose
     systolic = fields.IntField()
@@ -182,7 +206,9 @@ class VitalSign(Model):
 class MeasureResponse(Model):
     id = fields.IntField(primary_key=True)
     clinic_id = fields.IntField(db_index=True)
-    patient = fields.ForeignKeyField("models.Patient", related_name="measures", on_delete=fields.RESTRICT)
+    patient: fields.ForeignKeyRelation[Patient] = fields.ForeignKeyField(
+        "models.Patient", related_name="measures", on_delete=fields.RESTRICT
+    )
     patient_id: int
     instrument = fields.CharEnumField(Instrument, max_length=8)
     answers: fields.Field[dict] = fields.JSONField(default=dict)
@@ -190,7 +216,9 @@ class MeasureResponse(Model):
     severity = fields.CharField(max_length=24)
     item9 = fields.IntField(null=True)
     taken_at = fields.DatetimeField()
-    infusion = fields.ForeignKeyField("models.Infusion", related_name="measures", null=True, on_delete=fields.SET_NULL)
+    infusion: fields.ForeignKeyNullableRelation[Infusion] = fields.ForeignKeyField(
+        "models.Infusion", related_name="measures", null=True, on_delete=fields.SET_NULL
+    )
     infusion_id: int | None
     source = fields.CharField(max_length=16)  # self_report | paper | clinician
     entered_by_id = fields.IntField(null=True)
@@ -203,16 +231,22 @@ class MeasureResponse(Model):
 class RiskAlert(Model):
     id = fields.IntField(primary_key=True)
     clinic_id = fields.IntField(db_index=True)
-    patient = fields.ForeignKeyField("models.Patient", related_name="alerts", on_delete=fields.RESTRICT)
+    patient: fields.ForeignKeyRelation[Patient] = fields.ForeignKeyField(
+        "models.Patient", related_name="alerts", on_delete=fields.RESTRICT
+    )
     patient_id: int
     source = fields.CharEnumField(AlertSource, max_length=20)
     level = fields.CharField(max_length=12)  # moderate | high
     summary = fields.CharField(max_length=200)
-    measure = fields.ForeignKeyField("models.MeasureResponse", related_name="alerts", null=True, on_delete=fields.SET_NULL)
+    measure: fields.ForeignKeyNullableRelation[MeasureResponse] = fields.ForeignKeyField(
+        "models.MeasureResponse", related_name="alerts", null=True, on_delete=fields.SET_NULL
+    )
     measure_id: int | None
     source_ref = fields.CharField(max_length=40, default="")  # e.g. "journal_entry:12"
     created_at = fields.DatetimeField()
-    acknowledged_by = fields.ForeignKeyField("models.User", related_name="alerts_acknowledged", null=True, on_delete=fields.RESTRICT)
+    acknowledged_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="alerts_acknowledged", null=True, on_delete=fields.RESTRICT
+    )
     acknowledged_by_id: int | None
     acknowledged_at = fields.DatetimeField(null=True)
     action_taken = fields.CharField(max_length=500, default="")

@@ -41,17 +41,30 @@ async def create_patient(actor: Actor, data: NewPatient) -> Patient:
     clinic = await Clinic.get(id=actor.clinic_id)
     password_hash = await actor.passwords.hash(data.password)
     async with in_transaction():
-        user = await accounts.insert_account(actor, clinic, email=data.email, name=data.name, role="patient",
-                                             password_hash=password_hash)  # fmt: skip
+        user = await accounts.insert_account(
+            actor, clinic, email=data.email, name=data.name, role="patient", password_hash=password_hash
+        )
         patient = await Patient.create(
-            clinic=clinic, user=user, mrn=data.mrn, date_of_birth=data.date_of_birth, pronouns=data.pronouns,
-            weight_kg=data.weight_kg, created_at=actor.now, created_by_id=actor.user.id,  # type: ignore[union-attr]
-        )  # fmt: skip
+            clinic=clinic,
+            user=user,
+            mrn=data.mrn,
+            date_of_birth=data.date_of_birth,
+            pronouns=data.pronouns,
+            weight_kg=data.weight_kg,
+            created_at=actor.now,
+            created_by_id=actor.user_id,
+        )
         if actor.role == Role.THERAPIST:
-            await CareTeam.create(clinic_id=clinic.id, patient=patient, therapist=actor.user, added_at=actor.now,
-                                  added_by_id=actor.user.id)  # type: ignore[union-attr]  # fmt: skip
-        await audit.record(actor, access.PATIENT_CREATED, object_type="patient", object_id=patient.id,
-                           patient_id=patient.id)  # fmt: skip
+            await CareTeam.create(
+                clinic_id=clinic.id,
+                patient=patient,
+                therapist=actor.user,
+                added_at=actor.now,
+                added_by_id=actor.user_id,
+            )
+        await audit.record(
+            actor, access.PATIENT_CREATED, object_type="patient", object_id=patient.id, patient_id=patient.id
+        )
     return patient
 
 
@@ -90,18 +103,30 @@ async def caseload(actor: Actor) -> list[CaseloadRow]:
 async def _fill_caseload(actor: Actor, rows: dict[int, CaseloadRow], ids: list[int]) -> None:
     for course in await Course.filter(patient_id__in=ids).exclude(status=CourseStatus.STOPPED).order_by("started_on"):
         rows[course.patient_id].course = course  # the latest open course wins
-    counted = (Infusion.filter(patient_id__in=ids, started_at__not_isnull=True).annotate(n=Count("id"))
-               .group_by("course_id").values("course_id", "n"))  # fmt: skip
+    counted = (
+        Infusion.filter(patient_id__in=ids, started_at__not_isnull=True)
+        .annotate(n=Count("id"))
+        .group_by("course_id")
+        .values("course_id", "n")
+    )
     done = {r["course_id"]: r["n"] for r in await counted}
-    upcoming = (Infusion.filter(patient_id__in=ids, started_at__isnull=True, scheduled_at__gte=actor.now)
-                .annotate(next_at=Min("scheduled_at")).group_by("patient_id").values("patient_id", "next_at"))  # fmt: skip
+    upcoming = (
+        Infusion.filter(patient_id__in=ids, started_at__isnull=True, scheduled_at__gte=actor.now)
+        .annotate(next_at=Min("scheduled_at"))
+        .group_by("patient_id")
+        .values("patient_id", "next_at")
+    )
     for r in await upcoming:
         rows[r["patient_id"]].next_at = r["next_at"]
     scores = MeasureResponse.filter(patient_id__in=ids, instrument="PHQ9").order_by("taken_at")
     for r in await scores.values("patient_id", "total"):
         rows[r["patient_id"]].phq9.append(r["total"])
-    alerts = (RiskAlert.filter(patient_id__in=ids, acknowledged_at__isnull=True).annotate(n=Count("id"))
-              .group_by("patient_id").values("patient_id", "n"))  # fmt: skip
+    alerts = (
+        RiskAlert.filter(patient_id__in=ids, acknowledged_at__isnull=True)
+        .annotate(n=Count("id"))
+        .group_by("patient_id")
+        .values("patient_id", "n")
+    )
     for r in await alerts:
         rows[r["patient_id"]].open_alerts = r["n"]
     for row in rows.values():
@@ -132,17 +157,25 @@ async def chart(actor: Actor, patient_id: int) -> Chart:
             patient=patient,
             team=await CareTeam.filter(patient_id=patient.id).select_related("therapist").order_by("added_at"),
             courses=await Course.filter(patient_id=patient.id).order_by("-started_on"),
-            consents=await Consent.filter(course__patient_id=patient.id).select_related("recorded_by").order_by("signed_on"),
+            consents=await Consent.filter(course__patient_id=patient.id)
+            .select_related("recorded_by")
+            .order_by("signed_on"),
             infusions=await Infusion.filter(patient_id=patient.id).order_by("scheduled_at"),
             measures=await MeasureResponse.filter(patient_id=patient.id).order_by("taken_at"),
-            alerts=await RiskAlert.filter(patient_id=patient.id).select_related("acknowledged_by").order_by("-created_at"),
+            alerts=await RiskAlert.filter(patient_id=patient.id)
+            .select_related("acknowledged_by")
+            .order_by("-created_at"),
             may_record=may_record,
             may_manage_team=may_manage,
-            therapists=await User.filter(clinic_id=actor.clinic_id, role=Role.THERAPIST, disabled_at__isnull=True)
-            .order_by("name") if may_manage else [],
-        )  # fmt: skip
-        await audit.record(actor, access.CHART_VIEWED, object_type="patient", object_id=patient.id,
-                           patient_id=patient.id)  # fmt: skip
+            therapists=await User.filter(
+                clinic_id=actor.clinic_id, role=Role.THERAPIST, disabled_at__isnull=True
+            ).order_by("name")
+            if may_manage
+            else [],
+        )
+        await audit.record(
+            actor, access.CHART_VIEWED, object_type="patient", object_id=patient.id, patient_id=patient.id
+        )
     return result
 
 
@@ -155,23 +188,43 @@ async def change_care_team(actor: Actor, patient_id: int, therapist_id: int, add
         raise Invalid({"therapist_id": "Choose a therapist from this clinic."})
     async with in_transaction():
         if add:
-            await CareTeam.get_or_create(patient=patient, therapist=therapist,
-                                         defaults={"clinic_id": patient.clinic_id, "added_at": actor.now,
-                                                   "added_by_id": actor.user.id})  # type: ignore[union-attr]  # fmt: skip
+            await CareTeam.get_or_create(
+                patient=patient,
+                therapist=therapist,
+                defaults={"clinic_id": patient.clinic_id, "added_at": actor.now, "added_by_id": actor.user_id},
+            )
         else:
             await CareTeam.filter(patient_id=patient.id, therapist_id=therapist.id).delete()
-        await audit.record(actor, access.CARE_TEAM_CHANGED, object_type="patient", object_id=patient.id,
-                           patient_id=patient.id, detail={"therapist_id": therapist.id, "added": add})  # fmt: skip
+        await audit.record(
+            actor,
+            access.CARE_TEAM_CHANGED,
+            object_type="patient",
+            object_id=patient.id,
+            patient_id=patient.id,
+            detail={"therapist_id": therapist.id, "added": add},
+        )
 
 
 async def start_course(actor: Actor, patient_id: int, *, protocol: str, planned_count: int, started_on: date) -> Course:
     patient = await access.get_patient_for(actor, patient_id, write=True)
     async with in_transaction():
-        course = await Course.create(clinic_id=patient.clinic_id, patient=patient, protocol=protocol,
-                                     planned_count=planned_count, started_on=started_on, created_at=actor.now,
-                                     created_by_id=actor.user.id)  # type: ignore[union-attr]  # fmt: skip
-        await audit.record(actor, access.COURSE_CREATED, object_type="course", object_id=course.id,
-                           patient_id=patient.id, detail={"protocol": protocol})  # fmt: skip
+        course = await Course.create(
+            clinic_id=patient.clinic_id,
+            patient=patient,
+            protocol=protocol,
+            planned_count=planned_count,
+            started_on=started_on,
+            created_at=actor.now,
+            created_by_id=actor.user_id,
+        )
+        await audit.record(
+            actor,
+            access.COURSE_CREATED,
+            object_type="course",
+            object_id=course.id,
+            patient_id=patient.id,
+            detail={"protocol": protocol},
+        )
     return course
 
 
@@ -187,16 +240,34 @@ async def set_course_status(actor: Actor, course_id: int, status: str) -> Course
     course = await _course_for(actor, course_id)
     async with in_transaction():
         await Course.filter(id=course.id).update(status=status)
-        await audit.record(actor, access.COURSE_STATUS_CHANGED, object_type="course", object_id=course.id,
-                           patient_id=course.patient_id, detail={"from": str(course.status), "to": status})  # fmt: skip
+        await audit.record(
+            actor,
+            access.COURSE_STATUS_CHANGED,
+            object_type="course",
+            object_id=course.id,
+            patient_id=course.patient_id,
+            detail={"from": str(course.status), "to": status},
+        )
     return course
 
 
 async def record_consent(actor: Actor, course_id: int, *, kind: str, signed_on: date) -> Consent:
     course = await _course_for(actor, course_id)
     async with in_transaction():
-        consent = await Consent.create(clinic_id=course.clinic_id, course=course, kind=kind, signed_on=signed_on,
-                                       recorded_by=actor.user, recorded_at=actor.now)  # fmt: skip
-        await audit.record(actor, access.CONSENT_RECORDED, object_type="consent", object_id=consent.id,
-                           patient_id=course.patient_id, detail={"kind": kind})  # fmt: skip
+        consent = await Consent.create(
+            clinic_id=course.clinic_id,
+            course=course,
+            kind=kind,
+            signed_on=signed_on,
+            recorded_by=actor.user,
+            recorded_at=actor.now,
+        )
+        await audit.record(
+            actor,
+            access.CONSENT_RECORDED,
+            object_type="consent",
+            object_id=consent.id,
+            patient_id=course.patient_id,
+            detail={"kind": kind},
+        )
     return consent

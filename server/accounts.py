@@ -64,8 +64,9 @@ async def sign_in(actor: Actor, email: str, password: str, user_agent: str = "")
             await User.filter(id=user.id).update(password_hash=new_hash)
         await LoginFailure.filter(scope="account", key=email).delete()
         token, session = await sessions.create(user, actor.now, actor.ip, user_agent)
-        await audit.record(me, audit.LOGIN, object_type="session", object_id=session.id,
-                           detail={"rehashed": bool(new_hash)})  # fmt: skip
+        await audit.record(
+            me, audit.LOGIN, object_type="session", object_id=session.id, detail={"rehashed": bool(new_hash)}
+        )
     return token
 
 
@@ -79,9 +80,13 @@ async def _record_failure(actor: Actor, email: str, user: User | None, reason: s
             ]
         )
         await audit.record(
-            actor, audit.LOGIN_FAILED, outcome="denied", detail={"reason": reason},
-            actor_user_id=user.id if user else None, clinic_id=user.clinic_id if user else None,
-        )  # fmt: skip
+            actor,
+            audit.LOGIN_FAILED,
+            outcome="denied",
+            detail={"reason": reason},
+            actor_user_id=user.id if user else None,
+            clinic_id=user.clinic_id if user else None,
+        )
 
 
 async def sign_out(actor: Actor) -> None:
@@ -123,15 +128,27 @@ async def check_new_account(email: str, name: str, role: str, password: str) -> 
     return errors
 
 
-async def insert_account(actor: Actor, clinic: Clinic, *, email: str, name: str, role: str, password_hash: str,
-                         is_trainee: bool = False) -> User:  # fmt: skip
+async def insert_account(
+    actor: Actor, clinic: Clinic, *, email: str, name: str, role: str, password_hash: str, is_trainee: bool = False
+) -> User:
     """Insert a checked account and its audit event; call inside the caller's transaction."""
     user = await User.create(
-        clinic=clinic, email=normalise_email(email), name=name.strip(), role=Role(role), password_hash=password_hash,
-        is_trainee=is_trainee and role == Role.THERAPIST, password_changed_at=actor.now,
-    )  # fmt: skip
-    await audit.record(actor, audit.USER_CREATED, object_type="user", object_id=user.id, clinic_id=clinic.id,
-                       detail={"role": str(role)})  # fmt: skip
+        clinic=clinic,
+        email=normalise_email(email),
+        name=name.strip(),
+        role=Role(role),
+        password_hash=password_hash,
+        is_trainee=is_trainee and role == Role.THERAPIST,
+        password_changed_at=actor.now,
+    )
+    await audit.record(
+        actor,
+        audit.USER_CREATED,
+        object_type="user",
+        object_id=user.id,
+        clinic_id=clinic.id,
+        detail={"role": str(role)},
+    )
     return user
 
 
@@ -148,8 +165,9 @@ async def create_user(
         raise Invalid(errors)
     password_hash = await actor.passwords.hash(password)
     async with in_transaction():
-        return await insert_account(actor, clinic, email=email, name=name, role=role, password_hash=password_hash,
-                                    is_trainee=is_trainee)  # fmt: skip
+        return await insert_account(
+            actor, clinic, email=email, name=name, role=role, password_hash=password_hash, is_trainee=is_trainee
+        )
 
 
 async def list_users(actor: Actor) -> list[User]:
@@ -178,8 +196,9 @@ async def update_user(actor: Actor, user_id: int, *, name: str, role: str, is_tr
         raise Invalid(errors)
     async with in_transaction():
         changed = {"from_role": str(target.role), "to_role": role} if role != target.role else {}
-        await User.filter(id=target.id).update(name=name.strip(), role=Role(role),
-                                               is_trainee=is_trainee and role == Role.THERAPIST)  # fmt: skip
+        await User.filter(id=target.id).update(
+            name=name.strip(), role=Role(role), is_trainee=is_trainee and role == Role.THERAPIST
+        )
         await audit.record(actor, audit.USER_UPDATED, object_type="user", object_id=target.id, detail=changed)
     return await User.get(id=target.id)
 
@@ -207,8 +226,13 @@ async def reset_password(actor: Actor, user_id: int, password: str) -> None:
     async with in_transaction():
         await User.filter(id=target.id).update(password_hash=password_hash, password_changed_at=actor.now)
         revoked = await sessions.revoke_all(target, actor.now)
-        await audit.record(actor, audit.USER_PASSWORD_RESET, object_type="user", object_id=target.id,
-                           detail={"sessions_revoked": revoked})  # fmt: skip
+        await audit.record(
+            actor,
+            audit.USER_PASSWORD_RESET,
+            object_type="user",
+            object_id=target.id,
+            detail={"sessions_revoked": revoked},
+        )
 
 
 async def change_own_password(actor: Actor, current: str, new: str) -> None:

@@ -28,5 +28,12 @@ class Actor:
         return self.user.role if self.user else None
 
     @property
+    def user_id(self) -> int:
+        """The signed-in user's id (services behind a role-checked route always have one)."""
+        if self.user is None:
+            raise PermissionError("a signed-in user is required")
+        return self.user.id
+
+    @property
     def clinic_id(self) -> int | None:
         return self.user.clinic_id if self.user else None

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from server import accounts
 from server.errors import Invalid
-from server.models import Clinic, Role
+from server.models import Clinic, Role, User
 from server.policy import ADMIN
 from server.web import actor, form, redirect, render, route
 
@@ -57,9 +57,17 @@ def _done(request: Request, user_id: int, what: str) -> Response:
     return redirect(request, f"/admin/users/{user_id}?done={what}")
 
 
-def _user_page(request: Request, target: object, errors: dict[str, str], *, note: str | None = None,
-               status: int = 200) -> Response:  # fmt: skip
-    ctx = {"target": target, "errors": errors, "roles": ROLES, "note": note}
+def _user_page(
+    request: Request,
+    target: User,
+    errors: dict[str, str],
+    *,
+    note: str | None = None,
+    status: int = 200,
+    values: dict[str, object] | None = None,
+) -> Response:
+    values = values or {"name": target.name, "role": target.role, "is_trainee": target.is_trainee}
+    ctx = {"target": target, "errors": errors, "roles": ROLES, "note": note, "values": values}
     return render(request, "server/admin/user.html", ctx, status=status)
 
 
@@ -76,8 +84,12 @@ async def update_user(request: Request) -> Response:
         )
     except Invalid as exc:
         target = await accounts.get_user_for(who, _user_id(request))
-        target.name, target.role = str(data.get("name", "")), str(data.get("role", ""))  # type: ignore[assignment]
-        return _user_page(request, target, exc.errors, status=400)
+        typed = {
+            "name": str(data.get("name", "")),
+            "role": str(data.get("role", "")),
+            "is_trainee": "is_trainee" in data,
+        }
+        return _user_page(request, target, exc.errors, status=400, values=typed)
     return _done(request, target.id, "saved")
 
 

@@ -19,6 +19,7 @@ from starlette.types import Scope
 from tortoise.contrib.starlette import RegisterTortoise
 
 from server import admin_routes, routes
+from server.actor import Actor
 from server.db import ROOMS, tortoise_config
 from server.errors import Forbidden, Invalid, NotFound, Throttled
 from server.middleware import RequestContextMiddleware
@@ -50,10 +51,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or from_env()
     templates = make_templates()
 
-    def error_page(scope: Scope, status: int, request_id: str, user: object = None, kind: object = None) -> Response:
+    def error_page(
+        scope: Scope, status: int, request_id: str, actor: Actor | None = None, kind: object = None
+    ) -> Response:
         title, hint = ERROR_TITLES.get(kind or status, ERROR_TITLES[500])
-        context = {"status": status, "title": title, "hint": hint, "request_id": request_id, "user": user,
-                   "csrf_token": ""}  # fmt: skip
+        session = actor.session if actor else None
+        context = {
+            "status": status,
+            "title": title,
+            "hint": hint,
+            "request_id": request_id,
+            "user": actor.user if actor else None,
+            "csrf_token": session.csrf_token if session else "",
+        }
         template = templates.env.get_template("errors/error.html")
         return Response(template.render(context), status_code=status, media_type="text/html")
 
@@ -61,7 +71,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         status = _status_for(exc)
         actor = getattr(request.state, "actor", None)
         kind = "csrf" if isinstance(exc, CsrfFailure) else None
-        response = error_page(request.scope, status, request.state.request_id, actor.user if actor else None, kind)
+        response = error_page(request.scope, status, request.state.request_id, actor, kind)
         if isinstance(exc, Throttled):
             response.headers["Retry-After"] = str(exc.retry_after)
         if isinstance(exc, HTTPException) and exc.headers:
@@ -86,7 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 RequestContextMiddleware,
                 render_500=lambda scope, rid: error_page(scope, 500, rid),
                 hsts=settings.secure_cookies,
-            )  # fmt: skip
+            )
         ],
         exception_handlers={
             cls: handle for cls in (HTTPException, NotFound, Forbidden, CsrfFailure, Throttled, Invalid)

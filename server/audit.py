@@ -22,9 +22,21 @@ from server.models import AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
 HASHED_FIELDS = (
-    "seq", "at", "actor_id", "actor_role", "clinic_id", "action", "object_type", "object_id", "patient_id",
-    "outcome", "reason", "ip", "request_id", "detail",
-)  # fmt: skip
+    "seq",
+    "at",
+    "actor_id",
+    "actor_role",
+    "clinic_id",
+    "action",
+    "object_type",
+    "object_id",
+    "patient_id",
+    "outcome",
+    "reason",
+    "ip",
+    "request_id",
+    "detail",
+)
 
 # Every action any room records, with a one-line meaning. docs/audit-actions.md must list each (tested).
 ACTIONS: dict[str, str] = {}

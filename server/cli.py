@@ -35,8 +35,10 @@ def cli_actor(settings: Settings) -> Actor:
 
 async def migrate(settings: Settings) -> int:
     settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the SQLite file holds PHI
-    await run_migrations(config=tortoise_config(settings))
-    await Tortoise.close_connections()
+    try:
+        await run_migrations(config=tortoise_config(settings))
+    finally:
+        await Tortoise.close_connections()  # an open connection's thread would keep a failed run alive
     print("Database is up to date.")
     return 0
 
@@ -50,8 +52,9 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> int:
             print(f"No clinic with slug {args.clinic!r}.", file=sys.stderr)
             return 2
         try:
-            user = await accounts.create_user(cli_actor(settings), clinic, email=args.email, name=args.name,
-                                              role=args.role, password=password)  # fmt: skip
+            user = await accounts.create_user(
+                cli_actor(settings), clinic, email=args.email, name=args.name, role=args.role, password=password
+            )
         except Invalid as exc:
             for field, message in exc.errors.items():
                 print(f"{field}: {message}", file=sys.stderr)
@@ -68,8 +71,11 @@ async def verify(settings: Settings) -> int:
         if verdict.ok:
             print(f"Audit chain intact: {verdict.count} events verified.")
             return 0
-        print(f"Audit chain BROKEN at seq {verdict.bad_seq}: {verdict.problem} ({verdict.count} events verified "
-              "before it).", file=sys.stderr)  # fmt: skip
+        print(
+            f"Audit chain BROKEN at seq {verdict.bad_seq}: {verdict.problem} ({verdict.count} events verified "
+            "before it).",
+            file=sys.stderr,
+        )
         return 1
 
     return await with_db(settings, work)

@@ -35,8 +35,9 @@ async def load(actor: Actor, password: str | None = None) -> list[str]:
     clinics = {slug: await Clinic.create(name=name, slug=slug, timezone=tz) for slug, (name, tz) in CLINICS.items()}
     users: dict[str, User] = {}
     for email, name, role, slug in ACCOUNTS:
-        users[email] = await accounts.create_user(actor, clinics[slug], email=email, name=name, role=role,
-                                                  password=password)  # fmt: skip
+        users[email] = await accounts.create_user(
+            actor, clinics[slug], email=email, name=name, role=role, password=password
+        )
     lines = ["Demo clinics loaded. Sign in at /login with any of these (password: " + password + "):"]
     lines += [f"  {email:<26} {role:<10} {slug}" for email, _, role, slug in ACCOUNTS]
     for room in ROOMS:

@@ -51,8 +51,9 @@ class Form:
             return None
         return number
 
-    def decimal(self, name: str, label: str, lo: Decimal, hi: Decimal, *, required: bool = True,
-                unit: str = "") -> Decimal | None:  # fmt: skip
+    def decimal(
+        self, name: str, label: str, lo: Decimal, hi: Decimal, *, required: bool = True, unit: str = ""
+    ) -> Decimal | None:
         value = self._get(name)
         if not value:
             if required:
@@ -94,8 +95,9 @@ class Form:
             self._fail(name, "Choose only from the list.")
         return self.values[name]
 
-    def date(self, name: str, label: str, *, latest: date, earliest: date = EARLIEST,
-             required: bool = True) -> date | None:  # fmt: skip
+    def date(
+        self, name: str, label: str, *, latest: date, earliest: date = EARLIEST, required: bool = True
+    ) -> date | None:
         value = self._get(name)
         if not value:
             if required:
@@ -111,8 +113,9 @@ class Form:
             return None
         return parsed
 
-    def moment(self, name: str, label: str, tz: str, *, earliest: datetime, latest: datetime,
-               required: bool = True) -> datetime | None:  # fmt: skip
+    def moment(
+        self, name: str, label: str, tz: str, *, earliest: datetime, latest: datetime, required: bool = True
+    ) -> datetime | None:
         """A datetime-local field read in the clinic's time zone, returned in UTC."""
         value = self._get(name)
         if not value:

@@ -17,8 +17,11 @@ async def login_page(request: Request) -> Response:
     if who.user is not None:
         return redirect(request, HOMES[who.user.role])
     expired = request.query_params.get("expired") == "1"
-    return render(request, "server/login.html", {"email": "", "errors": {}, "expired": expired,
-                                                 "next": request.query_params.get("next", "")})  # fmt: skip
+    return render(
+        request,
+        "server/login.html",
+        {"email": "", "errors": {}, "expired": expired, "next": request.query_params.get("next", "")},
+    )
 
 
 async def login(request: Request) -> Response:
@@ -37,8 +40,9 @@ async def login(request: Request) -> Response:
         return response
     response = redirect(request, safe_next(next_url, "/"))
     settings = request.app.state.settings
-    response.set_cookie(settings.cookie_name, token, httponly=True, samesite="lax",
-                        secure=settings.secure_cookies, path="/")  # fmt: skip
+    response.set_cookie(
+        settings.cookie_name, token, httponly=True, samesite="lax", secure=settings.secure_cookies, path="/"
+    )
     return response
 
 
@@ -60,8 +64,9 @@ async def password_page(request: Request) -> Response:
 async def change_password(request: Request) -> Response:
     data = await form(request)
     try:
-        await accounts.change_own_password(actor(request), str(data.get("current_password", "")),
-                                           str(data.get("new_password", "")))  # fmt: skip
+        await accounts.change_own_password(
+            actor(request), str(data.get("current_password", "")), str(data.get("new_password", ""))
+        )
     except Invalid as exc:
         return render(request, "server/password.html", {"errors": exc.errors, "done": False}, status=400)
     return render(request, "server/password.html", {"errors": {}, "done": True})

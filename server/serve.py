@@ -26,9 +26,15 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 def serve(settings: Settings) -> None:
     config = uvicorn.Config(
-        "server.app:create_app", factory=True, host=settings.host, port=settings.port,
-        workers=max(1, settings.web_concurrency), proxy_headers=True, server_header=False, date_header=False,
-    )  # fmt: skip
+        "server.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=max(1, settings.web_concurrency),
+        proxy_headers=True,
+        server_header=False,
+        date_header=False,
+    )
     sock = listening_socket(settings.host, settings.port)
     print(f"Afterglow serving on http://{settings.host}:{settings.port} with {config.workers} worker(s)", flush=True)
     if config.workers > 1:

@@ -69,8 +69,9 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200,
-           block: str | None = None) -> Response:  # fmt: skip
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200, block: str | None = None
+) -> Response:
     """Render a page, or one named block of it for htmx; the page and the fragment come from one template."""
     ctx = {"user": request.state.actor.user, "csrf_token": csrf_token(request), **(context or {})}
     templates: Jinja2Blocks = request.app.state.templates
@@ -91,8 +92,9 @@ def _set_csrf_cookie(request: Request, response: Response) -> None:
     new = request.state.__dict__.get("new_csrf")
     if new:
         settings = request.app.state.settings
-        response.set_cookie(settings.csrf_cookie_name, new, httponly=True, samesite="strict",
-                            secure=settings.secure_cookies, path="/")  # fmt: skip
+        response.set_cookie(
+            settings.csrf_cookie_name, new, httponly=True, samesite="strict", secure=settings.secure_cookies, path="/"
+        )
 
 
 async def form(request: Request) -> FormData:
@@ -122,8 +124,14 @@ async def _load_actor(request: Request) -> Actor:
     app_state = request.app.state
     settings = app_state.settings
     now = settings.clock()
-    base = Actor(user=None, now=now, settings=settings, passwords=app_state.passwords,
-                 ip=request.client.host if request.client else "", request_id=request.state.request_id)  # fmt: skip
+    base = Actor(
+        user=None,
+        now=now,
+        settings=settings,
+        passwords=app_state.passwords,
+        ip=request.client.host if request.client else "",
+        request_id=request.state.request_id,
+    )
     loaded = await sessions.load(settings, request.cookies.get(settings.cookie_name), now)
     if loaded.session is None:
         return base
@@ -131,12 +139,25 @@ async def _load_actor(request: Request) -> Actor:
         await accounts.expire(base, loaded.session)
         request.state.session_expired = True
         return base
-    return Actor(user=loaded.session.user, now=now, settings=settings, passwords=app_state.passwords,
-                 ip=base.ip, request_id=base.request_id, session=loaded.session)  # fmt: skip
+    return Actor(
+        user=loaded.session.user,
+        now=now,
+        settings=settings,
+        passwords=app_state.passwords,
+        ip=base.ip,
+        request_id=base.request_id,
+        session=loaded.session,
+    )
 
 
-def route(path: str, endpoint: Endpoint, *, roles: Collection[str], methods: Collection[str] = ("GET",),
-          name: str | None = None) -> Route:  # fmt: skip
+def route(
+    path: str,
+    endpoint: Endpoint,
+    *,
+    roles: Collection[str],
+    methods: Collection[str] = ("GET",),
+    name: str | None = None,
+) -> Route:
     """A route that declares who may use it. Every route in the app is made here (a test checks)."""
     allowed = frozenset(roles)
     if not allowed:
@@ -170,8 +191,9 @@ def _to_login(request: Request) -> Response:
 
 async def _denied(who: Actor, request: Request) -> None:
     async with in_transaction():
-        await audit.record(who, audit.ACCESS_DENIED, outcome="denied", object_type="route",
-                           object_id=request.url.path[:64])  # fmt: skip
+        await audit.record(
+            who, audit.ACCESS_DENIED, outcome="denied", object_type="route", object_id=request.url.path[:64]
+        )
 
 
 def safe_next(value: str | None, default: str) -> str:

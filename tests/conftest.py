@@ -46,9 +46,14 @@ class FakeClock:
 
 def make_settings(database_url: str, tmp: Path, clock: FakeClock) -> Settings:
     return Settings(
-        database_url=database_url, secret_key="test-secret-key-not-for-production", var_dir=tmp,
-        argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1, clock=clock,
-    )  # fmt: skip
+        database_url=database_url,
+        secret_key="test-secret-key-not-for-production",
+        var_dir=tmp,
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        argon2_parallelism=1,
+        clock=clock,
+    )
 
 
 async def _migrate(url: str, tmp: Path) -> None:

@@ -1,18 +1,21 @@
 """Real-browser tests: a live server on its own SQLite file, driven by Debian's Chromium through Playwright.
 
-One server and one browser per test session; every test gets a fresh browser context (cookies, storage).
+One server and one browser for the whole of tests/browser; every test gets fresh browser contexts (cookies,
+storage), so tests do not share a session. Tests that create accounts give them unique emails.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +25,32 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DEMO_PASSWORD = "quiet-harbor-lantern"
 STARTUP_TIMEOUT = 20.0
+COMMAND_TIMEOUT = 30  # migrate and demo take a second or two; a hang must not stall the run for long
 # Short enough that a hang fails a test fast; long enough for argon2 on a busy CI machine.
 ACTION_TIMEOUT_MS = 10_000
+
+INHERITED_SETTINGS_IGNORED = (
+    "TEST_DATABASE_URL",
+    "WEB_CONCURRENCY",
+    "SECURE_COOKIES",
+    "SESSION_IDLE_SECONDS",
+    "SESSION_ABSOLUTE_SECONDS",
+    "ARGON2_MAX_CONCURRENT",
+    "LOGIN_WINDOW_SECONDS",
+    "LOGIN_MAX_FAILURES_ACCOUNT",
+    "LOGIN_MAX_FAILURES_IP",
+)
 
 # email, name, role, home — the demo accounts (DESIGN §6), one per role.
 ROLES = {
@@ -47,22 +69,41 @@ def _free_port() -> int:
 
 def _server_env(tmp: Path, port: int) -> dict[str, str]:
     env = dict(os.environ)
-    env.pop("TEST_DATABASE_URL", None)  # browser tests always run on their own SQLite file
-    env.pop("WEB_CONCURRENCY", None)
+    # Browser tests always run on their own SQLite file, one worker, plain-http cookies and the default limits,
+    # whatever the caller's environment says.
+    for name in INHERITED_SETTINGS_IGNORED:
+        env.pop(name, None)
     env.update(
-        AFTERGLOW_VAR_DIR=str(tmp), DATABASE_URL=f"sqlite://{tmp / 'browser.sqlite3'}",
-        SECRET_KEY="browser-test-secret", ARGON2_TIME_COST="1", ARGON2_MEMORY_KIB="1024",
-        ARGON2_PARALLELISM="1", HOST="127.0.0.1", PORT=str(port), PYTHONUNBUFFERED="1",
-    )  # fmt: skip
+        AFTERGLOW_VAR_DIR=str(tmp),
+        DATABASE_URL=f"sqlite://{tmp / 'browser.sqlite3'}",
+        SECRET_KEY="browser-test-secret",
+        ARGON2_TIME_COST="1",
+        ARGON2_MEMORY_KIB="1024",
+        ARGON2_PARALLELISM="1",
+        HOST="127.0.0.1",
+        PORT=str(port),
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 
 def _run(args: list[str], env: dict[str, str], log: Path) -> None:
+    command = f"python -m server {' '.join(args)}"
     with log.open("ab") as out:
-        done = subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT, env=env,  # noqa: S603
-                              stdout=out, stderr=subprocess.STDOUT, timeout=120, check=False)  # fmt: skip
+        try:
+            done = subprocess.run(  # noqa: S603
+                [sys.executable, "-m", "server", *args],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=COMMAND_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"`{command}` still running after {COMMAND_TIMEOUT} s (killed):\n{log.read_text()}")
     if done.returncode != 0:
-        pytest.fail(f"`python -m server {' '.join(args)}` failed ({done.returncode}):\n{log.read_text()}")
+        pytest.fail(f"`{command}` failed ({done.returncode}):\n{log.read_text()}")
 
 
 def _healthy(url: str) -> bool:
@@ -76,14 +117,24 @@ def _healthy(url: str) -> bool:
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not CHROMIUM.exists():
-        pytest.skip(reason="Chromium not installed at /usr/bin/chromium")
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the browser tests: install Debian's chromium (.ci/run does)")
+        pytest.skip(
+            reason="Chromium not installed at /usr/bin/chromium: browser tests SKIPPED (apt-get install chromium)"
+        )
     return str(CHROMIUM)
 
 
-@pytest.fixture(scope="session")
-def live_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture(scope="package")
+def server_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The live server's var dir: its SQLite file (browser.sqlite3) and its log (server.log)."""
+    return tmp_path_factory.mktemp("browser-server")
+
+
+@pytest.fixture(scope="package")
+def live_server(chromium_path: str, server_dir: Path) -> Iterator[str]:
     """Migrate, load the demo clinics, serve; yields the base URL."""
-    tmp = tmp_path_factory.mktemp("browser-server")
+    tmp = server_dir
     port = _free_port()
     env = _server_env(tmp, port)
     log = tmp / "server.log"
@@ -91,8 +142,13 @@ def live_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) ->
     _run(["demo", "--password", DEMO_PASSWORD], env, log)
     base_url = f"http://127.0.0.1:{port}"
     out = log.open("ab")
-    server = subprocess.Popen([sys.executable, "-m", "server", "serve"], cwd=ROOT, env=env,  # noqa: S603
-                              stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server", "serve"],
+        cwd=ROOT,
+        env=env,  # noqa: S603
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not _healthy(base_url + "/healthz"):
@@ -112,7 +168,10 @@ def live_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) ->
         out.close()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: while Playwright's sync API is alive it marks its asyncio loop as running in
+# the main thread, so every async test collected after tests/browser would fail with "asyncio.run() cannot
+# be called from a running event loop". All browser tests live in this package: still one browser per run.
+@pytest.fixture(scope="package")
 def browser(chromium_path: str) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
@@ -146,6 +205,14 @@ def context(new_context: Callable[..., BrowserContext]) -> BrowserContext:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+def user_id(server_dir: Path, email: str) -> int:
+    """An account's id, read from the live server's database (for addresses a person could guess)."""
+    with closing(sqlite3.connect(server_dir / "browser.sqlite3")) as db:
+        row = db.execute('SELECT id FROM "user" WHERE email = ?', (email,)).fetchone()
+    assert row, f"no account {email}"
+    return int(row[0])
 
 
 def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:

@@ -98,3 +98,18 @@ def test_admin_creates_a_therapist_who_signs_in_and_is_then_disabled(
     sign_in(therapist, email, GOOD_PASSWORD)
     assert therapist.url == live_server + "/login"
     expect(therapist.get_by_role("alert")).to_have_text("That email or password is wrong.")
+
+
+def test_a_rejected_edit_keeps_the_accounts_name_as_the_page_heading(page: Page):
+    sign_in(page, "admin@demo.clinic")
+    page.get_by_role("link", name="Jordan Lee").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jordan Lee")
+    page.get_by_label("Full name").fill("")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save changes").click()
+    assert navigation.value is not None and navigation.value.status == 400
+    expect(page.locator("#e-name")).to_be_visible()
+    expect(page.get_by_label("Full name")).to_have_value("")  # what was typed is kept in the field...
+    # ...but the page is still about Jordan (checked at once: the page has loaded, nothing changes it later).
+    assert page.get_by_role("heading", level=1).inner_text() == "Jordan Lee"
+    assert page.title().startswith("Jordan Lee")

@@ -103,9 +103,11 @@ async def test_it_names_the_first_altered_deleted_or_reordered_row(app, demo, da
     else:
         other = data.draw(st.integers(1, count).filter(lambda n: n != seq), label="other")
         low = min(seq, other)
-        statements = [f"UPDATE audit_event SET seq = -1 WHERE seq = {seq}",
-                      f"UPDATE audit_event SET seq = {seq} WHERE seq = {other}",
-                      f"UPDATE audit_event SET seq = {other} WHERE seq = -1"]  # fmt: skip
+        statements = [
+            f"UPDATE audit_event SET seq = -1 WHERE seq = {seq}",
+            f"UPDATE audit_event SET seq = {seq} WHERE seq = {other}",
+            f"UPDATE audit_event SET seq = {other} WHERE seq = -1",
+        ]
         expected = low
     verdict = await _verdict_after(statements, key)
     assert not verdict.ok

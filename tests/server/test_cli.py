@@ -20,9 +20,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(settings) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": settings.database_url, "SECRET_KEY": settings.secret_key,
-            "AFTERGLOW_VAR_DIR": str(settings.var_dir), "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024",
-            "ARGON2_PARALLELISM": "1"}  # fmt: skip
+    return {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "SECRET_KEY": settings.secret_key,
+        "AFTERGLOW_VAR_DIR": str(settings.var_dir),
+        "ARGON2_TIME_COST": "1",
+        "ARGON2_MEMORY_KIB": "1024",
+        "ARGON2_PARALLELISM": "1",
+    }
 
 
 async def _run(settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -46,15 +52,27 @@ async def test_it_creates_a_user_from_the_command_line_who_can_sign_in(client, d
 
 
 async def test_it_refuses_a_weak_password_on_the_command_line(demo, settings):
-    done = await _run(settings, "create-user", "--email", "w@example.org", "--role", "admin", "--name", "W",
-                      stdin="password\n")  # fmt: skip
+    done = await _run(
+        settings, "create-user", "--email", "w@example.org", "--role", "admin", "--name", "W", stdin="password\n"
+    )
     assert done.returncode == 2 and "at least 12" in done.stderr
     assert not await User.filter(email="w@example.org").exists()
 
 
 async def test_it_refuses_an_unknown_clinic(demo, settings):
-    done = await _run(settings, "create-user", "--email", "w@example.org", "--role", "admin", "--name", "W",
-                      "--clinic", "nowhere", stdin="a long walk by the river\n")  # fmt: skip
+    done = await _run(
+        settings,
+        "create-user",
+        "--email",
+        "w@example.org",
+        "--role",
+        "admin",
+        "--name",
+        "W",
+        "--clinic",
+        "nowhere",
+        stdin="a long walk by the river\n",
+    )
     assert done.returncode == 2 and "No clinic" in done.stderr
 
 
@@ -125,8 +143,14 @@ async def test_concurrent_logins_on_two_workers_keep_the_chain_contiguous(demo, 
         base = f"http://127.0.0.1:{port}"
         await _wait_healthy(base)
         before = await AuditEvent.all().count()
-        emails = ["therapist@demo.clinic", "therapist2@demo.clinic", "patient@demo.clinic", "patient2@demo.clinic",
-                  "supervisor@demo.clinic", "admin@demo.clinic"] * 4  # fmt: skip
+        emails = [
+            "therapist@demo.clinic",
+            "therapist2@demo.clinic",
+            "patient@demo.clinic",
+            "patient2@demo.clinic",
+            "supervisor@demo.clinic",
+            "admin@demo.clinic",
+        ] * 4
         results = await asyncio.gather(*(_login_over_http(base, e) for e in emails))
         assert results == [303] * len(emails)
     finally:

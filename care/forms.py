@@ -1,0 +1,173 @@
+"""Form parsing for the care room: typed values out, or a message per field with the input kept."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from care import clinical
+from care.clinical import Reading
+from care.infusions import InfusionData
+from care.models import Agent, ConsentKind, CourseStatus, Phase, Protocol, RouteOfAdmin
+from care.patients import NewPatient
+from server.forms import Form
+
+FUTURE_LIMIT = timedelta(days=2 * 365)
+
+
+def parse_patient(data: Mapping[str, Any], today: date) -> tuple[NewPatient | None, Form]:
+    f = Form(data)
+    name = f.text("name", "the patient's name", required=True)
+    email = f.text("email", "the patient's email", required=True, max_len=254)
+    password = str(data.get("password", ""))
+    mrn = f.text("mrn", "the medical record number", required=True, max_len=32)
+    dob = f.date(
+        "date_of_birth", "the date of birth", earliest=date(1900, 1, 1), latest=today - timedelta(days=18 * 365)
+    )
+    pronouns = f.text("pronouns", "pronouns", max_len=40)
+    weight = f.decimal("weight_kg", "weight", *clinical.WEIGHT_KG_RANGE, unit=" kg")
+    if f.errors:
+        return None, f
+    return NewPatient(name, email, password, mrn, dob, pronouns, weight), f  # type: ignore[arg-type]
+
+
+def parse_course(data: Mapping[str, Any], today: date) -> tuple[dict[str, Any] | None, Form]:
+    f = Form(data)
+    protocol = f.choice("protocol", "a protocol", [p.value for p in Protocol])
+    planned = f.integer("planned_count", "the planned number of sessions", 1, 60)
+    started = f.date("started_on", "the start date", latest=today + FUTURE_LIMIT)
+    return (None if f.errors else {"protocol": protocol, "planned_count": planned, "started_on": started}), f
+
+
+def parse_course_status(data: Mapping[str, Any]) -> tuple[str | None, Form]:
+    f = Form(data)
+    return f.choice("status", "a status", [s.value for s in CourseStatus]), f
+
+
+def parse_consent(data: Mapping[str, Any], today: date) -> tuple[dict[str, Any] | None, Form]:
+    f = Form(data)
+    kind = f.choice("kind", "the kind of consent", [k.value for k in ConsentKind])
+    signed = f.date("signed_on", "the date it was signed", latest=today)
+    return (None if f.errors else {"kind": kind, "signed_on": signed}), f
+
+
+def _moments(f: Form, tz: str, now: datetime) -> dict[str, datetime | None]:
+    earliest, latest = datetime(2000, 1, 1, tzinfo=UTC), now + FUTURE_LIMIT
+    labels = {
+        "scheduled_at": "the scheduled time",
+        "started_at": "the start time",
+        "ended_at": "the end time",
+        "discharge_ready_at": "the ready-to-leave time",
+    }
+    moments = {
+        name: f.moment(name, label, tz, earliest=earliest, latest=latest, required=name == "scheduled_at")
+        for name, label in labels.items()
+    }
+    started = moments["started_at"]
+    for later in ("ended_at", "discharge_ready_at"):
+        if started and moments[later] and moments[later] < started:  # type: ignore[operator]
+            f.errors.setdefault(later, "This must be after the start time.")
+    return moments
+
+
+def _dose(f: Form, agent: str | None, route: str | None) -> dict[str, Decimal | None]:
+    if agent == Agent.ESKETAMINE:
+        if route and route != RouteOfAdmin.INTRANASAL:
+            f.errors.setdefault("route", "Esketamine (Spravato) is given intranasally.")
+        choices = [str(d) for d in clinical.SPRAVATO_DOSES_MG]
+        mg = f.choice("spravato_mg", "a Spravato dose (28, 56 or 84 mg)", choices)
+        return {"spravato_mg": Decimal(mg) if mg else None, "dose_mg_per_kg": None, "weight_kg": None}
+    dose = f.decimal("dose_mg_per_kg", "the dose", *clinical.DOSE_MG_PER_KG_RANGE, unit=" mg/kg")
+    weight = f.decimal("weight_kg", "the weight", *clinical.WEIGHT_KG_RANGE, unit=" kg")
+    return {"dose_mg_per_kg": dose, "weight_kg": weight, "spravato_mg": None}
+
+
+def _rems(f: Form, today: date) -> dict[str, Any]:
+    return {
+        "sedation": f.check("rems_sedation"),
+        "dissociation": f.check("rems_dissociation"),
+        "respiratory_depression": f.check("rems_respiratory_depression"),
+        "serious_adverse_events": f.text("rems_serious_adverse_events", "serious adverse events", max_len=500),
+        "concomitant_sedating": f.text("rems_concomitant_sedating", "sedating medications", max_len=300),
+        "concomitant_bp_raising": f.text("rems_concomitant_bp_raising", "BP-raising medications", max_len=300),
+        "form_submitted_on": (
+            d.isoformat()
+            if (d := f.date("rems_form_submitted_on", "the submission date", latest=today, required=False))
+            else ""
+        ),
+    }
+
+
+def parse_infusion(data: Mapping[str, Any], tz: str, now: datetime, today: date) -> tuple[InfusionData | None, Form]:
+    f = Form(data)
+    number = f.integer("number", "the infusion number", 1, 200)
+    phase = f.choice("phase", "a phase", [p.value for p in Phase])
+    route = f.choice("route", "a route", [r.value for r in RouteOfAdmin])
+    agent = f.choice("agent", "an agent", [a.value for a in Agent])
+    moments = _moments(f, tz, now)
+    dose = _dose(f, agent, route)
+    admin = f.integer("administered_by_id", "the clinician", 1, 2**31 - 1, required=False)
+    values = dict(
+        number=number,
+        phase=phase,
+        route=route,
+        agent=agent,
+        lot_number=f.text("lot_number", "the lot number", max_len=40),
+        administered_by_id=admin,
+        cadss=f.integer("cadss", "the CADSS score", *clinical.CADSS_RANGE, required=False),
+        moaas=f.integer("moaas", "the MOAA/S score", *clinical.MOAAS_RANGE, required=False),
+        adverse_events=f.many("adverse_events", clinical.ADVERSE_EVENTS),
+        adverse_other=f.text("adverse_other", "other adverse events", max_len=200),
+        escort_confirmed=f.check("escort_confirmed"),
+        rems=_rems(f, today) if agent == Agent.ESKETAMINE else {},
+        **moments,
+        **dose,
+    )
+    if f.errors:
+        return None, f
+    return InfusionData(**values), f  # type: ignore[arg-type]
+
+
+def parse_vitals(data: Mapping[str, Any]) -> tuple[Reading | None, Form]:
+    f = Form(data)
+    minute = f.integer("minute_offset", "the minute", *clinical.MINUTE_RANGE)
+    systolic = f.integer("systolic", "the systolic pressure", *clinical.SYSTOLIC_RANGE)
+    diastolic = f.integer("diastolic", "the diastolic pressure", *clinical.DIASTOLIC_RANGE)
+    heart_rate = f.integer("heart_rate", "the heart rate", *clinical.HR_RANGE)
+    spo2 = f.integer("spo2", "the SpO2", *clinical.SPO2_RANGE)
+    if systolic is not None and diastolic is not None and diastolic >= systolic:
+        f.errors.setdefault("diastolic", "Diastolic must be lower than systolic.")
+    if f.errors:
+        return None, f
+    return Reading(minute, systolic, diastolic, heart_rate, spo2), f  # type: ignore[arg-type]
+
+
+def parse_answers(data: Mapping[str, Any], count: int) -> tuple[list[int] | None, Form]:
+    f = Form(data)
+    answers = [f.integer(f"q{i}", f"an answer to question {i}", 0, 3) for i in range(1, count + 1)]
+    for i in range(1, count + 1):
+        if f"q{i}" in f.errors:
+            f.errors[f"q{i}"] = "Choose one answer for this question."
+    return (None if f.errors else [a for a in answers if a is not None]), f
+
+
+def parse_cssrs(data: Mapping[str, Any]) -> tuple[dict[str, bool | None] | None, Form]:
+    """Yes/no answers with the screener's skip logic: Q3–Q5 only after yes to Q2; recency only after yes to Q6."""
+    f = Form(data)
+    answers: dict[str, bool | None] = {}
+
+    def yes_no(name: str) -> bool | None:
+        value = f.choice(name, "yes or no", ["yes", "no"])
+        return None if value is None else value == "yes"
+
+    answers["q1"], answers["q2"] = yes_no("q1"), yes_no("q2")
+    for name in ("q3", "q4", "q5"):
+        answers[name] = yes_no(name) if answers["q2"] else None
+    answers["q6_lifetime"] = yes_no("q6_lifetime")
+    answers["q6_recent"] = yes_no("q6_recent") if answers["q6_lifetime"] else None
+    if answers["q2"] is False:
+        for name in ("q3", "q4", "q5"):
+            f.errors.pop(name, None)
+    return (None if f.errors else answers), f

@@ -1,0 +1,207 @@
+"""Infusion records, their vitals and flags, and the Spravato REMS checks."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from care import access
+from care.clinical import (
+    REMS_BP_CHECKPOINTS,
+    REMS_FORM_DUE_DAYS,
+    REMS_OBSERVATION_MINUTES,
+    Reading,
+    total_mg,
+    vital_flags,
+)
+from care.models import Agent, Course, CourseStatus, Infusion, MeasureResponse, Patient, VitalSign
+from server import audit
+from server.actor import Actor
+from server.errors import Invalid
+from server.models import Role, User
+
+
+@dataclass
+class InfusionData:
+    number: int
+    phase: str
+    scheduled_at: datetime
+    route: str
+    agent: str
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    dose_mg_per_kg: Decimal | None = None
+    weight_kg: Decimal | None = None
+    spravato_mg: Decimal | None = None
+    lot_number: str = ""
+    administered_by_id: int | None = None
+    cadss: int | None = None
+    moaas: int | None = None
+    adverse_events: list[str] = field(default_factory=list)
+    adverse_other: str = ""
+    discharge_ready_at: datetime | None = None
+    escort_confirmed: bool = False
+    rems: dict[str, Any] = field(default_factory=dict)
+
+    def columns(self) -> dict[str, Any]:
+        values = asdict(self)
+        spravato = values.pop("spravato_mg")
+        if self.agent == Agent.ESKETAMINE:
+            values.update(dose_mg_per_kg=None, total_mg=spravato)
+        else:
+            values["total_mg"] = total_mg(self.dose_mg_per_kg, self.weight_kg)  # type: ignore[arg-type]
+            values["rems"] = {}
+        return values
+
+
+async def open_course(actor: Actor, patient: Patient) -> Course:
+    course = await Course.filter(patient_id=patient.id).exclude(
+        status__in=[CourseStatus.COMPLETED, CourseStatus.STOPPED]
+    )
+    if not course:
+        raise Invalid({"form": "Start a treatment course for this patient before recording infusions."})
+    return sorted(course, key=lambda c: c.started_on)[-1]
+
+
+async def next_number(course: Course) -> int:
+    last = await Infusion.filter(course_id=course.id).order_by("-number").first()
+    return last.number + 1 if last else 1
+
+
+async def staff_choices(actor: Actor) -> list[User]:
+    return await User.filter(
+        clinic_id=actor.clinic_id, role__in=[Role.THERAPIST, Role.SUPERVISOR], disabled_at__isnull=True
+    ).order_by("name")
+
+
+async def _check_links(actor: Actor, data: InfusionData, course: Course, infusion_id: int | None = None) -> None:
+    errors: dict[str, str] = {}
+    if (
+        data.administered_by_id is not None
+        and not await User.filter(
+            id=data.administered_by_id, clinic_id=actor.clinic_id, role__in=[Role.THERAPIST, Role.SUPERVISOR]
+        ).exists()
+    ):
+        errors["administered_by_id"] = "Choose a clinician from this clinic."
+    clash = Infusion.filter(course_id=course.id, number=data.number)
+    if await (clash.exclude(id=infusion_id) if infusion_id else clash).exists():
+        errors["number"] = f"Infusion {data.number} already exists in this course."
+    if errors:
+        raise Invalid(errors)
+
+
+async def create_infusion(actor: Actor, patient_id: int, data: InfusionData) -> Infusion:
+    patient = await access.get_patient_for(actor, patient_id, write=True)
+    course = await open_course(actor, patient)
+    await _check_links(actor, data, course)
+    async with in_transaction():
+        infusion = await Infusion.create(
+            clinic_id=patient.clinic_id,
+            course=course,
+            patient=patient,
+            created_at=actor.now,
+            updated_at=actor.now,
+            created_by_id=actor.user_id,
+            **data.columns(),
+        )
+        await audit.record(
+            actor,
+            access.INFUSION_CREATED,
+            object_type="infusion",
+            object_id=infusion.id,
+            patient_id=patient.id,
+            detail={"number": data.number},
+        )
+    return infusion
+
+
+async def update_infusion(actor: Actor, infusion_id: int, data: InfusionData) -> Infusion:
+    infusion = await access.get_infusion_for(actor, infusion_id, write=True)
+    await _check_links(actor, data, infusion.course, infusion.id)
+    async with in_transaction():
+        await Infusion.filter(id=infusion.id).update(updated_at=actor.now, **data.columns())
+        await audit.record(
+            actor,
+            access.INFUSION_UPDATED,
+            object_type="infusion",
+            object_id=infusion.id,
+            patient_id=infusion.patient_id,
+        )
+    return infusion
+
+
+@dataclass
+class RemsStatus:
+    observed_minutes: int | None
+    observation_ok: bool
+    checkpoints: list[tuple[str, bool]]
+    form_due: date | None
+    days_left: int | None
+    submitted: bool
+
+
+def rems_status(infusion: Infusion, vitals: list[VitalSign], today: date) -> RemsStatus | None:
+    if infusion.agent != Agent.ESKETAMINE:
+        return None
+    observed = None
+    if infusion.started_at and infusion.discharge_ready_at:
+        observed = int((infusion.discharge_ready_at - infusion.started_at).total_seconds() // 60)
+    checkpoints = [(label, any(lo <= v.minute_offset <= hi for v in vitals)) for lo, hi, label in REMS_BP_CHECKPOINTS]
+    due = (infusion.started_at or infusion.scheduled_at).date() + timedelta(days=REMS_FORM_DUE_DAYS)
+    return RemsStatus(
+        observed_minutes=observed,
+        observation_ok=observed is not None and observed >= REMS_OBSERVATION_MINUTES,
+        checkpoints=checkpoints,
+        form_due=due,
+        days_left=(due - today).days,
+        submitted=bool(infusion.rems.get("form_submitted_on")),
+    )
+
+
+def readings(vitals: list[VitalSign]) -> list[Reading]:
+    return [Reading(v.minute_offset, v.systolic, v.diastolic, v.heart_rate, v.spo2) for v in vitals]
+
+
+@dataclass
+class InfusionView:
+    infusion: Infusion
+    vitals: list[VitalSign]
+    flags: list[str]
+    rems: RemsStatus | None
+    measures: list[MeasureResponse]
+    may_record: bool
+
+
+async def view_infusion(actor: Actor, infusion_id: int, today: date) -> InfusionView:
+    infusion = await access.get_infusion_for(actor, infusion_id)
+    may_record = await access.can(actor.user, access.RECORD, infusion.patient)
+    async with in_transaction():
+        vitals = await VitalSign.filter(infusion_id=infusion.id).order_by("minute_offset", "id")
+        measures = await MeasureResponse.filter(infusion_id=infusion.id).order_by("taken_at")
+        await audit.record(
+            actor, access.INFUSION_VIEWED, object_type="infusion", object_id=infusion.id, patient_id=infusion.patient_id
+        )
+    return InfusionView(
+        infusion, vitals, vital_flags(readings(vitals)), rems_status(infusion, vitals, today), measures, may_record
+    )
+
+
+async def add_vitals(actor: Actor, infusion_id: int, reading: Reading) -> tuple[list[VitalSign], list[str]]:
+    """Append one row of vitals; returns the infusion's rows and flags after the change."""
+    infusion = await access.get_infusion_for(actor, infusion_id, write=True)
+    async with in_transaction():
+        row = await VitalSign.create(
+            infusion=infusion,
+            recorded_at=actor.now,
+            recorded_by_id=actor.user_id,
+            **asdict(reading),
+        )
+        vitals = await VitalSign.filter(infusion_id=infusion.id).order_by("minute_offset", "id")
+        await audit.record(
+            actor, access.VITALS_RECORDED, object_type="vital_sign", object_id=row.id, patient_id=infusion.patient_id
+        )
+    return vitals, vital_flags(readings(vitals))

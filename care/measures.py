@@ -1,0 +1,223 @@
+"""PHQ-9, GAD-7 and the C-SSRS screener: scoring, saving, risk alerts, and the progress series."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from care import access
+from care.clinical import REMISSION_BELOW, RESPONSE_DROP, CssrsResult, phq9_raises_alert, score
+from care.models import AlertSource, Infusion, Instrument, MeasureResponse, Patient, RiskAlert
+from server import audit
+from server.actor import Actor
+from server.errors import NotFound
+from server.policy import require
+
+
+async def raise_alert(
+    actor: Actor,
+    patient: Patient,
+    source: AlertSource,
+    level: str,
+    summary: str,
+    *,
+    measure: MeasureResponse | None = None,
+    source_ref: str = "",
+) -> RiskAlert:
+    """Create a risk alert for the patient's care team. Call inside the transaction that found the risk."""
+    alert = await RiskAlert.create(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        source=source,
+        level=level,
+        summary=summary[:200],
+        measure=measure,
+        source_ref=source_ref,
+        created_at=actor.now,
+    )
+    await audit.record(
+        actor,
+        access.ALERT_RAISED,
+        object_type="risk_alert",
+        object_id=alert.id,
+        patient_id=patient.id,
+        detail={"source": str(source), "level": level},
+    )
+    return alert
+
+
+async def _save(
+    actor: Actor, patient: Patient, instrument: Instrument, answers: list[int], taken_at: datetime, source: str
+) -> MeasureResponse:
+    total, severity = score(instrument, answers)
+    item9 = answers[8] if instrument == Instrument.PHQ9 else None
+    async with in_transaction():
+        measure = await MeasureResponse.create(
+            clinic_id=patient.clinic_id,
+            patient=patient,
+            instrument=instrument,
+            answers={f"q{i}": a for i, a in enumerate(answers, 1)},
+            total=total,
+            severity=severity,
+            item9=item9,
+            taken_at=taken_at,
+            infusion=await _latest_infusion(patient, taken_at),
+            source=source,
+            entered_by_id=actor.user_id,
+        )
+        await audit.record(
+            actor,
+            access.MEASURE_SUBMITTED,
+            object_type="measure",
+            object_id=measure.id,
+            patient_id=patient.id,
+            detail={"instrument": str(instrument), "source": source},
+        )
+        if instrument == Instrument.PHQ9 and phq9_raises_alert(answers):
+            # DESIGN §2: item 9 > 0 always raises a risk alert, whatever the total.
+            await raise_alert(
+                actor,
+                patient,
+                AlertSource.PHQ9_ITEM9,
+                "high" if answers[8] >= 2 else "moderate",
+                f"PHQ-9 item 9 answered {answers[8]} (total {total})",
+                measure=measure,
+            )
+    return measure
+
+
+async def _latest_infusion(patient: Patient, taken_at: datetime) -> Infusion | None:
+    """Tie a measure to the most recent infusion before it, so the chart can show scores per session."""
+    return await Infusion.filter(patient_id=patient.id, scheduled_at__lte=taken_at).order_by("-scheduled_at").first()
+
+
+async def submit_self_report(actor: Actor, instrument: Instrument, answers: list[int]) -> MeasureResponse:
+    patient = await access.own_patient(actor)
+    await require(actor.user, "measure.self_report", patient)
+    return await _save(actor, patient, instrument, answers, actor.now, "self_report")
+
+
+async def enter_on_paper(
+    actor: Actor, patient_id: int, instrument: Instrument, answers: list[int], taken_at: datetime
+) -> MeasureResponse:
+    patient = await access.get_patient_for(actor, patient_id, write=True)
+    return await _save(actor, patient, instrument, answers, taken_at, "paper")
+
+
+async def record_cssrs(actor: Actor, patient_id: int, result: CssrsResult) -> MeasureResponse:
+    patient = await access.get_patient_for(actor, patient_id, write=True)
+    async with in_transaction():
+        measure = await MeasureResponse.create(
+            clinic_id=patient.clinic_id,
+            patient=patient,
+            instrument=Instrument.CSSRS,
+            answers=result.answers,
+            total=result.highest,
+            severity=result.level,
+            taken_at=actor.now,
+            source="clinician",
+            infusion=await _latest_infusion(patient, actor.now),
+            entered_by_id=actor.user_id,
+        )
+        await audit.record(
+            actor,
+            access.MEASURE_SUBMITTED,
+            object_type="measure",
+            object_id=measure.id,
+            patient_id=patient.id,
+            detail={"instrument": "CSSRS", "level": result.level},
+        )
+        if result.alert:
+            await raise_alert(
+                actor,
+                patient,
+                AlertSource.CSSRS,
+                "high" if result.level == "high" else "moderate",
+                f"C-SSRS screen: {result.level} risk (highest yes: Q{result.highest})",
+                measure=measure,
+            )
+    return measure
+
+
+async def view_measure(actor: Actor, measure_id: int) -> MeasureResponse:
+    measure = await access.get_measure_for(actor, measure_id)
+    async with in_transaction():
+        await audit.record(
+            actor, access.MEASURE_VIEWED, object_type="measure", object_id=measure.id, patient_id=measure.patient_id
+        )
+    return measure
+
+
+@dataclass
+class Progress:
+    patient: Patient
+    phq9: list[MeasureResponse]
+    gad7: list[MeasureResponse]
+    infusions: list[Infusion]
+
+    @property
+    def baseline(self) -> int | None:
+        return self.phq9[0].total if self.phq9 else None
+
+    @property
+    def latest(self) -> int | None:
+        return self.phq9[-1].total if self.phq9 else None
+
+    @property
+    def response(self) -> bool:
+        """>= 50% drop in PHQ-9 from baseline."""
+        return bool(self.baseline and self.latest is not None and self.latest <= self.baseline * (1 - RESPONSE_DROP))
+
+    @property
+    def remission(self) -> bool:
+        return self.latest is not None and len(self.phq9) > 1 and self.latest < REMISSION_BELOW
+
+
+def split(patient: Patient, measures: list[MeasureResponse], infusions: list[Infusion]) -> Progress:
+    return Progress(
+        patient,
+        [m for m in measures if m.instrument == Instrument.PHQ9],
+        [m for m in measures if m.instrument == Instrument.GAD7],
+        infusions,
+    )
+
+
+async def my_progress(actor: Actor) -> Progress:
+    patient = await access.own_patient(actor)
+    async with in_transaction():
+        measures = await MeasureResponse.filter(patient_id=patient.id, instrument__in=["PHQ9", "GAD7"]).order_by(
+            "taken_at"
+        )
+        infusions = await Infusion.filter(patient_id=patient.id, started_at__not_isnull=True).order_by("scheduled_at")
+        await audit.record(
+            actor, access.PROGRESS_VIEWED, object_type="patient", object_id=patient.id, patient_id=patient.id
+        )
+    return split(patient, measures, infusions)
+
+
+async def open_alerts(actor: Actor) -> list[RiskAlert]:
+    patients = access.visible_patients(actor).values_list("id", flat=True)
+    async with in_transaction():
+        alerts = (
+            await RiskAlert.filter(patient_id__in=await patients, acknowledged_at__isnull=True)
+            .select_related("patient__user")
+            .order_by("created_at")
+        )
+        await audit.record(actor, access.ALERTS_VIEWED, object_type="alerts", detail={"open": len(alerts)})
+    return alerts
+
+
+async def acknowledge(actor: Actor, alert_id: int, action_taken: str) -> RiskAlert:
+    alert = await access.get_alert_for(actor, alert_id)
+    if alert.acknowledged_at is not None:
+        raise NotFound("open alert")
+    async with in_transaction():
+        await RiskAlert.filter(id=alert.id).update(
+            acknowledged_by=actor.user, acknowledged_at=actor.now, action_taken=action_taken
+        )
+        await audit.record(
+            actor, access.ALERT_ACKNOWLEDGED, object_type="risk_alert", object_id=alert.id, patient_id=alert.patient_id
+        )
+    return alert
