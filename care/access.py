@@ -22,6 +22,7 @@ VIEW, RECORD = "patient.view", "patient.record"
 PATIENT_CREATED = audit.define("patient.created", "Staff created a patient (account and profile).")
 CHART_VIEWED = audit.define("patient.chart_viewed", "Someone opened a patient's chart.")
 CARE_TEAM_CHANGED = audit.define("care_team.changed", "A therapist was added to or removed from a care team.")
+CARE_TEAMS_VIEWED = audit.define("care_teams.viewed", "A supervisor or admin viewed the clinic's care-team list.")
 CASELOAD_VIEWED = audit.define("caseload.viewed", "A clinician viewed their caseload list.")
 COURSE_CREATED = audit.define("course.created", "A treatment course was started.")
 COURSE_STATUS_CHANGED = audit.define("course.status_changed", "A course's status changed.")

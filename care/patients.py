@@ -271,3 +271,24 @@ async def record_consent(actor: Actor, course_id: int, *, kind: str, signed_on: 
             detail={"kind": kind},
         )
     return consent
+
+
+@dataclass
+class Teams:
+    patients: list[Patient]
+    members: dict[int, list[User]]
+    therapists: list[User]
+
+
+async def care_teams(actor: Actor) -> Teams:
+    """Every patient's care team (names only: admins see no clinical content), for assigning therapists."""
+    await require(actor.user, "care_team.manage")
+    async with in_transaction():
+        patients = await Patient.filter(clinic_id=actor.clinic_id).select_related("user").order_by("user__name")
+        links = await CareTeam.filter(clinic_id=actor.clinic_id).select_related("therapist").order_by("added_at")
+        therapists = await User.filter(clinic_id=actor.clinic_id, role=Role.THERAPIST, disabled_at__isnull=True)
+        await audit.record(actor, access.CARE_TEAMS_VIEWED, object_type="clinic", object_id=actor.clinic_id)
+    members: dict[int, list[User]] = {p.id: [] for p in patients}
+    for link in links:
+        members.setdefault(link.patient_id, []).append(link.therapist)
+    return Teams(patients, members, sorted(therapists, key=lambda t: t.name))

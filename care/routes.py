@@ -1,18 +1,137 @@
-"""The care room's pages."""
+"""The care room's pages: caseload, patient chart, courses, care teams and risk alerts."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.policy import CLINICIANS
-from server.web import render, route
+from care import measure_routes, patients, record_routes
+from care.chart import geometry
+from care.forms import parse_consent, parse_course, parse_course_status, parse_patient
+from care.measures import acknowledge, open_alerts, split
+from care.models import ConsentKind, CourseStatus, Protocol
+from server.errors import Invalid
+from server.policy import ADMIN, CLINICIANS, SUPERVISOR
+from server.web import actor, form, redirect, render, route
+
+PROTOCOLS = [p.value for p in Protocol]
 
 
-async def home(request: Request) -> Response:
-    return render(request, "care/home.html")
+def _id(request: Request, name: str = "patient_id") -> int:
+    return int(request.path_params[name])
+
+
+async def caseload(request: Request) -> Response:
+    rows = await patients.caseload(actor(request))
+    return render(request, "care/caseload.html", {"rows": rows})
+
+
+async def new_patient_page(request: Request) -> Response:
+    return render(request, "care/patient_new.html", {"values": {}, "errors": {}})
+
+
+async def create_patient(request: Request) -> Response:
+    who = actor(request)
+    data, f = parse_patient(await form(request), who.today)
+    try:
+        if data is None:
+            raise Invalid(f.errors)
+        patient = await patients.create_patient(who, data)
+    except Invalid as exc:
+        return render(request, "care/patient_new.html", {"values": f.values, "errors": exc.errors}, status=400)
+    return redirect(request, f"/patients/{patient.id}")
+
+
+async def chart_page(request: Request, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    who = actor(request)
+    chart = await patients.chart(who, _id(request))
+    progress = split(chart.patient, chart.measures, [i for i in chart.infusions if i.started_at])
+    ctx = {
+        "chart": chart,
+        "progress": progress,
+        "geometry": geometry(progress, who.tz),
+        "errors": errors or {},
+        "protocols": PROTOCOLS,
+        "statuses": [s.value for s in CourseStatus],
+        "consent_kinds": [k.value for k in ConsentKind],
+        "today": who.today.isoformat(),
+    }
+    return render(request, "care/chart.html", ctx, status=status)
+
+
+async def start_course(request: Request) -> Response:
+    who = actor(request)
+    data, f = parse_course(await form(request), who.today)
+    if data is None:
+        return await chart_page(request, f.errors, status=400)
+    await patients.start_course(who, _id(request), **data)
+    return redirect(request, f"/patients/{_id(request)}#courses")
+
+
+async def course_status(request: Request) -> Response:
+    status, f = parse_course_status(await form(request))
+    if status is None:
+        raise Invalid(f.errors)
+    course = await patients.set_course_status(actor(request), _id(request, "course_id"), status)
+    return redirect(request, f"/patients/{course.patient_id}#courses")
+
+
+async def record_consent(request: Request) -> Response:
+    who = actor(request)
+    data, f = parse_consent(await form(request), who.today)
+    if data is None:
+        raise Invalid(f.errors)
+    consent = await patients.record_consent(who, _id(request, "course_id"), **data)
+    course = await consent.course
+    return redirect(request, f"/patients/{course.patient_id}#courses")
+
+
+async def care_teams(request: Request) -> Response:
+    teams = await patients.care_teams(actor(request))
+    return render(request, "care/care_teams.html", {"teams": teams})
+
+
+async def change_team(request: Request) -> Response:
+    data = await form(request)
+    therapist_id = str(data.get("therapist_id", ""))
+    back = str(data.get("back", "")) or "/care-teams"
+    await patients.change_care_team(
+        actor(request),
+        _id(request),
+        int(therapist_id) if therapist_id.isdigit() else 0,
+        add=data.get("action") != "remove",
+    )
+    return redirect(request, back if back in {"/care-teams", f"/patients/{_id(request)}"} else "/care-teams")
+
+
+async def alerts(request: Request) -> Response:
+    return render(request, "care/alerts.html", {"alerts": await open_alerts(actor(request)), "errors": {}})
+
+
+async def ack_alert(request: Request) -> Response:
+    action = str((await form(request)).get("action_taken", "")).strip()
+    if not action or len(action) > 500:
+        ctx = {
+            "alerts": await open_alerts(actor(request)),
+            "errors": {f"action_taken_{_id(request, 'alert_id')}": "Say briefly what you did (up to 500 characters)."},
+        }
+        return render(request, "care/alerts.html", ctx, status=400)
+    await acknowledge(actor(request), _id(request, "alert_id"), action)
+    return redirect(request, "/alerts")
 
 
 routes = [
-    route("/caseload", home, roles=CLINICIANS, name="care_home"),
+    route("/caseload", caseload, roles=CLINICIANS, name="caseload"),
+    route("/patients/new", new_patient_page, roles=CLINICIANS),
+    route("/patients/new", create_patient, roles=CLINICIANS, methods=["POST"]),
+    route("/patients/{patient_id:int}", chart_page, roles=CLINICIANS),
+    route("/patients/{patient_id:int}/courses", start_course, roles=CLINICIANS, methods=["POST"]),
+    route("/courses/{course_id:int}/status", course_status, roles=CLINICIANS, methods=["POST"]),
+    route("/courses/{course_id:int}/consents", record_consent, roles=CLINICIANS, methods=["POST"]),
+    route("/care-teams", care_teams, roles=SUPERVISOR | ADMIN),
+    route("/patients/{patient_id:int}/care-team", change_team, roles=SUPERVISOR | ADMIN, methods=["POST"]),
+    route("/alerts", alerts, roles=CLINICIANS),
+    route("/alerts/{alert_id:int}/ack", ack_alert, roles=CLINICIANS, methods=["POST"]),
+    *record_routes.routes,
+    *measure_routes.routes,
 ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from server.models import Role, Session, User
 from server.settings import Settings
@@ -33,6 +34,15 @@ class Actor:
         if self.user is None:
             raise PermissionError("a signed-in user is required")
         return self.user.id
+
+    @property
+    def tz(self) -> str:
+        """The clinic's time zone: times are stored in UTC and shown, and "today" is reckoned, in this zone."""
+        return self.user.clinic.timezone if self.user else "UTC"
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(ZoneInfo(self.tz)).date()
 
     @property
     def clinic_id(self) -> int | None:

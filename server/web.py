@@ -5,10 +5,12 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable, Collection
+from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2_fragments.starlette import Jinja2Blocks
@@ -20,7 +22,8 @@ from tortoise.transactions import in_transaction
 
 from server import accounts, audit, sessions
 from server.actor import Actor
-from server.errors import Forbidden
+from server.errors import Forbidden, NotFound
+from server.forms import local_input
 from server.models import Role
 from server.policy import PUBLIC
 from server.settings import ROOT
@@ -39,6 +42,18 @@ class CsrfFailure(Exception):
     """An unsafe request without a valid token, or from another site."""
 
 
+def _when(value: datetime | None, tz: str) -> str:
+    return value.astimezone(ZoneInfo(tz)).strftime("%a %-d %b %Y, %H:%M") if value else ""
+
+
+def _day(value: datetime | date | None, tz: str = "UTC") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo(tz))
+    return value.strftime("%-d %b %Y")
+
+
 def make_templates() -> Jinja2Blocks:
     env = Environment(
         loader=FileSystemLoader(Path(ROOT, "templates")),
@@ -47,6 +62,7 @@ def make_templates() -> Jinja2Blocks:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters.update(when=_when, day=_day, local_input=local_input)
     return Jinja2Blocks(env=env)
 
 
@@ -171,7 +187,8 @@ def route(
                 return _to_login(request)
             if who.user.role not in allowed:
                 await _denied(who, request)
-                raise Forbidden(path)
+                # A route that takes an id answers 404, so a role that may never see such records learns nothing.
+                raise NotFound(path) if "{" in path else Forbidden(path)
         if request.method not in SAFE_METHODS:
             await _check_csrf(request)
         return await endpoint(request)

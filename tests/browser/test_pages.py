@@ -44,7 +44,8 @@ class Problems:
             self.console.append((f"console {message.type}: {message.text}", message.location.get("url", "")))
 
     def _failed(self, request: Request) -> None:
-        if not request.url.endswith(BROWSER_OWN_REQUESTS):
+        # ERR_ABORTED means the next navigation cancelled the request (often the icon); errors show up as statuses.
+        if not request.url.endswith(BROWSER_OWN_REQUESTS) and request.failure != "net::ERR_ABORTED":
             self.found.append(f"request failed: {request.url} ({request.failure})")
 
     def _response(self, response: Response) -> None:
