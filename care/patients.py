@@ -228,7 +228,8 @@ async def start_course(actor: Actor, patient_id: int, *, protocol: str, planned_
     return course
 
 
-async def _course_for(actor: Actor, course_id: int) -> Course:
+async def get_course_for(actor: Actor, course_id: int) -> Course:
+    """A course the actor may record on; strangers get NotFound, read-only viewers Forbidden."""
     course = await Course.get_or_none(id=course_id, clinic_id=actor.clinic_id)
     if course is None:
         raise NotFound("course")
@@ -237,7 +238,7 @@ async def _course_for(actor: Actor, course_id: int) -> Course:
 
 
 async def set_course_status(actor: Actor, course_id: int, status: str) -> Course:
-    course = await _course_for(actor, course_id)
+    course = await get_course_for(actor, course_id)
     async with in_transaction():
         await Course.filter(id=course.id).update(status=status)
         await audit.record(
@@ -252,7 +253,7 @@ async def set_course_status(actor: Actor, course_id: int, status: str) -> Course
 
 
 async def record_consent(actor: Actor, course_id: int, *, kind: str, signed_on: date) -> Consent:
-    course = await _course_for(actor, course_id)
+    course = await get_course_for(actor, course_id)
     async with in_transaction():
         consent = await Consent.create(
             clinic_id=course.clinic_id,

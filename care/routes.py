@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from care import measure_routes, patients, record_routes
+from care import access, measure_routes, patients, record_routes
 from care.chart import geometry
 from care.forms import parse_consent, parse_course, parse_course_status, parse_patient
 from care.measures import acknowledge, open_alerts, split
@@ -42,9 +42,15 @@ async def create_patient(request: Request) -> Response:
     return redirect(request, f"/patients/{patient.id}")
 
 
-async def chart_page(request: Request, errors: dict[str, str] | None = None, status: int = 200) -> Response:
+async def chart_page(request: Request) -> Response:
+    return await _chart(request, _id(request))
+
+
+async def _chart(
+    request: Request, patient_id: int, errors: dict[str, str] | None = None, status: int = 200
+) -> Response:
     who = actor(request)
-    chart = await patients.chart(who, _id(request))
+    chart = await patients.chart(who, patient_id)
     progress = split(chart.patient, chart.measures, [i for i in chart.infusions if i.started_at])
     ctx = {
         "chart": chart,
@@ -63,26 +69,27 @@ async def start_course(request: Request) -> Response:
     who = actor(request)
     data, f = parse_course(await form(request), who.today)
     if data is None:
-        return await chart_page(request, f.errors, status=400)
+        return await _chart(request, _id(request), f.errors, status=400)
     await patients.start_course(who, _id(request), **data)
     return redirect(request, f"/patients/{_id(request)}#courses")
 
 
 async def course_status(request: Request) -> Response:
+    course = await patients.get_course_for(actor(request), _id(request, "course_id"))
     status, f = parse_course_status(await form(request))
     if status is None:
-        raise Invalid(f.errors)
-    course = await patients.set_course_status(actor(request), _id(request, "course_id"), status)
+        return await _chart(request, course.patient_id, f.errors, status=400)
+    await patients.set_course_status(actor(request), course.id, status)
     return redirect(request, f"/patients/{course.patient_id}#courses")
 
 
 async def record_consent(request: Request) -> Response:
     who = actor(request)
+    course = await patients.get_course_for(who, _id(request, "course_id"))
     data, f = parse_consent(await form(request), who.today)
     if data is None:
-        raise Invalid(f.errors)
-    consent = await patients.record_consent(who, _id(request, "course_id"), **data)
-    course = await consent.course
+        return await _chart(request, course.patient_id, f.errors, status=400)
+    await patients.record_consent(who, course.id, **data)
     return redirect(request, f"/patients/{course.patient_id}#courses")
 
 
@@ -109,6 +116,7 @@ async def alerts(request: Request) -> Response:
 
 
 async def ack_alert(request: Request) -> Response:
+    await access.get_alert_for(actor(request), _id(request, "alert_id"))  # strangers: 404 before any validation
     action = str((await form(request)).get("action_taken", "")).strip()
     if not action or len(action) > 500:
         ctx = {

@@ -47,7 +47,7 @@ class Form:
             self._fail(name, f"Enter {label} as a whole number.")
             return None
         if not lo <= number <= hi:
-            self._fail(name, f"{label.capitalize()} must be between {lo} and {hi}.")
+            self._fail(name, f"{_cap(label)} must be between {lo} and {hi}.")
             return None
         return number
 
@@ -67,7 +67,7 @@ class Form:
             self._fail(name, f"Enter {label} as a number, like {lo}.")
             return None
         if not lo <= number <= hi:
-            self._fail(name, f"{label.capitalize()} must be between {lo} and {hi}{unit}.")
+            self._fail(name, f"{_cap(label)} must be between {lo} and {hi}{unit}.")
             return None
         return number
 
@@ -109,7 +109,7 @@ class Form:
             self._fail(name, f"Enter {label} as a date, like 2026-03-14.")
             return None
         if not earliest <= parsed <= latest:
-            self._fail(name, f"{label.capitalize()} must be between {earliest:%d %b %Y} and {latest:%d %b %Y}.")
+            self._fail(name, f"{_cap(label)} must be between {earliest:%d %b %Y} and {latest:%d %b %Y}.")
             return None
         return parsed
 
@@ -128,7 +128,7 @@ class Form:
             self._fail(name, f"Enter {label} as a date and time.")
             return None
         if not earliest <= parsed <= latest:
-            self._fail(name, f"{label.capitalize()} must be between {earliest:%d %b %Y} and {latest:%d %b %Y}.")
+            self._fail(name, f"{_cap(label)} must be between {earliest:%d %b %Y} and {latest:%d %b %Y}.")
             return None
         return parsed
 
@@ -140,3 +140,7 @@ class Form:
 def local_input(value: datetime | None, tz: str) -> str:
     """A stored UTC time as the value of a datetime-local input in the clinic's zone."""
     return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def _cap(label: str) -> str:
+    return label[:1].upper() + label[1:]
