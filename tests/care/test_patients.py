@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from care.models import CareTeam, Course, Infusion, MeasureResponse, Patient
+from care.models import CareTeam, Course, Infusion, MeasureResponse, Patient, RiskAlert
 from server.models import AuditEvent, User
 from tests.care.conftest import casey, sign_in
 from tests.conftest import login
@@ -204,3 +204,33 @@ async def test_caseload_and_chart_run_a_constant_number_of_queries(client, demo,
         assert (await client.get(f"/patients/{patient.id}")).status_code == 200
     assert queries.count == before
     assert 10 < before < 40  # both pages, audit appends included
+
+
+async def test_alerts_and_progress_run_a_constant_number_of_queries(client, demo, queries, caplog):
+    patient = await casey()
+    await sign_in(client, "therapist@demo.clinic")
+    with queries.counting(caplog):
+        await client.get("/alerts")
+    alerts_before = queries.count
+    for n in range(10):
+        await RiskAlert.create(
+            clinic_id=patient.clinic_id,
+            patient=patient,
+            source="cssrs",
+            level="high",
+            summary=f"screen {n}",
+            created_at=patient.created_at,
+        )
+    with queries.counting(caplog):
+        page = await client.get("/alerts")
+    assert page.text.count("Acknowledge</button>") == 11
+    assert queries.count == alerts_before
+    async with client.__class__(transport=client._transport, base_url="http://testserver") as me:
+        await sign_in(me, "patient@demo.clinic")
+        with queries.counting(caplog):
+            await me.get("/me/progress")
+        progress_before = queries.count
+        await _grow(patient, 20)
+        with queries.counting(caplog):
+            assert (await me.get("/me/progress")).status_code == 200
+        assert queries.count == progress_before
