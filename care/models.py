@@ -225,7 +225,7 @@ class MeasureResponse(Model):
 
     class Meta:
         table = "measure_response"
-        indexes = (("patient", "instrument", "taken_at"),)
+        indexes = (("patient_id", "instrument", "taken_at"),)
 
 
 class RiskAlert(Model):

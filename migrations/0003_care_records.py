@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
                 ('source', fields.CharField(max_length=16)),
                 ('entered_by_id', fields.IntField(null=True)),
             ],
-            options={'table': 'measure_response', 'app': 'models', 'indexes': [Index(fields=['patient', 'instrument', 'taken_at'])], 'pk_attr': 'id'},
+            options={'table': 'measure_response', 'app': 'models', 'indexes': [Index(fields=['patient_id', 'instrument', 'taken_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -1,0 +1,114 @@
+"""The patient's journal: entries with append-only revisions, practice prompts, and sharing preferences."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from care.models import Infusion, Patient
+
+
+class Kind(StrEnum):
+    POST_SESSION = "post_session"
+    CHECK_IN = "check_in"
+    FREE = "free"
+
+
+class JournalEntry(Model):
+    id = fields.IntField(primary_key=True)
+    clinic_id = fields.IntField(db_index=True)
+    patient: fields.ForeignKeyRelation[Patient] = fields.ForeignKeyField(
+        "models.Patient", related_name="journal_entries", on_delete=fields.RESTRICT
+    )
+    patient_id: int
+    infusion: fields.ForeignKeyNullableRelation[Infusion] = fields.ForeignKeyField(
+        "models.Infusion", related_name="journal_entries", null=True, on_delete=fields.SET_NULL
+    )
+    infusion_id: int | None
+    kind = fields.CharEnumField(Kind, max_length=16)
+    # A random key from the page that started the entry, so a retried first save never makes a second entry.
+    draft_key = fields.CharField(max_length=64)
+    title = fields.CharField(max_length=200, default="")
+    prompts: fields.Field[list] = fields.JSONField(default=list)  # [{"key": ..., "question": ...}]
+    answers: fields.Field[dict] = fields.JSONField(default=dict)  # {key: text}
+    body = fields.TextField(default="")
+    mood = fields.IntField(null=True)
+    anxiety = fields.IntField(null=True)
+    energy = fields.IntField(null=True)
+    sleep = fields.IntField(null=True)
+    shared = fields.BooleanField(default=False)
+    shared_at = fields.DatetimeField(null=True)
+    crisis_language = fields.BooleanField(default=False)
+    # Which prompt this entry answers: "schedule:<infusion id>:<hours>" or "practice:<prompt id>".
+    prompt_ref = fields.CharField(max_length=40, default="")
+    # Title, answers and body in one lower-cased column, for the patient's own search.
+    search_text = fields.TextField(default="")
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+    deleted_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "journal_entry"
+        unique_together = (("patient", "draft_key"),)
+        indexes = (("patient_id", "created_at"), ("patient_id", "shared"))
+
+
+class JournalRevision(Model):
+    """Every accepted save, kept forever (append-only): nothing a patient wrote is ever lost."""
+
+    id = fields.IntField(primary_key=True)
+    entry: fields.ForeignKeyRelation[JournalEntry] = fields.ForeignKeyField(
+        "models.JournalEntry", related_name="revisions", on_delete=fields.RESTRICT
+    )
+    entry_id: int
+    version = fields.IntField()
+    title = fields.CharField(max_length=200, default="")
+    body = fields.TextField(default="")
+    answers: fields.Field[dict] = fields.JSONField(default=dict)
+    saved_at = fields.DatetimeField()
+
+    class Meta:
+        table = "journal_revision"
+        unique_together = (("entry", "version"),)
+
+
+class Prompt(Model):
+    """A practice prompt assigned by the care team (schedule prompts after infusions are computed, not stored)."""
+
+    id = fields.IntField(primary_key=True)
+    clinic_id = fields.IntField(db_index=True)
+    patient: fields.ForeignKeyRelation[Patient] = fields.ForeignKeyField(
+        "models.Patient", related_name="prompts", on_delete=fields.RESTRICT
+    )
+    patient_id: int
+    infusion: fields.ForeignKeyNullableRelation[Infusion] = fields.ForeignKeyField(
+        "models.Infusion", related_name="prompts", null=True, on_delete=fields.SET_NULL
+    )
+    infusion_id: int | None
+    due_at = fields.DatetimeField()
+    text = fields.CharField(max_length=500)
+    source = fields.CharField(max_length=16, default="practice")  # schedule | practice
+    answered_entry: fields.ForeignKeyNullableRelation[JournalEntry] = fields.ForeignKeyField(
+        "models.JournalEntry", related_name="answered_prompts", null=True, on_delete=fields.SET_NULL
+    )
+    answered_entry_id: int | None
+    created_at = fields.DatetimeField()
+    created_by_id = fields.IntField(null=True)
+
+    class Meta:
+        table = "prompt"
+
+
+class JournalPreference(Model):
+    id = fields.IntField(primary_key=True)
+    patient: fields.OneToOneRelation[Patient] = fields.OneToOneField(
+        "models.Patient", related_name="journal_preference", on_delete=fields.CASCADE
+    )
+    patient_id: int
+    share_by_default = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "journal_preference"
