@@ -9,7 +9,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from care import access
+from care import access, panels
 from care.clinical import (
     REMS_BP_CHECKPOINTS,
     REMS_FORM_DUE_DAYS,
@@ -174,6 +174,7 @@ class InfusionView:
     rems: RemsStatus | None
     measures: list[MeasureResponse]
     may_record: bool
+    panels: list[panels.Rendered]
 
 
 async def view_infusion(actor: Actor, infusion_id: int, today: date) -> InfusionView:
@@ -185,9 +186,9 @@ async def view_infusion(actor: Actor, infusion_id: int, today: date) -> Infusion
         await audit.record(
             actor, access.INFUSION_VIEWED, object_type="infusion", object_id=infusion.id, patient_id=infusion.patient_id
         )
-    return InfusionView(
-        infusion, vitals, vital_flags(readings(vitals)), rems_status(infusion, vitals, today), measures, may_record
-    )
+        extra = await panels.collect(actor, infusion.patient, infusion)
+    flags, rems = vital_flags(readings(vitals)), rems_status(infusion, vitals, today)
+    return InfusionView(infusion, vitals, flags, rems, measures, may_record, extra)
 
 
 async def add_vitals(actor: Actor, infusion_id: int, reading: Reading) -> tuple[list[VitalSign], list[str]]:

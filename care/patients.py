@@ -9,7 +9,7 @@ from decimal import Decimal
 from tortoise.functions import Count, Min
 from tortoise.transactions import in_transaction
 
-from care import access
+from care import access, panels
 from care.clinical import trend
 from care.models import CareTeam, Consent, Course, CourseStatus, Infusion, MeasureResponse, Patient, RiskAlert
 from server import accounts, audit
@@ -145,6 +145,7 @@ class Chart:
     may_record: bool
     may_manage_team: bool
     therapists: list[User]
+    panels: list[panels.Rendered]
 
 
 async def chart(actor: Actor, patient_id: int) -> Chart:
@@ -172,6 +173,7 @@ async def chart(actor: Actor, patient_id: int) -> Chart:
             ).order_by("name")
             if may_manage
             else [],
+            panels=await panels.collect(actor, patient),
         )
         await audit.record(
             actor, access.CHART_VIEWED, object_type="patient", object_id=patient.id, patient_id=patient.id

@@ -1,18 +1,205 @@
-"""The journal room's pages."""
+"""The patient's journal: home with due prompts, the editor with autosave, entries, sharing, history, export."""
 
 from __future__ import annotations
+
+import secrets
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from care import panels
+from care.models import Infusion
+from journal import access, exports, service
+from journal.forms import SCALES, parse_draft
+from journal.models import JournalEntry, Kind
+from journal.prompts import GUIDED, due
+from server.errors import Invalid
+from server.forms import Form
+from server.models import Clinic
 from server.policy import PATIENT
-from server.web import render, route
+from server.web import actor, form, is_htmx, redirect, render, route
+
+panels.register("journal", "journal/_shared_panel.html", service.shared_panel)
+
+
+def _id(request: Request) -> int:
+    return int(request.path_params["entry_id"])
 
 
 async def home(request: Request) -> Response:
-    return render(request, "journal/home.html")
+    who = actor(request)
+    f = Form(request.query_params)
+    query = f.text("q", "a search", max_len=100)
+    cursor = f.integer("before", "a page", 1, 2**31 - 1, required=False)
+    listing = await service.list_entries(who, query, cursor)
+    ctx: dict[str, object] = {"listing": listing}
+    if is_htmx(request) and cursor:
+        return render(request, "journal/home.html", ctx, block="entries")
+    patient = await access.me(who)
+    clinic = await Clinic.get(id=patient.clinic_id)
+    latest = await Infusion.filter(patient_id=patient.id, started_at__not_isnull=True).order_by("-started_at").first()
+    ctx |= {
+        "due": await due(patient, who.now, clinic.settings),
+        "latest": latest,
+        "share_default": await service.share_by_default(patient),
+    }
+    return render(request, "journal/home.html", ctx)
+
+
+def _editor(
+    request: Request,
+    values: dict,
+    errors: dict,
+    *,
+    entry: JournalEntry | None = None,
+    status: int = 200,
+    infusion: object = None,
+    note: str = "",
+) -> Response:
+    kind = values.get("kind") or Kind.FREE
+    ctx = {
+        "values": values,
+        "errors": errors,
+        "entry": entry,
+        "guided": GUIDED.get(kind, ()),
+        "scales": SCALES,
+        "infusion": infusion,
+        "note": note,
+        "draft_url": f"/journal/{entry.id}/draft" if entry else "/journal/new",
+    }
+    return render(request, "journal/editor.html", ctx, status=status)
+
+
+async def new_page(request: Request) -> Response:
+    who = actor(request)
+    patient = await access.me(who)
+    f = Form(request.query_params)
+    infusion_id = f.integer("infusion", "a session", 1, 2**31 - 1, required=False)
+    infusion = await Infusion.get_or_none(id=infusion_id, patient_id=patient.id) if infusion_id else None
+    kind = f.choice("kind", "a kind", [k.value for k in Kind], required=False)
+    kind = kind or (Kind.POST_SESSION if infusion else Kind.FREE)
+    values = {
+        "kind": kind,
+        "infusion_id": infusion.id if infusion else "",
+        "version": 0,
+        "draft_key": secrets.token_urlsafe(24),
+        "prompt_ref": request.query_params.get("prompt", "")[:40],
+        "shared": await service.share_by_default(patient),
+    }
+    return _editor(request, values, {}, infusion=infusion)
+
+
+async def _save(request: Request, entry_id: int | None) -> Response:
+    who = actor(request)
+    draft, f = parse_draft(await form(request))
+    entry = await access.get_own_entry(who, entry_id) if entry_id else None
+    autosave = is_htmx(request)
+    try:
+        if draft is None:
+            raise Invalid(f.errors)
+        saved = await service.save(who, draft, entry_id)
+    except Invalid as exc:
+        if autosave:
+            return render(
+                request, "journal/_save_status.html", {"problem": next(iter(exc.errors.values()))}, status=400
+            )
+        return _editor(request, f.values, exc.errors, entry=entry, status=400)
+    if saved.conflict:
+        if autosave:
+            return render(request, "journal/_save_status.html", {"conflict": True}, status=409)
+        note = "This entry changed in another window. Your text is below, unsaved: copy it, then reload."
+        return _editor(request, f.values, {"form": note}, entry=entry, status=409)
+    if not autosave:
+        return redirect(request, f"/journal/{saved.entry.id}")
+    time = who.now.astimezone(ZoneInfo(who.tz)).strftime("%H:%M")
+    response = render(
+        request, "journal/_save_status.html", {"saved_at": time, "version": saved.entry.version, "crisis": saved.crisis}
+    )
+    if saved.created:
+        response.headers["HX-Replace-Url"] = f"/journal/{saved.entry.id}/edit"
+    return response
+
+
+async def create(request: Request) -> Response:
+    return await _save(request, None)
+
+
+async def save_draft(request: Request) -> Response:
+    return await _save(request, _id(request))
+
+
+async def show(request: Request) -> Response:
+    entry = await service.read(actor(request), _id(request))
+    return render(request, "journal/entry.html", {"entry": entry, "crisis": entry.crisis_language})
+
+
+async def edit_page(request: Request) -> Response:
+    who = actor(request)
+    entry = await service.read(who, _id(request))
+    values = {
+        "kind": entry.kind,
+        "infusion_id": entry.infusion_id or "",
+        "version": entry.version,
+        "draft_key": entry.draft_key,
+        "prompt_ref": entry.prompt_ref,
+        "title": entry.title,
+        "body": entry.body,
+        "shared": entry.shared,
+        **{f"answer_{k}": v for k, v in entry.answers.items()},
+        **{name: getattr(entry, name) if getattr(entry, name) is not None else "" for name in SCALES},
+    }
+    return _editor(request, values, {}, entry=entry, infusion=entry.infusion)
+
+
+async def share(request: Request) -> Response:
+    data = await form(request)
+    entry = await service.set_shared(actor(request), _id(request), data.get("shared") == "on")
+    if is_htmx(request):
+        return render(request, "journal/_share_control.html", {"entry": entry})
+    return redirect(request, f"/journal/{entry.id}")
+
+
+async def history(request: Request) -> Response:
+    entry, revisions = await service.history(actor(request), _id(request))
+    return render(request, "journal/history.html", {"entry": entry, "revisions": revisions})
+
+
+async def preferences(request: Request) -> Response:
+    data = await form(request)
+    await service.set_preference(actor(request), data.get("share_by_default") == "on")
+    return redirect(request, "/journal#settings")
+
+
+async def export_md(request: Request) -> Response:
+    patient, entries, revisions = await service.export(actor(request), "md")
+    text = exports.markdown(patient, entries, actor(request).tz)
+    return Response(
+        text,
+        media_type="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="journal.md"'},
+    )
+
+
+async def export_json(request: Request) -> Response:
+    patient, entries, revisions = await service.export(actor(request), "json")
+    body = exports.as_json(patient, entries, revisions, actor(request).now)
+    return Response(
+        body, media_type="application/json", headers={"Content-Disposition": 'attachment; filename="journal.json"'}
+    )
 
 
 routes = [
     route("/journal", home, roles=PATIENT, name="journal_home"),
+    route("/journal/new", new_page, roles=PATIENT),
+    route("/journal/new", create, roles=PATIENT, methods=["POST"]),
+    route("/journal/preferences", preferences, roles=PATIENT, methods=["POST"]),
+    route("/journal/{entry_id:int}", show, roles=PATIENT),
+    route("/journal/{entry_id:int}/edit", edit_page, roles=PATIENT),
+    route("/journal/{entry_id:int}/edit", save_draft, roles=PATIENT, methods=["POST"]),
+    route("/journal/{entry_id:int}/draft", save_draft, roles=PATIENT, methods=["POST"]),
+    route("/journal/{entry_id:int}/share", share, roles=PATIENT, methods=["POST"]),
+    route("/journal/{entry_id:int}/history", history, roles=PATIENT),
+    route("/me/export.md", export_md, roles=PATIENT),
+    route("/me/export.json", export_json, roles=PATIENT),
 ]

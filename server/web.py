@@ -24,6 +24,7 @@ from server import accounts, audit, sessions
 from server.actor import Actor
 from server.errors import Forbidden, NotFound
 from server.forms import local_input
+from server.markdown import render as render_markdown
 from server.models import Role
 from server.policy import PUBLIC
 from server.settings import ROOT
@@ -62,7 +63,7 @@ def make_templates() -> Jinja2Blocks:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(when=_when, day=_day, local_input=local_input)
+    env.filters.update(when=_when, day=_day, local_input=local_input, markdown=render_markdown)
     return Jinja2Blocks(env=env)
 
 

@@ -1,0 +1,58 @@
+"""Who may read and write journal entries, and the lookups every handler goes through.
+
+A patient reads and writes only their own entries. Staff who may see the patient (care-team therapists,
+supervisors) read only entries the patient shared; private entries are 404 to everyone else, always.
+"""
+
+from __future__ import annotations
+
+from care.access import VIEW as VIEW_PATIENT
+from care.access import own_patient
+from care.models import Patient
+from journal.models import JournalEntry
+from server import audit
+from server.actor import Actor
+from server.errors import NotFound
+from server.models import Role, User
+from server.policy import can, rule
+
+ENTRY_CREATED = audit.define("journal.entry_created", "A patient started a journal entry (first save).")
+ENTRY_SAVED = audit.define("journal.entry_saved", "A patient saved a journal entry (autosave or submit).")
+ENTRY_CONFLICT = audit.define("journal.save_conflict", "A save from a stale window was refused (409).")
+ENTRY_READ = audit.define("journal.entry_read", "A patient opened one of their own entries or its history.")
+ENTRIES_LISTED = audit.define("journal.entries_listed", "A patient listed or searched their own entries.")
+ENTRY_SHARED = audit.define("journal.entry_shared", "A patient shared an entry with their care team.")
+ENTRY_UNSHARED = audit.define("journal.entry_unshared", "A patient stopped sharing an entry.")
+SHARED_VIEWED = audit.define("journal.shared_viewed", "Staff viewed a patient's shared entries (chart, infusion).")
+EXPORTED = audit.define("journal.exported", "A patient downloaded their journal (Markdown or JSON).")
+PREFERENCE_CHANGED = audit.define("journal.preference_changed", "A patient changed their default sharing setting.")
+PROMPTS_ASSIGNED = audit.define("journal.prompts_assigned", "A clinician assigned practice prompts to a patient.")
+
+
+@rule("journal.write", "Write, edit, share and export journal entries: the patient, for their own journal only.")
+def _may_write(user: User, patient: Patient) -> bool:
+    return user.role == Role.PATIENT and patient.user_id == user.id
+
+
+@rule(
+    "journal.read_shared",
+    "Read entries a patient shared: whoever may see the patient's chart (not the patient's private entries, ever).",
+)
+async def _may_read_shared(user: User, patient: Patient) -> bool:
+    return user.role in {Role.THERAPIST, Role.SUPERVISOR} and await can(user, VIEW_PATIENT, patient)
+
+
+async def me(actor: Actor) -> Patient:
+    """The signed-in patient's profile."""
+    return await own_patient(actor)
+
+
+async def get_own_entry(actor: Actor, entry_id: int) -> JournalEntry:
+    """One of the signed-in patient's own entries (NotFound for anyone else's)."""
+    patient = await own_patient(actor)
+    entry = await JournalEntry.get_or_none(id=entry_id, patient_id=patient.id, deleted_at=None).select_related(
+        "infusion"
+    )
+    if entry is None:
+        raise NotFound("entry")
+    return entry

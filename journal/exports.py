@@ -1,0 +1,79 @@
+"""The patient's own journal as files: Markdown to read and print, JSON (with every revision) to keep."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from care.models import Patient
+from journal.models import JournalEntry, JournalRevision
+
+KINDS = {"post_session": "After a session", "check_in": "Check-in", "free": "Journal"}
+
+
+def markdown(patient: Patient, entries: list[JournalEntry], tz: str) -> str:
+    zone = ZoneInfo(tz)
+    lines = [f"# Journal of {patient.user.name}", "", f"{len(entries)} entries.", ""]
+    for e in entries:
+        heading = f"{e.created_at.astimezone(zone):%A %-d %B %Y, %H:%M} · {KINDS[e.kind]}"
+        if e.infusion:
+            heading += f" · session {e.infusion.number}"
+        lines += [f"## {heading}", ""]
+        if e.title:
+            lines += [f"**{e.title}**", ""]
+        for prompt in e.prompts:
+            if e.answers.get(prompt["key"]):
+                lines += [f"### {prompt['question']}", "", e.answers[prompt["key"]], ""]
+        if e.body:
+            lines += [e.body, ""]
+        scales = [
+            f"{n} {getattr(e, n)}/10" for n in ("mood", "anxiety", "energy", "sleep") if getattr(e, n) is not None
+        ]
+        if scales:
+            lines += ["_" + ", ".join(scales) + "_", ""]
+        lines += [f"_{'Shared with my care team' if e.shared else 'Private'}_", ""]
+    return "\n".join(lines)
+
+
+def as_json(
+    patient: Patient, entries: list[JournalEntry], revisions: dict[int, list[JournalRevision]], now: datetime
+) -> str:
+    return json.dumps(
+        {
+            "patient": {"name": patient.user.name},
+            "exported_at": now.isoformat(),
+            "entries": [
+                {
+                    "id": e.id,
+                    "kind": e.kind,
+                    "session": e.infusion.number if e.infusion else None,
+                    "created_at": e.created_at.isoformat(),
+                    "updated_at": e.updated_at.isoformat(),
+                    "shared": e.shared,
+                    "title": e.title,
+                    "prompts": e.prompts,
+                    "answers": e.answers,
+                    "body": e.body,
+                    "mood": e.mood,
+                    "anxiety": e.anxiety,
+                    "energy": e.energy,
+                    "sleep": e.sleep,
+                    "version": e.version,
+                    "revisions": [
+                        {
+                            "version": r.version,
+                            "saved_at": r.saved_at.isoformat(),
+                            "title": r.title,
+                            "body": r.body,
+                            "answers": r.answers,
+                        }
+                        for r in revisions.get(e.id, [])
+                    ],
+                }
+                for e in entries
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )

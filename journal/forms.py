@@ -1,0 +1,58 @@
+"""Reading the journal editor's form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from journal.models import Kind
+from journal.prompts import GUIDED
+from journal.service import Draft
+from server.forms import Form
+
+MAX_BODY = 50_000
+MAX_ANSWER = 10_000
+SCALES = ("mood", "anxiety", "energy", "sleep")
+DRAFT_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def parse_draft(data: Mapping[str, Any]) -> tuple[Draft | None, Form]:
+    f = Form(data)
+    kind = f.choice("kind", "a kind of entry", [k.value for k in Kind]) or Kind.FREE
+    raw_body = str(data.get("body", ""))
+    f.values["body"] = raw_body  # kept exactly as typed, spaces and all
+    if len(raw_body) > MAX_BODY:
+        f.errors["body"] = f"This entry is over {MAX_BODY:,} characters. Split it into two entries."
+    answers = {}
+    for key, _question in GUIDED.get(kind, ()):
+        text = str(data.get(f"answer_{key}", ""))
+        f.values[f"answer_{key}"] = text
+        if len(text) > MAX_ANSWER:
+            f.errors[f"answer_{key}"] = f"Keep each answer under {MAX_ANSWER:,} characters."
+        if text.strip():
+            answers[key] = text
+    scales = {name: f.integer(name, name, 0, 10, required=False) for name in SCALES}
+    title = f.text("title", "a title", max_len=200)
+    version = f.integer("version", "the version", 0, 10**9)
+    infusion_id = f.integer("infusion_id", "the session", 1, 2**31 - 1, required=False)
+    draft_key = f.text("draft_key", "the draft key", required=True, max_len=64)
+    if draft_key and not DRAFT_KEY.match(draft_key):
+        f.errors["draft_key"] = "Reload the page and try again."
+    shared = f.check("shared")
+    prompt_ref = f.text("prompt_ref", "the prompt", max_len=40)
+    if f.errors:
+        return None, f
+    draft = Draft(
+        draft_key=draft_key,
+        version=version or 0,
+        kind=kind,
+        infusion_id=infusion_id,
+        prompt_ref=prompt_ref,
+        title=title,
+        answers=answers,
+        body=raw_body,
+        scales=scales,
+        shared=shared,
+    )
+    return draft, f

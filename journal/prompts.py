@@ -1,0 +1,80 @@
+"""Journal prompts: guided questions for an entry, the schedule after each infusion, and practice prompts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from care.models import Infusion, Patient
+from journal.models import JournalEntry, Prompt
+
+# DESIGN §1: prompts at +2 h, 24 h, 72 h and 1 week after an infusion; a clinic may set its own in
+# Clinic.settings["prompt_schedule_hours"].
+DEFAULT_SCHEDULE_HOURS = (2, 24, 72, 168)
+SHOW_FOR = timedelta(days=7)  # a due prompt stays on the home page this long, then quietly drops off (no nagging)
+
+GUIDED = {
+    "post_session": (
+        ("stood_out", "What stood out from the session?"),
+        ("emotions", "What feelings came up, then or since?"),
+        ("body", "What did you notice in your body?"),
+        ("insights", "Any insights, images or memories you want to keep?"),
+        ("carry_forward", "What would you like to carry forward into daily life?"),
+        ("intention", "An intention until your next session"),
+    ),
+    "check_in": (
+        ("today", "How are you today?"),
+        ("helping", "What has been helping, even a little?"),
+    ),
+    "free": (),
+}
+
+
+@dataclass(frozen=True)
+class Due:
+    ref: str
+    text: str
+    due_at: datetime
+    infusion: Infusion | None
+
+
+def schedule_hours(settings: dict) -> tuple[int, ...]:
+    hours = settings.get("prompt_schedule_hours")
+    if isinstance(hours, list) and hours and all(isinstance(h, int) and 0 < h <= 24 * 60 for h in hours):
+        return tuple(sorted(hours))
+    return DEFAULT_SCHEDULE_HOURS
+
+
+def _label(hours: int) -> str:
+    if hours < 24:
+        return f"{hours} hours"
+    if hours % 168 == 0:
+        weeks = hours // 168
+        return "a week" if weeks == 1 else f"{weeks} weeks"
+    days = hours // 24
+    return "a day" if days == 1 else f"{days} days"
+
+
+async def due(patient: Patient, now: datetime, clinic_settings: dict) -> list[Due]:
+    """Prompts due now and not yet answered: the schedule after recent infusions, plus practice prompts."""
+    hours = schedule_hours(clinic_settings)
+    since = now - timedelta(hours=max(hours)) - SHOW_FOR
+    infusions = await Infusion.filter(patient_id=patient.id, started_at__gte=since, started_at__lte=now)
+    answered = set(
+        await JournalEntry.filter(patient_id=patient.id, deleted_at=None)
+        .exclude(prompt_ref="")
+        .values_list("prompt_ref", flat=True)
+    )
+    found: list[Due] = []
+    for infusion in infusions:
+        for h in hours:
+            at: datetime = infusion.started_at + timedelta(hours=h)  # type: ignore[operator, assignment]
+            ref = f"schedule:{infusion.id}:{h}"
+            if at <= now < at + SHOW_FOR and ref not in answered:
+                text = f"It has been {_label(h)} since session {infusion.number}. How are things now?"
+                found.append(Due(ref, text, at, infusion))
+    practice = await Prompt.filter(patient_id=patient.id, answered_entry_id=None, due_at__lte=now).select_related(
+        "infusion"
+    )
+    found += [Due(f"practice:{p.id}", p.text, p.due_at, p.infusion) for p in practice]
+    return sorted(found, key=lambda d: d.due_at, reverse=True)

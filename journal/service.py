@@ -1,0 +1,338 @@
+"""Journal use-cases: write with autosave (never losing a word), read, search, share, export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from care.measures import raise_alert
+from care.models import AlertSource, Infusion, Patient, RiskAlert
+from journal import access, safety
+from journal.models import JournalEntry, JournalPreference, JournalRevision, Kind, Prompt
+from journal.prompts import GUIDED
+from server import audit
+from server.actor import Actor
+from server.errors import Invalid, NotFound
+from server.policy import can, require
+
+PAGE_SIZE = 20
+
+
+@dataclass
+class Draft:
+    """What the editor sends on every save."""
+
+    draft_key: str
+    version: int
+    kind: str = Kind.FREE
+    infusion_id: int | None = None
+    prompt_ref: str = ""
+    title: str = ""
+    answers: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+    scales: dict[str, int | None] = field(default_factory=dict)  # mood, anxiety, energy, sleep (0–10)
+    shared: bool = False
+
+
+@dataclass
+class Saved:
+    entry: JournalEntry
+    created: bool = False
+    conflict: bool = False
+    crisis: list[str] = field(default_factory=list)
+
+
+def _search_text(draft: Draft) -> str:
+    return "\n".join([draft.title, *draft.answers.values(), draft.body]).casefold()
+
+
+async def _own_infusion(patient: Patient, infusion_id: int | None) -> Infusion | None:
+    if infusion_id is None:
+        return None
+    infusion = await Infusion.get_or_none(id=infusion_id, patient_id=patient.id)
+    if infusion is None:
+        raise Invalid({"infusion_id": "Choose one of your own sessions."})
+    return infusion
+
+
+async def save(actor: Actor, draft: Draft, entry_id: int | None = None) -> Saved:
+    """Save a draft. The first save creates the entry (keyed by the page's draft key, so a retry never duplicates);
+    later saves must name the version they started from, or get a conflict instead of overwriting newer text."""
+    patient = await access.me(actor)
+    await require(actor.user, "journal.write", patient)
+    infusion = await _own_infusion(patient, draft.infusion_id)
+    crisis = safety.matches(draft.title, *draft.answers.values(), draft.body)
+    async with in_transaction():
+        if entry_id is None:
+            entry = await JournalEntry.get_or_none(patient_id=patient.id, draft_key=draft.draft_key, deleted_at=None)
+        else:
+            entry = await JournalEntry.get_or_none(id=entry_id, patient_id=patient.id, deleted_at=None)
+            if entry is None:
+                raise NotFound("entry")
+        if entry is None:
+            return Saved(await _create(actor, patient, infusion, draft, bool(crisis)), created=True, crisis=crisis)
+        changed = await JournalEntry.filter(id=entry.id, version=draft.version).update(
+            version=draft.version + 1, updated_at=actor.now, crisis_language=bool(crisis), **_columns(draft)
+        )
+        if not changed:
+            await audit.record(
+                actor,
+                access.ENTRY_CONFLICT,
+                object_type="journal_entry",
+                object_id=entry.id,
+                patient_id=patient.id,
+                outcome="denied",
+                detail={"sent": draft.version, "current": entry.version},
+            )
+            return Saved(entry, conflict=True)
+        previously_shared = entry.shared
+        entry = await JournalEntry.get(id=entry.id)
+        await _after_write(actor, patient, entry, draft, access.ENTRY_SAVED, previously_shared)
+    return Saved(entry, crisis=crisis)
+
+
+def _columns(draft: Draft) -> dict[str, Any]:
+    """The text and scales a save writes. Sharing is not among them: it changes only through its own control,
+    so a stale editor can never undo a share made elsewhere."""
+    return {
+        "title": draft.title,
+        "answers": draft.answers,
+        "body": draft.body,
+        "search_text": _search_text(draft),
+        **draft.scales,
+    }
+
+
+async def _create(
+    actor: Actor, patient: Patient, infusion: Infusion | None, draft: Draft, crisis: bool
+) -> JournalEntry:
+    kind = draft.kind if draft.kind in set(Kind) else Kind.FREE
+    prompts = [{"key": k, "question": q} for k, q in GUIDED.get(kind, ())]
+    entry = await JournalEntry.create(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        infusion=infusion,
+        kind=kind,
+        draft_key=draft.draft_key,
+        prompt_ref=draft.prompt_ref,
+        prompts=prompts,
+        version=1,
+        created_at=actor.now,
+        updated_at=actor.now,
+        crisis_language=crisis,
+        **_columns(draft),
+    )
+    if draft.prompt_ref.startswith("practice:") and draft.prompt_ref[9:].isdigit():
+        await Prompt.filter(id=int(draft.prompt_ref[9:]), patient_id=patient.id).update(answered_entry=entry)
+    await _after_write(actor, patient, entry, draft, access.ENTRY_CREATED, previously_shared=False)
+    return entry
+
+
+async def _after_write(
+    actor: Actor, patient: Patient, entry: JournalEntry, draft: Draft, action: str, previously_shared: bool
+) -> None:
+    """The revision, the audit events and any alert that go with an accepted save, in its transaction."""
+    await JournalRevision.create(
+        entry=entry,
+        version=entry.version,
+        title=draft.title,
+        body=draft.body,
+        answers=draft.answers,
+        saved_at=actor.now,
+    )
+    await audit.record(
+        actor,
+        action,
+        object_type="journal_entry",
+        object_id=entry.id,
+        patient_id=patient.id,
+        detail={"version": entry.version, "shared": entry.shared},
+    )
+    if entry.shared != previously_shared:
+        await JournalEntry.filter(id=entry.id).update(shared_at=actor.now if entry.shared else None)
+        await audit.record(
+            actor,
+            access.ENTRY_SHARED if entry.shared else access.ENTRY_UNSHARED,
+            object_type="journal_entry",
+            object_id=entry.id,
+            patient_id=patient.id,
+        )
+    await alert_if_needed(actor, patient, entry)
+
+
+async def alert_if_needed(actor: Actor, patient: Patient, entry: JournalEntry) -> None:
+    """One alert per shared entry with crisis language, whenever it becomes both shared and flagged."""
+    fresh = await JournalEntry.get(id=entry.id)
+    ref = f"journal_entry:{entry.id}"
+    if fresh.shared and fresh.crisis_language and not await RiskAlert.filter(source_ref=ref).exists():
+        await raise_alert(
+            actor,
+            patient,
+            AlertSource.JOURNAL_LANGUAGE,
+            "high",
+            "Crisis language in a shared journal entry",
+            source_ref=ref,
+        )
+
+
+async def set_shared(actor: Actor, entry_id: int, shared: bool) -> JournalEntry:
+    entry = await access.get_own_entry(actor, entry_id)
+    patient = await access.me(actor)
+    if entry.shared == shared:
+        return entry
+    async with in_transaction():
+        await JournalEntry.filter(id=entry.id).update(shared=shared, shared_at=actor.now if shared else None)
+        await audit.record(
+            actor,
+            access.ENTRY_SHARED if shared else access.ENTRY_UNSHARED,
+            object_type="journal_entry",
+            object_id=entry.id,
+            patient_id=patient.id,
+        )
+        await alert_if_needed(actor, patient, entry)
+    return await JournalEntry.get(id=entry.id)
+
+
+async def read(actor: Actor, entry_id: int) -> JournalEntry:
+    entry = await access.get_own_entry(actor, entry_id)
+    async with in_transaction():
+        await audit.record(
+            actor, access.ENTRY_READ, object_type="journal_entry", object_id=entry.id, patient_id=entry.patient_id
+        )
+    return entry
+
+
+async def history(actor: Actor, entry_id: int) -> tuple[JournalEntry, list[JournalRevision]]:
+    entry = await access.get_own_entry(actor, entry_id)
+    async with in_transaction():
+        revisions = await JournalRevision.filter(entry_id=entry.id).order_by("-version")
+        await audit.record(
+            actor,
+            access.ENTRY_READ,
+            object_type="journal_entry",
+            object_id=entry.id,
+            patient_id=entry.patient_id,
+            detail={"history": True},
+        )
+    return entry, revisions
+
+
+@dataclass
+class Listing:
+    entries: list[JournalEntry]
+    next_cursor: int | None
+    query: str
+
+
+async def list_entries(actor: Actor, query: str = "", cursor: int | None = None) -> Listing:
+    """The patient's own entries, newest first, PAGE_SIZE at a time; `query` searches title, answers and body."""
+    patient = await access.me(actor)
+    rows = JournalEntry.filter(patient_id=patient.id, deleted_at=None).select_related("infusion")
+    if query:
+        rows = rows.filter(search_text__contains=query.casefold())
+    if cursor:
+        rows = rows.filter(id__lt=cursor)
+    async with in_transaction():
+        entries = await rows.order_by("-id").limit(PAGE_SIZE + 1)
+        await audit.record(
+            actor,
+            access.ENTRIES_LISTED,
+            object_type="journal",
+            patient_id=patient.id,
+            detail={"searched": bool(query), "count": min(len(entries), PAGE_SIZE)},
+        )
+    more = len(entries) > PAGE_SIZE
+    return Listing(entries[:PAGE_SIZE], entries[PAGE_SIZE - 1].id if more else None, query)
+
+
+async def share_by_default(patient: Patient) -> bool:
+    pref = await JournalPreference.get_or_none(patient_id=patient.id)
+    return bool(pref and pref.share_by_default)
+
+
+async def set_preference(actor: Actor, share_default: bool) -> None:
+    patient = await access.me(actor)
+    async with in_transaction():
+        await JournalPreference.update_or_create(defaults={"share_by_default": share_default}, patient=patient)
+        await audit.record(
+            actor,
+            access.PREFERENCE_CHANGED,
+            object_type="patient",
+            object_id=patient.id,
+            patient_id=patient.id,
+            detail={"share_by_default": share_default},
+        )
+
+
+async def export(actor: Actor, fmt: str) -> tuple[Patient, list[JournalEntry], dict[int, list[JournalRevision]]]:
+    """All of the patient's own entries (with every revision), oldest first, for download."""
+    patient = await access.me(actor)
+    async with in_transaction():
+        entries = (
+            await JournalEntry.filter(patient_id=patient.id, deleted_at=None).select_related("infusion").order_by("id")
+        )
+        revisions = await JournalRevision.filter(entry__patient_id=patient.id).order_by("entry_id", "version")
+        await audit.record(
+            actor,
+            access.EXPORTED,
+            object_type="journal",
+            patient_id=patient.id,
+            detail={"format": fmt, "entries": len(entries)},
+        )
+    by_entry: dict[int, list[JournalRevision]] = {}
+    for revision in revisions:
+        by_entry.setdefault(revision.entry_id, []).append(revision)
+    return patient, entries, by_entry
+
+
+async def assign_prompts(
+    actor: Actor, patient: Patient, texts: list[str], due_at: Any, infusion: Infusion | None = None
+) -> list[Prompt]:
+    """Practice prompts from the care team (the notes room calls this); they appear on the patient's journal home."""
+    if not await can(actor.user, "patient.record", patient):
+        raise NotFound("patient")
+    async with in_transaction():
+        prompts = [
+            await Prompt.create(
+                clinic_id=patient.clinic_id,
+                patient=patient,
+                infusion=infusion,
+                due_at=due_at,
+                text=text[:500],
+                source="practice",
+                created_at=actor.now,
+                created_by_id=actor.user_id,
+            )
+            for text in texts
+            if text.strip()
+        ]
+        await audit.record(
+            actor,
+            access.PROMPTS_ASSIGNED,
+            object_type="patient",
+            object_id=patient.id,
+            patient_id=patient.id,
+            detail={"count": len(prompts)},
+        )
+    return prompts
+
+
+async def shared_panel(actor: Actor, patient: Patient, infusion: Infusion | None) -> dict[str, Any] | None:
+    """Shared entries for the chart (all) or an infusion page (that session's), audited; private ones never."""
+    if not await can(actor.user, "journal.read_shared", patient):
+        return None
+    rows = JournalEntry.filter(patient_id=patient.id, shared=True, deleted_at=None)
+    if infusion is not None:
+        rows = rows.filter(infusion_id=infusion.id)
+    entries = await rows.select_related("infusion").order_by("-shared_at").limit(PAGE_SIZE)
+    await audit.record(
+        actor,
+        access.SHARED_VIEWED,
+        object_type="patient",
+        object_id=patient.id,
+        patient_id=patient.id,
+        detail={"entries": [e.id for e in entries]},
+    )
+    return {"entries": entries, "infusion": infusion}
