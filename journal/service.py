@@ -122,6 +122,7 @@ async def _create(
         created_at=actor.now,
         updated_at=actor.now,
         crisis_language=crisis,
+        shared=draft.shared,
         **_columns(draft),
     )
     if draft.prompt_ref.startswith("practice:") and draft.prompt_ref[9:].isdigit():

@@ -1,0 +1,117 @@
+"""Nothing a patient writes is lost: interleaved saves from two windows, and a server killed mid-stream."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+
+import httpx
+
+from journal.models import JournalEntry, JournalRevision
+from tests.care.conftest import sign_in
+from tests.conftest import csrf_from
+from tests.journal.conftest import HX, draft
+from tests.server.test_cli import ROOT, _env, _free_port, _wait_healthy
+
+VERSION = re.compile(r'id="f-version" name="version" value="(\d+)"')
+
+
+async def test_fifty_interleaved_saves_from_two_tabs_lose_nothing_and_reject_every_stale_one(client, demo):
+    csrf = await sign_in(client, "patient@demo.clinic")
+    base = draft(csrf, body="start")
+    await client.post("/journal/new", data=base, headers=HX)
+    entry = await JournalEntry.get(draft_key=base["draft_key"])
+    url = f"/journal/{entry.id}/draft"
+    seen = {"A": 1, "B": 1}
+    accepted: list[tuple[int, str]] = []
+    rejected = 0
+    rng = random.Random(7)
+
+    async def save(tab: str, n: int) -> None:
+        nonlocal rejected
+        body = f"tab {tab} save {n}"
+        r = await client.post(url, data={**base, "version": str(seen[tab]), "body": body}, headers=HX)
+        if r.status_code == 200:
+            seen[tab] = int(VERSION.search(r.text).group(1))
+            accepted.append((seen[tab], body))
+        else:
+            assert r.status_code == 409 and "changed in another window" in r.text
+            rejected += 1
+            page = await client.get(f"/journal/{entry.id}/edit")  # the person reloads that window
+            seen[tab] = int(re.search(r'name="version" value="(\d+)"', page.text).group(1))
+
+    for n in range(25):
+        pair = [save("A", n), save("B", n)]
+        rng.shuffle(pair)
+        await asyncio.gather(*pair)
+    assert len(accepted) + rejected == 50
+    assert rejected >= 1 and len(accepted) >= 25
+    revisions = await JournalRevision.filter(entry_id=entry.id).order_by("version").values_list("version", "body")
+    assert [v for v, _ in revisions] == list(range(1, len(accepted) + 2))  # contiguous, nothing skipped
+    stored = dict(revisions)
+    assert all(stored[v] == body for v, body in accepted)  # every acknowledged save is exactly what was sent
+    final = await JournalEntry.get(id=entry.id)
+    assert final.version == max(v for v, _ in accepted) and final.body == stored[final.version]
+
+
+async def test_every_acknowledged_save_survives_the_server_being_killed(demo, settings):
+    port = _free_port()
+    env = {**_env(settings), "PORT": str(port), "WEB_CONCURRENCY": "1"}
+    server = subprocess.Popen(  # noqa: ASYNC220 - a real server, killed with SIGKILL below
+        [sys.executable, "-m", "server", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    acknowledged: list[tuple[int, str]] = []
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        await _wait_healthy(base_url)
+        async with httpx.AsyncClient(base_url=base_url) as c:
+            page = await c.get("/login")
+            await c.post(
+                "/login",
+                data={
+                    "email": "patient@demo.clinic",
+                    "password": "quiet-harbor-lantern",
+                    "csrf_token": csrf_from(page.text),
+                },
+            )
+            csrf = csrf_from((await c.get("/journal/new")).text)
+            data = draft(csrf, body="")
+            version, url = 0, "/journal/new"
+            kill_after = random.Random(11).randint(15, 30)
+            for n in range(60):
+                if n == kill_after:
+                    pending = asyncio.ensure_future(
+                        c.post(url, data={**data, "version": str(version), "body": f"in flight {n}"}, headers=HX)
+                    )
+                    await asyncio.sleep(0.01)
+                    os.killpg(server.pid, signal.SIGKILL)
+                    try:
+                        await pending
+                    except httpx.TransportError:
+                        pass
+                    break
+                body = f"line {n}: " + "words " * n
+                r = await c.post(url, data={**data, "version": str(version), "body": body}, headers=HX)
+                assert r.status_code == 200
+                version = int(VERSION.search(r.text).group(1))
+                acknowledged.append((version, body))
+                url = r.headers.get("HX-Replace-Url", url).replace("/edit", "/draft")
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+    entry = await JournalEntry.get(draft_key=data["draft_key"])
+    stored = dict(await JournalRevision.filter(entry_id=entry.id).values_list("version", "body"))
+    assert len(acknowledged) >= 15
+    assert all(stored.get(v) == body for v, body in acknowledged)
+    assert entry.version >= acknowledged[-1][0]
