@@ -47,7 +47,7 @@ def schedule_hours(settings: dict) -> tuple[int, ...]:
 
 def _label(hours: int) -> str:
     if hours < 24:
-        return f"{hours} hours"
+        return "an hour" if hours == 1 else f"{hours} hours"
     if hours % 168 == 0:
         weeks = hours // 168
         return "a week" if weeks == 1 else f"{weeks} weeks"
