@@ -14,7 +14,8 @@ from typing import Any
 from care.models import Infusion, Patient
 from server.actor import Actor
 
-Provider = Callable[[Actor, Patient, Infusion | None], Awaitable[dict[str, Any] | None]]
+Provider = Callable[[Actor, Patient | None, Infusion | None], Awaitable[dict[str, Any] | None]]
+PLACES = ("chart", "infusion", "caseload")  # caseload panels get no patient and no infusion
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Panel:
     name: str
     template: str
     provider: Provider
+    places: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -34,14 +36,15 @@ class Rendered:
 PANELS: list[Panel] = []
 
 
-def register(name: str, template: str, provider: Provider) -> None:
+def register(name: str, template: str, provider: Provider, places: tuple[str, ...] = ("chart", "infusion")) -> None:
     if all(p.name != name for p in PANELS):
-        PANELS.append(Panel(name, template, provider))
+        PANELS.append(Panel(name, template, provider, places))
 
 
-async def collect(actor: Actor, patient: Patient, infusion: Infusion | None = None) -> list[Rendered]:
+async def collect(actor: Actor, patient: Patient | None = None, infusion: Infusion | None = None) -> list[Rendered]:
+    place = "infusion" if infusion else ("chart" if patient else "caseload")
     rendered = []
-    for panel in PANELS:
+    for panel in (p for p in PANELS if place in p.places):
         data = await panel.provider(actor, patient, infusion)
         if data is not None:
             rendered.append(Rendered(panel.name, panel.template, data))

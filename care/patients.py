@@ -69,6 +69,12 @@ async def create_patient(actor: Actor, data: NewPatient) -> Patient:
 
 
 @dataclass
+class Caseload:
+    rows: list[CaseloadRow]
+    panels: list[panels.Rendered]
+
+
+@dataclass
 class CaseloadRow:
     patient: Patient
     course: Course | None = None
@@ -88,7 +94,7 @@ class CaseloadRow:
         return trend(*(self.phq9[-2:] if len(self.phq9) >= 2 else (None, None)))
 
 
-async def caseload(actor: Actor) -> list[CaseloadRow]:
+async def caseload(actor: Actor) -> Caseload:
     """The actor's patients with course progress, next session, PHQ-9 trend and open alerts; 6 queries, any size."""
     patients = await access.visible_patients(actor).select_related("user").order_by("user__name")
     rows = {p.id: CaseloadRow(p) for p in patients}
@@ -97,7 +103,8 @@ async def caseload(actor: Actor) -> list[CaseloadRow]:
         if ids:
             await _fill_caseload(actor, rows, ids)
         await audit.record(actor, access.CASELOAD_VIEWED, object_type="caseload", detail={"patients": len(ids)})
-    return list(rows.values())
+        extra = await panels.collect(actor)
+    return Caseload(list(rows.values()), extra)
 
 
 async def _fill_caseload(actor: Actor, rows: dict[int, CaseloadRow], ids: list[int]) -> None:

@@ -22,8 +22,8 @@ def _id(request: Request, name: str = "patient_id") -> int:
 
 
 async def caseload(request: Request) -> Response:
-    rows = await patients.caseload(actor(request))
-    return render(request, "care/caseload.html", {"rows": rows})
+    caseload = await patients.caseload(actor(request))
+    return render(request, "care/caseload.html", {"rows": caseload.rows, "panels": caseload.panels})
 
 
 async def new_patient_page(request: Request) -> Response:

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from care import panels
 from care.models import Infusion
 from journal import access, exports, service
+from journal import panels as home_panels
 from journal.forms import SCALES, parse_draft
 from journal.models import JournalEntry, Kind
 from journal.prompts import GUIDED, due
@@ -43,6 +44,7 @@ async def home(request: Request) -> Response:
         "due": await due(patient, who.now, clinic.settings),
         "latest": latest,
         "share_default": await service.share_by_default(patient),
+        "panels": await home_panels.collect(who, patient),
     }
     return render(request, "journal/home.html", ctx)
 

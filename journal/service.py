@@ -291,8 +291,9 @@ async def export(actor: Actor, fmt: str) -> tuple[Patient, list[JournalEntry], d
 async def assign_prompts(
     actor: Actor, patient: Patient, texts: list[str], due_at: Any, infusion: Infusion | None = None
 ) -> list[Prompt]:
-    """Practice prompts from the care team (the notes room calls this); they appear on the patient's journal home."""
-    if not await can(actor.user, "patient.record", patient):
+    """Practice prompts from the care team (the notes room calls this when a note is signed or co-signed); they
+    appear on the patient's journal home. The caller has already decided the note may be released."""
+    if not await can(actor.user, "patient.view", patient) or actor.role == "patient":
         raise NotFound("patient")
     async with in_transaction():
         prompts = [
@@ -320,9 +321,9 @@ async def assign_prompts(
     return prompts
 
 
-async def shared_panel(actor: Actor, patient: Patient, infusion: Infusion | None) -> dict[str, Any] | None:
+async def shared_panel(actor: Actor, patient: Patient | None, infusion: Infusion | None) -> dict[str, Any] | None:
     """Shared entries for the chart (all) or an infusion page (that session's), audited; private ones never."""
-    if not await can(actor.user, "journal.read_shared", patient):
+    if patient is None or not await can(actor.user, "journal.read_shared", patient):
         return None
     rows = JournalEntry.filter(patient_id=patient.id, shared=True, deleted_at=None)
     if infusion is not None:

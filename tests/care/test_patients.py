@@ -203,7 +203,7 @@ async def test_caseload_and_chart_run_a_constant_number_of_queries(client, demo,
         assert (await client.get("/caseload")).status_code == 200
         assert (await client.get(f"/patients/{patient.id}")).status_code == 200
     assert queries.count == before
-    assert 10 < before < 40  # both pages, audit appends included
+    assert 10 < before < 60  # both pages with their panels (dashboard, notes, shared entries), audit appends included
 
 
 async def test_alerts_and_progress_run_a_constant_number_of_queries(client, demo, queries, caplog):

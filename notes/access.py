@@ -1,0 +1,88 @@
+"""Who may read, write, sign and co-sign notes, and who may ever open a process note."""
+
+from __future__ import annotations
+
+from care.access import RECORD, VIEW
+from notes.models import IntegrationNote, ProcessNote, Status, Supervision
+from server import audit
+from server.actor import Actor
+from server.errors import NotFound
+from server.models import Role, User
+from server.policy import can, rule
+
+NOTE_CREATED = audit.define("note.created", "A clinician started an integration note (first save).")
+NOTE_SAVED = audit.define("note.saved", "A draft integration note was saved (autosave or submit).")
+NOTE_CONFLICT = audit.define("note.save_conflict", "A save or signature from a stale window was refused (409).")
+NOTE_READ = audit.define("note.read", "Someone opened an integration note.")
+NOTE_SIGNED = audit.define("note.signed", "The author signed and locked a note (after re-entering their password).")
+NOTE_STEP_UP_FAILED = audit.define("note.step_up_failed", "A signature was refused: the password was wrong.")
+NOTE_COSIGNED = audit.define("note.cosigned", "A supervisor co-signed a trainee's note.")
+NOTE_RETURNED = audit.define("note.returned", "A supervisor returned a trainee's note for revision, with a comment.")
+ADDENDUM_ADDED = audit.define("note.addendum_added", "An addendum was signed and added under a signed note.")
+DASHBOARD_VIEWED = audit.define("dashboard.viewed", "A therapist opened their dashboard (sessions, notes due, alerts).")
+PROCESS_LISTED = audit.define("process_note.listed", "A therapist listed their own process notes for a patient.")
+PROCESS_CREATED = audit.define("process_note.created", "A therapist wrote a psychotherapy (process) note.")
+PROCESS_OPENED = audit.define("process_note.opened", "A process note was opened (after re-entering a password).")
+PROCESS_DENIED = audit.define("process_note.step_up_failed", "Opening a process note was refused: wrong password.")
+
+WRITABLE = (Status.DRAFT, Status.RETURNED)
+
+
+@rule("note.read", "Read integration notes: care-team therapists and clinic supervisors (drafts only their author).")
+async def _may_read(user: User, note: IntegrationNote) -> bool:
+    if note.clinic_id != user.clinic_id or user.role not in {Role.THERAPIST, Role.SUPERVISOR}:
+        return False
+    if note.author_id == user.id:
+        return True
+    if note.status == Status.DRAFT:
+        return False
+    return await can(user, VIEW, await note.patient)
+
+
+@rule("note.write", "Write, edit and sign a note: its author, while it is a draft or returned, on their care team.")
+async def _may_write(user: User, note: IntegrationNote) -> bool:
+    return note.author_id == user.id and note.status in WRITABLE and await can(user, RECORD, await note.patient)
+
+
+@rule("note.cosign", "Co-sign or return a trainee's note: a supervisor of the clinic who is not its author.")
+def _may_cosign(user: User, note: IntegrationNote) -> bool:
+    return user.role == Role.SUPERVISOR and note.clinic_id == user.clinic_id and note.author_id != user.id
+
+
+@rule("note.addendum", "Add an addendum to a signed note: its author, or a supervisor of the clinic.")
+def _may_add(user: User, note: IntegrationNote) -> bool:
+    signed = note.status in {Status.SIGNED, Status.COSIGNED, Status.COSIGN_PENDING}
+    return signed and note.clinic_id == user.clinic_id and (note.author_id == user.id or user.role == Role.SUPERVISOR)
+
+
+async def supervises(user: User, author_id: int) -> bool:
+    return await Supervision.filter(supervisor_id=user.id, supervisee_id=author_id, ended_at=None).exists()
+
+
+@rule(
+    "process_note.read",
+    "Open a process (psychotherapy) note: its author, or a supervisor with a recorded "
+    "supervision relationship with the author. Never the patient, never exports.",
+)
+async def _may_read_process(user: User, note: ProcessNote) -> bool:
+    if note.clinic_id != user.clinic_id:
+        return False
+    return note.author_id == user.id or (user.role == Role.SUPERVISOR and await supervises(user, note.author_id))
+
+
+async def get_note_for(actor: Actor, note_id: int) -> IntegrationNote:
+    note = await IntegrationNote.get_or_none(id=note_id, clinic_id=actor.clinic_id).select_related(
+        "infusion", "patient__user", "author", "signed_by", "cosigned_by"
+    )
+    if note is None or not await can(actor.user, "note.read", note):
+        raise NotFound("note")
+    return note
+
+
+async def get_process_note_for(actor: Actor, note_id: int) -> ProcessNote:
+    note = await ProcessNote.get_or_none(id=note_id, clinic_id=actor.clinic_id).select_related(
+        "patient__user", "author"
+    )
+    if note is None or not await can(actor.user, "process_note.read", note):
+        raise NotFound("process note")
+    return note

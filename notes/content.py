@@ -1,0 +1,74 @@
+"""What a note holds, per format, and the canonical form its SHA-256 is computed over."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+# DESIGN §2: DAP (Data, Assessment, Plan), SOAP, BIRP (Behaviour, Intervention, Response, Plan).
+NARRATIVE = {
+    "DAP": (("data", "Data"), ("assessment", "Assessment"), ("plan", "Plan")),
+    "SOAP": (("subjective", "Subjective"), ("objective", "Objective"), ("assessment", "Assessment"), ("plan", "Plan")),
+    "BIRP": (("behaviour", "Behaviour"), ("intervention", "Intervention"), ("response", "Response"), ("plan", "Plan")),
+}
+INTEGRATION = (
+    ("session_summary", "Session summary"),
+    ("patient_experience", "Patient-reported experience"),
+    ("themes", "Themes and insights"),
+)
+DOMAINS = ("mind", "body", "spirit", "relationships", "lifestyle", "nature")
+INTERVENTIONS = (
+    "preparation and set/setting",
+    "music",
+    "breathwork",
+    "somatic awareness",
+    "guided imagery",
+    "meaning-making dialogue",
+    "parts work (IFS)",
+    "mindfulness",
+    "psychoeducation",
+    "safety planning",
+)
+IDEATION = ("none", "passive", "active without plan", "active with plan")
+KAP_PHASES = ("preparation", "dosing", "integration")
+MAX_TEXT = 20_000
+
+
+def text_fields(fmt: str) -> tuple[tuple[str, str], ...]:
+    return INTEGRATION + NARRATIVE.get(fmt, NARRATIVE["DAP"])
+
+
+def missing_for_signature(fmt: str, content: dict[str, Any], risk_required: bool) -> dict[str, str]:
+    """Sections that must be filled before signing."""
+    errors = {
+        f"s_{key}": f"{label} is needed before signing."
+        for key, label in NARRATIVE.get(fmt, NARRATIVE["DAP"])
+        if not str(content.get(key, "")).strip()
+    }
+    if not str(content.get("session_summary", "")).strip():
+        errors["s_session_summary"] = "A session summary is needed before signing."
+    risk = content.get("risk") or {}
+    if risk_required and risk.get("ideation") not in IDEATION:
+        errors["risk_ideation"] = "This patient has an open risk alert: complete the risk assessment before signing."
+    return errors
+
+
+def canonical(note: Any) -> bytes:
+    """Everything that makes up a signed note, in one stable byte string."""
+    doc = {
+        "note_id": note.id,
+        "version": note.version,
+        "infusion_id": note.infusion_id,
+        "patient_id": note.patient_id,
+        "author_id": note.author_id,
+        "format": str(note.format),
+        "kap_phase": note.kap_phase,
+        "content": note.content,
+        "shared_summary": note.shared_summary,
+    }
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def digest(note: Any) -> str:
+    return hashlib.sha256(canonical(note)).hexdigest()

@@ -1,0 +1,105 @@
+"""The therapist's dashboard on /caseload: sessions, notes due and overdue, drafts, returned notes, new shared
+entries and open alerts. Every list is one query, however much data there is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tortoise.transactions import in_transaction
+
+from care.access import visible_patients
+from care.models import Infusion, Patient, RiskAlert
+from journal.models import JournalEntry
+from notes import access
+from notes.models import IntegrationNote, SeenMarker, Status
+from server import audit
+from server.actor import Actor
+from server.models import Clinic, Role
+
+DEFAULT_SIGNING_HOURS = 72  # DESIGN §2: notes expected signed within 24–72 h of the session (clinic setting)
+LOOKBACK = timedelta(days=30)
+SEEN_SHARED = "shared_entries"
+
+
+def signing_hours(settings: dict) -> int:
+    hours = settings.get("note_signing_hours")
+    return hours if isinstance(hours, int) and 1 <= hours <= 24 * 14 else DEFAULT_SIGNING_HOURS
+
+
+@dataclass
+class Due:
+    infusion: Infusion
+    due_at: datetime
+    overdue: bool
+
+
+def _due(infusion: Infusion, window: timedelta, now: datetime) -> Due:
+    """A note is expected within the clinic's window after the session ended (or began, if no end was recorded)."""
+    ended: datetime = infusion.ended_at or infusion.started_at  # type: ignore[assignment]
+    return Due(infusion, ended + window, ended + window < now)
+
+
+async def dashboard(
+    actor: Actor, _patient: Patient | None = None, _infusion: Infusion | None = None
+) -> dict[str, Any] | None:
+    """The caseload-page panel for therapists (supervisors have /oversight)."""
+    if actor.role != Role.THERAPIST:
+        return None
+    clinic = await Clinic.get(id=actor.clinic_id)
+    window = timedelta(hours=signing_hours(clinic.settings))
+    mine = visible_patients(actor).values_list("id", flat=True)
+    ids = list(await mine)
+    zone = ZoneInfo(actor.tz)
+    today = datetime.combine(actor.today, time.min, zone)
+    sessions = (
+        await Infusion.filter(patient_id__in=ids, scheduled_at__gte=today, scheduled_at__lt=today + timedelta(days=8))
+        .select_related("patient__user")
+        .order_by("scheduled_at")
+    )
+    given = (
+        await Infusion.filter(patient_id__in=ids, started_at__gte=actor.now - LOOKBACK, started_at__lte=actor.now)
+        .select_related("patient__user")
+        .order_by("started_at")
+    )
+    signed = set(
+        await IntegrationNote.filter(
+            infusion_id__in=[i.id for i in given], status__in=[Status.SIGNED, Status.COSIGNED, Status.COSIGN_PENDING]
+        ).values_list("infusion_id", flat=True)
+    )
+    due = [_due(i, window, actor.now) for i in given if i.id not in signed]
+    notes = (
+        await IntegrationNote.filter(author_id=actor.user_id, status__in=access.WRITABLE)
+        .select_related("infusion", "patient__user")
+        .order_by("-updated_at")
+    )
+    seen = await SeenMarker.get_or_none(user_id=actor.user_id, key=SEEN_SHARED)
+    shared = JournalEntry.filter(patient_id__in=ids, shared=True, deleted_at=None)
+    if seen:
+        shared = shared.filter(shared_at__gt=seen.seen_at)
+    entries = await shared.select_related("patient__user", "infusion").order_by("-shared_at").limit(50)
+    alerts = (
+        await RiskAlert.filter(patient_id__in=ids, acknowledged_at__isnull=True)
+        .select_related("patient__user")
+        .order_by("created_at")
+    )
+    await audit.record(
+        actor, access.DASHBOARD_VIEWED, object_type="dashboard", detail={"due": len(due), "alerts": len(alerts)}
+    )
+    return {
+        "today": [s for s in sessions if s.scheduled_at.astimezone(zone).date() == actor.today],
+        "upcoming": [s for s in sessions if s.scheduled_at.astimezone(zone).date() != actor.today],
+        "due": sorted(due, key=lambda d: d.due_at),
+        "window_hours": int(window.total_seconds() // 3600),
+        "drafts": [n for n in notes if n.status == Status.DRAFT],
+        "returned": [n for n in notes if n.status == Status.RETURNED],
+        "entries": entries,
+        "alerts": alerts,
+    }
+
+
+async def mark_shared_seen(actor: Actor) -> None:
+    async with in_transaction():
+        await SeenMarker.update_or_create(defaults={"seen_at": actor.now}, user_id=actor.user_id, key=SEEN_SHARED)

@@ -1,0 +1,81 @@
+"""Process (psychotherapy) notes: a separate store, for their author only, every access audited (DESIGN §2)."""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from care import access as care_access
+from notes import access
+from notes.models import ProcessNote, Supervision
+from server import audit
+from server.actor import Actor
+from server.errors import Invalid
+from server.models import Role
+
+MAX_BODY = 50_000
+
+
+async def listing(actor: Actor, patient_id: int) -> tuple[object, list[ProcessNote]]:
+    """Titles and dates only (never bodies) of the process notes the actor may open for this patient."""
+    patient = await care_access.get_patient_for(actor, patient_id)
+    authors: list[int] = [actor.user_id]
+    if actor.role == Role.SUPERVISOR:
+        links = await Supervision.filter(supervisor_id=actor.user_id, ended_at=None)
+        authors += [link.supervisee_id for link in links]
+    async with in_transaction():
+        notes = (
+            await ProcessNote.filter(patient_id=patient.id, author_id__in=authors)
+            .select_related("author")
+            .order_by("-created_at")
+        )
+        await audit.record(
+            actor,
+            access.PROCESS_LISTED,
+            object_type="patient",
+            object_id=patient.id,
+            patient_id=patient.id,
+            detail={"count": len(notes)},
+        )
+    return patient, notes
+
+
+async def create(actor: Actor, patient_id: int, body: str) -> ProcessNote:
+    patient = await care_access.get_patient_for(actor, patient_id, write=True)
+    if not body.strip() or len(body) > MAX_BODY:
+        raise Invalid({"body": f"Write the note (up to {MAX_BODY:,} characters)."})
+    async with in_transaction():
+        note = await ProcessNote.create(
+            clinic_id=patient.clinic_id,
+            author=actor.user,
+            patient=patient,
+            body=body,
+            created_at=actor.now,
+            updated_at=actor.now,
+        )
+        await audit.record(
+            actor, access.PROCESS_CREATED, object_type="process_note", object_id=note.id, patient_id=patient.id
+        )
+    return note
+
+
+async def get(actor: Actor, note_id: int) -> ProcessNote:
+    """The note's existence for someone allowed to open it (no body is shown before step-up)."""
+    return await access.get_process_note_for(actor, note_id)
+
+
+async def open_note(actor: Actor, note_id: int, password: str) -> ProcessNote:
+    """Step-up: re-enter the password to read the body; both outcomes are audited."""
+    note = await access.get_process_note_for(actor, note_id)
+    ok = await actor.passwords.verify(actor.user.password_hash if actor.user else None, password)
+    async with in_transaction():
+        await audit.record(
+            actor,
+            access.PROCESS_OPENED if ok else access.PROCESS_DENIED,
+            object_type="process_note",
+            object_id=note.id,
+            patient_id=note.patient_id,
+            outcome="ok" if ok else "denied",
+        )
+    if not ok:
+        raise Invalid({"password": "That password is wrong."})
+    return note

@@ -1,0 +1,276 @@
+"""Integration notes: pre-filled drafts with autosave, sign and lock with step-up, addenda, co-signature."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from care import access as care_access
+from care.infusions import view_infusion
+from care.models import Infusion, MeasureResponse, RiskAlert
+from journal import service as journal
+from journal.models import JournalEntry
+from notes import access
+from notes.content import digest, missing_for_signature
+from notes.models import Addendum, Format, IntegrationNote, SignedVersion, Status
+from server import audit
+from server.actor import Actor
+from server.errors import Forbidden, Invalid, NotFound
+from server.policy import can, require
+
+
+@dataclass
+class NoteDraft:
+    draft_key: str
+    version: int
+    format: str = Format.DAP
+    kap_phase: str = "integration"
+    content: dict[str, Any] = field(default_factory=dict)
+    shared_summary: str = ""
+
+
+@dataclass
+class Saved:
+    note: IntegrationNote
+    created: bool = False
+    conflict: bool = False
+
+
+@dataclass
+class Prefill:
+    infusion: Infusion
+    flags: list[str]
+    phq9: list[MeasureResponse]
+    gad7: list[MeasureResponse]
+    alerts: list[RiskAlert]
+    entries: list[JournalEntry]
+    previous: IntegrationNote | None
+
+
+async def prefill(actor: Actor, infusion_id: int) -> Prefill:
+    """What sits beside the editor: the infusion, scores, open alerts, shared entries since the previous session."""
+    view = await view_infusion(actor, infusion_id, actor.today)
+    infusion = view.infusion
+    earlier = (
+        await Infusion.filter(patient_id=infusion.patient_id, scheduled_at__lt=infusion.scheduled_at)
+        .order_by("-scheduled_at")
+        .first()
+    )
+    since = earlier.started_at or earlier.scheduled_at if earlier else infusion.scheduled_at.replace(year=2000)
+    entries = (
+        await JournalEntry.filter(patient_id=infusion.patient_id, shared=True, deleted_at=None, created_at__gte=since)
+        .select_related("infusion")
+        .order_by("-created_at")
+    )
+    measures = await MeasureResponse.filter(patient_id=infusion.patient_id, instrument__in=["PHQ9", "GAD7"]).order_by(
+        "taken_at"
+    )
+    alerts = await RiskAlert.filter(patient_id=infusion.patient_id, acknowledged_at__isnull=True)
+    previous = (
+        await IntegrationNote.filter(patient_id=infusion.patient_id, status__in=[Status.SIGNED, Status.COSIGNED])
+        .order_by("-signed_at")
+        .first()
+    )
+    return Prefill(
+        infusion,
+        view.flags,
+        [m for m in measures if m.instrument == "PHQ9"],
+        [m for m in measures if m.instrument == "GAD7"],
+        alerts,
+        entries,
+        previous,
+    )
+
+
+async def save(actor: Actor, infusion_id: int, draft: NoteDraft, note_id: int | None = None) -> Saved:
+    """Save a draft with the journal's rules: keyed first save, then version-checked saves (409 on stale)."""
+    infusion = await care_access.get_infusion_for(actor, infusion_id, write=True)
+    async with in_transaction():
+        if note_id is None:
+            note = await IntegrationNote.get_or_none(author_id=actor.user_id, draft_key=draft.draft_key)
+        else:
+            note = await IntegrationNote.get_or_none(id=note_id, infusion_id=infusion.id)
+            if note is None:
+                raise NotFound("note")
+        if note is None:
+            note = await IntegrationNote.create(
+                clinic_id=infusion.clinic_id,
+                infusion=infusion,
+                patient_id=infusion.patient_id,
+                author=actor.user,
+                draft_key=draft.draft_key,
+                format=draft.format,
+                kap_phase=draft.kap_phase,
+                content=draft.content,
+                shared_summary=draft.shared_summary,
+                created_at=actor.now,
+                updated_at=actor.now,
+            )
+            await _audit(actor, access.NOTE_CREATED, note)
+            return Saved(note, created=True)
+        if not await can(actor.user, "note.write", note):
+            raise Forbidden("note.write")
+        changed = await IntegrationNote.filter(id=note.id, version=draft.version, status__in=access.WRITABLE).update(
+            version=draft.version + 1,
+            updated_at=actor.now,
+            format=draft.format,
+            kap_phase=draft.kap_phase,
+            content=draft.content,
+            shared_summary=draft.shared_summary,
+        )
+        if not changed:
+            await _audit(actor, access.NOTE_CONFLICT, note, outcome="denied", detail={"sent": draft.version})
+            return Saved(note, conflict=True)
+        await _audit(actor, access.NOTE_SAVED, note, detail={"version": draft.version + 1})
+    return Saved(await IntegrationNote.get(id=note.id))
+
+
+async def _audit(actor: Actor, action: str, note: IntegrationNote, **extra: Any) -> None:
+    await audit.record(actor, action, object_type="note", object_id=note.id, patient_id=note.patient_id, **extra)
+
+
+@dataclass
+class NoteView:
+    note: IntegrationNote
+    addenda: list[Addendum]
+    versions: list[SignedVersion]
+    may_write: bool
+    may_cosign: bool
+    may_add: bool
+    hash_ok: bool
+
+
+async def read(actor: Actor, note_id: int) -> NoteView:
+    note = await access.get_note_for(actor, note_id)
+    async with in_transaction():
+        addenda = await Addendum.filter(note_id=note.id).select_related("author").order_by("signed_at")
+        versions = await SignedVersion.filter(note_id=note.id).order_by("-version")
+        await _audit(actor, access.NOTE_READ, note)
+    signed = note.status not in access.WRITABLE or note.signed_at is not None
+    return NoteView(
+        note,
+        addenda,
+        versions,
+        may_write=await can(actor.user, "note.write", note),
+        may_cosign=note.status == Status.COSIGN_PENDING and await can(actor.user, "note.cosign", note),
+        may_add=await can(actor.user, "note.addendum", note),
+        hash_ok=not signed or note.status == Status.RETURNED or digest(note) == note.content_sha256,
+    )
+
+
+async def _step_up(actor: Actor, password: str, note: IntegrationNote, failed_action: str) -> None:
+    """Re-enter the password to sign (DESIGN §5 step-up); a wrong one is audited and refused."""
+    if not await actor.passwords.verify(actor.user.password_hash if actor.user else None, password):
+        async with in_transaction():
+            await _audit(actor, failed_action, note, outcome="denied")
+        raise Invalid({"password": "That password is wrong. Re-enter the password you sign in with."})
+
+
+async def sign(actor: Actor, note_id: int, version: int, password: str) -> IntegrationNote:
+    """Sign and lock. Exactly one of a signature and a concurrent edit of the same version wins; the other gets 409."""
+    note = await access.get_note_for(actor, note_id)
+    await require(actor.user, "note.write", note)
+    if note.version != version:
+        async with in_transaction():
+            await _audit(actor, access.NOTE_CONFLICT, note, outcome="denied", detail={"sent": version, "sign": True})
+        raise Conflict()
+    await _step_up(actor, password, note, access.NOTE_STEP_UP_FAILED)
+    open_alert = await RiskAlert.filter(patient_id=note.patient_id, acknowledged_at__isnull=True).exists()
+    problems = missing_for_signature(note.format, note.content, risk_required=open_alert)
+    if problems:
+        raise Invalid(problems)
+    trainee = bool(actor.user and actor.user.is_trainee)
+    status = Status.COSIGN_PENDING if trainee else Status.SIGNED
+    sha = digest(note)  # over the content as read; the update below only lands if nothing changed since
+    async with in_transaction():
+        changed = await IntegrationNote.filter(id=note.id, version=version, status__in=access.WRITABLE).update(
+            status=status, signed_at=actor.now, signed_by=actor.user, content_sha256=sha, return_comment=""
+        )
+        if not changed:
+            await _audit(actor, access.NOTE_CONFLICT, note, outcome="denied", detail={"sent": version, "sign": True})
+            raise Conflict()
+        fresh = await IntegrationNote.get(id=note.id)
+        if digest(fresh) != sha:  # the content changed under us between read and update
+            raise Conflict()
+        await SignedVersion.create(
+            note=note,
+            version=version,
+            content=fresh.content,
+            shared_summary=fresh.shared_summary,
+            signed_at=actor.now,
+            signed_by_id=actor.user_id,
+            content_sha256=sha,
+        )
+        await _audit(actor, access.NOTE_SIGNED, fresh, detail={"version": version, "sha256": sha, "status": status})
+        if status == Status.SIGNED:
+            await _release(actor, fresh)
+    return fresh
+
+
+class Conflict(Exception):
+    """The note changed (or was signed) in another window."""
+
+
+async def _release(actor: Actor, note: IntegrationNote) -> None:
+    """A final note's practices become prompts in the patient's journal (its shared summary shows there too)."""
+    practices = [p for p in note.content.get("practices", []) if str(p).strip()]
+    if practices:
+        await journal.assign_prompts(actor, await note.patient, practices, actor.now, await note.infusion)
+
+
+async def add_addendum(actor: Actor, note_id: int, body: str) -> Addendum:
+    note = await access.get_note_for(actor, note_id)
+    await require(actor.user, "note.addendum", note)
+    if not body.strip() or len(body) > 10_000:
+        raise Invalid({"body": "Write the addendum (up to 10,000 characters)."})
+    sha = hashlib.sha256(f"{note.id}\n{actor.user_id}\n{actor.now.isoformat()}\n{body}".encode()).hexdigest()
+    async with in_transaction():
+        addendum = await Addendum.create(
+            note=note, author=actor.user, body=body, signed_at=actor.now, content_sha256=sha
+        )
+        await _audit(actor, access.ADDENDUM_ADDED, note, detail={"addendum_id": addendum.id})
+    return addendum
+
+
+async def cosign(actor: Actor, note_id: int) -> IntegrationNote:
+    note = await access.get_note_for(actor, note_id)
+    if note.status != Status.COSIGN_PENDING:
+        raise Conflict()
+    await require(actor.user, "note.cosign", note)
+    async with in_transaction():
+        if not await IntegrationNote.filter(id=note.id, status=Status.COSIGN_PENDING).update(
+            status=Status.COSIGNED, cosigned_at=actor.now, cosigned_by=actor.user
+        ):
+            raise Conflict()
+        await SignedVersion.filter(note_id=note.id, version=note.version).update(outcome="cosigned")
+        await _audit(actor, access.NOTE_COSIGNED, note)
+        fresh = await IntegrationNote.get(id=note.id)
+        await _release(actor, fresh)
+    return fresh
+
+
+async def return_note(actor: Actor, note_id: int, comment: str) -> IntegrationNote:
+    note = await access.get_note_for(actor, note_id)
+    if note.status != Status.COSIGN_PENDING:
+        raise Conflict()
+    await require(actor.user, "note.cosign", note)
+    if not comment.strip() or len(comment) > 2000:
+        raise Invalid({"comment": "Say what to revise (up to 2,000 characters)."})
+    async with in_transaction():
+        if not await IntegrationNote.filter(id=note.id, status=Status.COSIGN_PENDING).update(
+            status=Status.RETURNED, return_comment=comment
+        ):
+            raise Conflict()
+        await SignedVersion.filter(note_id=note.id, version=note.version).update(
+            outcome="returned", outcome_comment=comment
+        )
+        await _audit(actor, access.NOTE_RETURNED, note)
+    return await IntegrationNote.get(id=note.id)
+
+
+async def verify_signed(note: IntegrationNote) -> bool:
+    """Does a signed note's row still match the hash taken when it was signed?"""
+    return note.status in access.WRITABLE or digest(note) == note.content_sha256
