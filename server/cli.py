@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import importlib
+import importlib.util
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -14,7 +16,7 @@ from tortoise.migrations.api import migrate as run_migrations
 
 from server import accounts, audit, demo
 from server.actor import Actor
-from server.db import tortoise_config
+from server.db import ROOMS, tortoise_config
 from server.errors import Invalid
 from server.models import Clinic
 from server.passwords import Passwords
@@ -110,7 +112,18 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("action", choices=["verify"])
     b = sub.add_parser("backup", help="write a consistent backup of the database to PATH")
     b.add_argument("path")
+    for name, (text, _) in room_commands().items():
+        sub.add_parser(name, help=text)
     return p
+
+
+def room_commands() -> dict[str, tuple[str, Callable[[], Awaitable[int]]]]:
+    """Commands rooms add through an optional `<room>.commands.COMMANDS`, found by name (the shell imports no room)."""
+    found: dict[str, tuple[str, Callable[[], Awaitable[int]]]] = {}
+    for room in ROOMS:
+        if importlib.util.find_spec(f"{room}.commands"):
+            found |= importlib.import_module(f"{room}.commands").COMMANDS
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         from server.backup import backup
 
         return backup(settings, args.path)
+    extra = room_commands()
+    if args.command in extra:
+        return asyncio.run(with_db(settings, extra[args.command][1]))
     jobs = {
         "migrate": lambda: migrate(settings),
         "demo": lambda: run_demo(settings, args.password, args.if_empty),

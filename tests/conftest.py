@@ -7,10 +7,12 @@ PostgreSQL (TEST_DATABASE_URL): migrated once per run, then every table is empti
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -155,3 +157,20 @@ async def login(client: httpx.AsyncClient, email: str, password: str = DEMO_PASS
 async def token(client: httpx.AsyncClient, path: str = "/account/password") -> str:
     """The CSRF token of the signed-in session, read from a page."""
     return csrf_from((await client.get(path)).text)
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    @contextmanager
+    def counting(self, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
+            yield
+        self.count = sum(1 for r in caplog.records if r.name == "tortoise.db_client")
+
+
+@pytest.fixture
+def queries() -> QueryCounter:
+    return QueryCounter()

@@ -1,30 +1,7 @@
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-import pytest
-
 from care.models import Infusion, Patient
 from tests.conftest import login, token
-
-
-class QueryCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    @contextmanager
-    def counting(self, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-        caplog.clear()
-        with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
-            yield
-        self.count = sum(1 for r in caplog.records if r.name == "tortoise.db_client")
-
-
-@pytest.fixture
-def queries() -> QueryCounter:
-    return QueryCounter()
 
 
 async def sign_in(client, email: str) -> str:

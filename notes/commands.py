@@ -1,0 +1,24 @@
+"""Command-line checks the notes room adds to `python -m server`."""
+
+from __future__ import annotations
+
+from notes.models import IntegrationNote, Status
+from notes.service import verify_signed
+
+
+async def verify_notes() -> int:
+    """Recompute every signed note's SHA-256; exit non-zero naming each note whose row changed after signing."""
+    broken = []
+    count = 0
+    async for note in IntegrationNote.filter(status__in=[Status.SIGNED, Status.COSIGN_PENDING, Status.COSIGNED]):
+        count += 1
+        if not await verify_signed(note):
+            broken.append(note.id)
+    if broken:
+        print(f"Signed notes CHANGED after signing: {', '.join(map(str, broken))} ({count} checked).")
+        return 1
+    print(f"All {count} signed notes match their signatures.")
+    return 0
+
+
+COMMANDS = {"verify-notes": ("check every signed note against its stored SHA-256", verify_notes)}
