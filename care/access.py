@@ -6,11 +6,12 @@ record did not exist. Someone who may see a record but not change it (a supervis
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from tortoise.queryset import QuerySet
 
-from care.models import CareTeam, Infusion, MeasureResponse, Patient, RiskAlert
+from care.models import BreakGlass, CareTeam, Infusion, MeasureResponse, Patient, RiskAlert
 from server import audit
 from server.actor import Actor
 from server.errors import Forbidden, NotFound
@@ -87,9 +88,21 @@ def _may_self_report(user: User, patient: Patient) -> bool:
     return user.role == Role.PATIENT and patient.user_id == user.id
 
 
+async def break_glass_until(actor: Actor, patient: Patient) -> datetime | None:
+    """When the actor's emergency (break-the-glass) access to this patient ends, if they have it now."""
+    if actor.role != Role.THERAPIST:
+        return None
+    grant = await BreakGlass.filter(user_id=actor.user_id, patient_id=patient.id, expires_at__gt=actor.now).order_by(
+        "-expires_at").first()
+    return grant.expires_at if grant else None
+
+
 async def _check(actor: Actor, patient: Patient, write: bool) -> None:
     if not await can(actor.user, VIEW, patient):
-        raise NotFound("patient")
+        # Break the glass grants time-boxed read access only; the lookup stays 404 before and after it.
+        if write or await break_glass_until(actor, patient) is None:
+            raise NotFound("patient")
+        return
     if write and not await can(actor.user, RECORD, patient):
         raise Forbidden(RECORD)
 

@@ -175,6 +175,7 @@ class InfusionView:
     measures: list[MeasureResponse]
     may_record: bool
     panels: list[panels.Rendered]
+    break_glass_until: datetime | None = None
 
 
 async def view_infusion(actor: Actor, infusion_id: int, today: date) -> InfusionView:
@@ -188,7 +189,8 @@ async def view_infusion(actor: Actor, infusion_id: int, today: date) -> Infusion
         )
         extra = await panels.collect(actor, infusion.patient, infusion)
     flags, rems = vital_flags(readings(vitals)), rems_status(infusion, vitals, today)
-    return InfusionView(infusion, vitals, flags, rems, measures, may_record, extra)
+    glass = await access.break_glass_until(actor, infusion.patient) if not may_record else None
+    return InfusionView(infusion, vitals, flags, rems, measures, may_record, extra, glass)
 
 
 async def add_vitals(actor: Actor, infusion_id: int, reading: Reading) -> tuple[list[VitalSign], list[str]]:

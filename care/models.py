@@ -255,3 +255,31 @@ class RiskAlert(Model):
     class Meta:
         table = "risk_alert"
         indexes = (("clinic_id", "acknowledged_at"),)
+
+
+class BreakGlass(Model):
+    """Emergency read access to a patient outside one's care team: time-boxed, reasoned, reviewed (HIPAA)."""
+
+    id = fields.IntField(primary_key=True)
+    clinic_id = fields.IntField(db_index=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="break_glass", on_delete=fields.RESTRICT
+    )
+    user_id: int
+    patient: fields.ForeignKeyRelation[Patient] = fields.ForeignKeyField(
+        "models.Patient", related_name="break_glass", on_delete=fields.RESTRICT
+    )
+    patient_id: int
+    reason = fields.CharField(max_length=500)
+    granted_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    reviewed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="break_glass_reviewed", null=True, on_delete=fields.RESTRICT
+    )
+    reviewed_by_id: int | None
+    reviewed_at = fields.DatetimeField(null=True)
+    review_note = fields.CharField(max_length=500, default="")
+
+    class Meta:
+        table = "break_glass"
+        indexes = (("user_id", "patient_id", "expires_at"),)

@@ -30,6 +30,11 @@ class NewPatient:
     weight_kg: Decimal
 
 
+async def account_problems(email: str, name: str, password: str) -> dict[str, str]:
+    """Problems with the patient's sign-in details alone (email, name, password)."""
+    return await accounts.check_new_account(email, name, "patient", password)
+
+
 async def create_patient(actor: Actor, data: NewPatient) -> Patient:
     """Create the patient's account and profile; a therapist who creates a patient joins their care team."""
     await require(actor.user, "patient.create")
@@ -153,6 +158,7 @@ class Chart:
     may_manage_team: bool
     therapists: list[User]
     panels: list[panels.Rendered]
+    break_glass_until: datetime | None = None
 
 
 async def chart(actor: Actor, patient_id: int) -> Chart:
@@ -181,9 +187,11 @@ async def chart(actor: Actor, patient_id: int) -> Chart:
             if may_manage
             else [],
             panels=await panels.collect(actor, patient),
+            break_glass_until=await access.break_glass_until(actor, patient) if not may_record else None,
         )
         await audit.record(
-            actor, access.CHART_VIEWED, object_type="patient", object_id=patient.id, patient_id=patient.id
+            actor, access.CHART_VIEWED, object_type="patient", object_id=patient.id, patient_id=patient.id,
+            detail={"break_glass": True} if result.break_glass_until else {},
         )
     return result
 

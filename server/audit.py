@@ -18,7 +18,7 @@ from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 
 from server.actor import Actor
-from server.models import AuditChainHead, AuditEvent
+from server.models import AuditChainHead, AuditCheckpoint, AuditEvent
 
 GENESIS_HASH = "0" * 64
 HASHED_FIELDS = (
@@ -131,9 +131,10 @@ class Verdict:
     problem: str = ""
 
 
-async def verify(key: bytes, batch: int = 2000) -> Verdict:
-    """Walk the whole chain in seq order; report the first row whose seq, link or hash is wrong."""
-    expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
+async def verify(key: bytes, batch: int = 2000, after_seq: int = 0, after_hash: str = GENESIS_HASH) -> Verdict:
+    """Walk the chain in seq order (all of it, or on from a verified seq and hash); report the first row whose seq,
+    link or hash is wrong. `count` is the last good seq."""
+    expected_seq, prev_hash, count = after_seq + 1, after_hash, after_seq
     columns = (*HASHED_FIELDS, "prev_hash", "hash")
     while True:
         rows = await AuditEvent.filter(seq__gte=expected_seq).order_by("seq").limit(batch).values(*columns)
@@ -151,3 +152,22 @@ async def verify(key: bytes, batch: int = 2000) -> Verdict:
     if head.seq != count or head.hash != prev_hash:
         return Verdict(False, count, count + 1, f"chain head says {head.seq} events; rows after seq {count} are gone")
     return Verdict(True, count)
+
+
+async def check(actor: Actor) -> Verdict:
+    """Verify on from the last good checkpoint and store the outcome (what the audit viewer shows)."""
+    last = await AuditCheckpoint.filter(ok=True).order_by("-id").first()
+    start = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+    verdict = await verify(actor.settings.audit_key, after_seq=start[0], after_hash=start[1])
+    if not verdict.ok and last is not None:
+        verdict = await verify(actor.settings.audit_key)  # name the first bad row from the very start
+    head = await AuditChainHead.get(id=1)
+    await AuditCheckpoint.create(
+        verified_at=actor.now,
+        seq=verdict.count,
+        ok=verdict.ok,
+        bad_seq=verdict.bad_seq,
+        hash=head.hash if verdict.ok else "",
+        problem=verdict.problem[:200],
+    )
+    return verdict

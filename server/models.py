@@ -111,6 +111,8 @@ class AuditEvent(Model):
 
     class Meta:
         table = "audit_event"
+        # The audit viewer pages by seq within one clinic, often for one patient or one actor (keyset, no OFFSET).
+        indexes = (("clinic_id", "seq"), ("patient_id", "seq"), ("actor_id", "seq"))
 
 
 class AuditChainHead(Model):
@@ -122,3 +124,19 @@ class AuditChainHead(Model):
 
     class Meta:
         table = "audit_chain_head"
+
+
+class AuditCheckpoint(Model):
+    """The last verification of the audit chain, so the viewer can show its status without re-walking millions of
+    rows; each new check starts from the last good checkpoint."""
+
+    id = fields.IntField(primary_key=True)
+    verified_at = fields.DatetimeField()
+    seq = fields.BigIntField()
+    hash = fields.CharField(max_length=64)
+    ok = fields.BooleanField()
+    bad_seq = fields.BigIntField(null=True)
+    problem = fields.CharField(max_length=200, default="")
+
+    class Meta:
+        table = "audit_checkpoint"
