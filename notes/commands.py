@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from notes.models import IntegrationNote, Status
 from notes.service import verify_signed
+from server.settings import Settings
 
 
-async def verify_notes() -> int:
+async def verify_notes(settings: Settings) -> int:
     """Recompute every signed note's SHA-256; exit non-zero naming each note whose row changed after signing."""
     broken = []
     count = 0

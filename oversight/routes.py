@@ -1,18 +1,133 @@
-"""The oversight room's pages."""
+"""Supervisor pages (audit viewer, quality, co-sign queue, break-glass review), break-glass requests, the patient's
+access log and the admin's clinic settings."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
-from server.policy import SUPERVISOR
-from server.web import render, route
+from oversight import audit_viewer, clinic_settings, glass, patient_view, quality
+from oversight.audit_viewer import Filters
+from server import audit
+from server.errors import Invalid
+from server.forms import Form
+from server.policy import ADMIN, PATIENT, SUPERVISOR, THERAPIST
+from server.web import actor, form, redirect, render, route
+
+
+def _filters(request: Request) -> Filters:
+    f = Form(request.query_params)
+    latest = actor(request).today
+    return Filters(
+        actor=f.text("actor", "an actor", max_len=254),
+        patient=f.text("patient", "a patient", max_len=32),
+        action=f.choice("action", "an action", sorted(audit.ACTIONS), required=False) or "",
+        outcome=f.choice("outcome", "an outcome", ["ok", "denied"], required=False) or "",
+        since=f.date("since", "the start date", latest=latest, required=False),
+        until=f.date("until", "the end date", latest=latest, required=False),
+        before=f.integer("before", "a page", 1, 2**62, required=False),
+    )
 
 
 async def home(request: Request) -> Response:
-    return render(request, "oversight/home.html")
+    return render(request, "oversight/home.html", {"q": await quality.dashboard(actor(request))})
+
+
+async def overdue(request: Request) -> Response:
+    return render(request, "oversight/overdue.html", {"infusions": await quality.overdue_list(actor(request))})
+
+
+async def audit_page(request: Request) -> Response:
+    filters = _filters(request)
+    result = await audit_viewer.page(actor(request), filters)
+    ctx = {"page": result, "filters": filters, "actions": sorted(audit.ACTIONS)}
+    return render(request, "oversight/audit.html", ctx)
+
+
+async def audit_csv(request: Request) -> Response:
+    stream = await audit_viewer.csv_stream(actor(request), _filters(request))
+    return StreamingResponse(
+        stream,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
+    )
+
+
+async def audit_verify(request: Request) -> Response:
+    await audit_viewer.verify_now(actor(request))
+    return redirect(request, "/oversight/audit")
+
+
+async def cosign_queue(request: Request) -> Response:
+    return render(request, "oversight/cosign.html", {"notes": await quality.cosign_queue(actor(request))})
+
+
+async def glass_list(request: Request, errors: dict | None = None, status: int = 200) -> Response:
+    grants = await glass.for_review(actor(request))
+    return render(request, "oversight/break_glass.html", {"grants": grants, "errors": errors or {}}, status=status)
+
+
+async def glass_review(request: Request) -> Response:
+    note = str((await form(request)).get("review_note", ""))
+    try:
+        await glass.review(actor(request), int(request.path_params["grant_id"]), note)
+    except Invalid as exc:
+        return await glass_list(request, exc.errors, status=400)
+    return redirect(request, "/oversight/break-glass")
+
+
+async def glass_form(request: Request) -> Response:
+    return render(request, "oversight/glass_request.html", {"values": {}, "errors": {}})
+
+
+async def glass_request(request: Request) -> Response:
+    data = await form(request)
+    values = {"mrn": str(data.get("mrn", ""))[:32], "reason": str(data.get("reason", ""))[:500]}
+    try:
+        grant = await glass.request_access(
+            actor(request), values["mrn"], values["reason"], str(data.get("password", ""))
+        )
+    except Invalid as exc:
+        return render(request, "oversight/glass_request.html", {"values": values, "errors": exc.errors}, status=400)
+    return redirect(request, f"/patients/{grant.patient_id}")
+
+
+async def me(request: Request) -> Response:
+    return render(request, "oversight/me.html", {"log": await patient_view.access_log(actor(request))})
+
+
+async def settings_page(request: Request) -> Response:
+    values = await clinic_settings.current(actor(request))
+    values["prompt_schedule_hours"] = ", ".join(map(str, values["prompt_schedule_hours"]))
+    return render(
+        request, "oversight/settings.html", {"values": values, "errors": {}, "saved": "saved" in request.query_params}
+    )
+
+
+async def save_settings(request: Request) -> Response:
+    data = await form(request)
+    try:
+        await clinic_settings.save(actor(request), data)
+    except Invalid as exc:
+        values = {k: str(data.get(k, "")) for k in clinic_settings.DEFAULTS}
+        return render(
+            request, "oversight/settings.html", {"values": values, "errors": exc.errors, "saved": False}, status=400
+        )
+    return redirect(request, "/admin/settings?saved=1")
 
 
 routes = [
     route("/oversight", home, roles=SUPERVISOR, name="oversight_home"),
+    route("/oversight/overdue-notes", overdue, roles=SUPERVISOR),
+    route("/oversight/audit", audit_page, roles=SUPERVISOR),
+    route("/oversight/audit.csv", audit_csv, roles=SUPERVISOR),
+    route("/oversight/audit/verify", audit_verify, roles=SUPERVISOR, methods=["POST"]),
+    route("/oversight/cosign", cosign_queue, roles=SUPERVISOR),
+    route("/oversight/break-glass", glass_list, roles=SUPERVISOR),
+    route("/oversight/break-glass/{grant_id:int}/review", glass_review, roles=SUPERVISOR, methods=["POST"]),
+    route("/break-glass", glass_form, roles=THERAPIST),
+    route("/break-glass", glass_request, roles=THERAPIST, methods=["POST"]),
+    route("/me", me, roles=PATIENT),
+    route("/admin/settings", settings_page, roles=ADMIN),
+    route("/admin/settings", save_settings, roles=ADMIN, methods=["POST"]),
 ]

@@ -154,9 +154,10 @@ async def verify(key: bytes, batch: int = 2000, after_seq: int = 0, after_hash: 
     return Verdict(True, count)
 
 
-async def check(actor: Actor) -> Verdict:
-    """Verify on from the last good checkpoint and store the outcome (what the audit viewer shows)."""
-    last = await AuditCheckpoint.filter(ok=True).order_by("-id").first()
+async def check(actor: Actor, full: bool = False) -> Verdict:
+    """Verify the chain — all of it, or on from the last good checkpoint — and store the outcome (what the audit
+    viewer shows)."""
+    last = None if full else await AuditCheckpoint.filter(ok=True).order_by("-id").first()
     start = (last.seq, last.hash) if last else (0, GENESIS_HASH)
     verdict = await verify(actor.settings.audit_key, after_seq=start[0], after_hash=start[1])
     if not verdict.ok and last is not None:

@@ -117,9 +117,9 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def room_commands() -> dict[str, tuple[str, Callable[[], Awaitable[int]]]]:
+def room_commands() -> dict[str, tuple[str, Callable[[Settings], Awaitable[int]]]]:
     """Commands rooms add through an optional `<room>.commands.COMMANDS`, found by name (the shell imports no room)."""
-    found: dict[str, tuple[str, Callable[[], Awaitable[int]]]] = {}
+    found: dict[str, tuple[str, Callable[[Settings], Awaitable[int]]]] = {}
     for room in ROOMS:
         if importlib.util.find_spec(f"{room}.commands"):
             found |= importlib.import_module(f"{room}.commands").COMMANDS
@@ -141,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         return backup(settings, args.path)
     extra = room_commands()
     if args.command in extra:
-        return asyncio.run(with_db(settings, extra[args.command][1]))
+        command = extra[args.command][1]
+        return asyncio.run(with_db(settings, lambda: command(settings)))
     jobs = {
         "migrate": lambda: migrate(settings),
         "demo": lambda: run_demo(settings, args.password, args.if_empty),

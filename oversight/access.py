@@ -1,0 +1,49 @@
+"""Oversight actions and rules: supervisors audit their clinic; admins change clinic settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server import audit
+from server.models import Role, User
+from server.policy import rule
+
+AUDIT_VIEWED = audit.define("audit.viewed", "A supervisor viewed the audit log (with the filters used).")
+AUDIT_EXPORTED = audit.define("audit.exported", "A supervisor downloaded audit events as CSV (with the filters used).")
+AUDIT_CHECKED = audit.define("audit.checked", "A supervisor verified the audit chain from the viewer.")
+QUALITY_VIEWED = audit.define("quality.viewed", "A supervisor viewed the care-quality dashboard or one of its lists.")
+COSIGN_QUEUE_VIEWED = audit.define("cosign.queue_viewed", "A supervisor viewed the co-sign queue.")
+ALERT_ESCALATED = audit.define("alert.escalated", "A risk alert passed its acknowledgement window and was escalated.")
+GLASS_REQUESTED = audit.define(
+    "break_glass.granted",
+    "HIGH PRIORITY: a clinician broke the glass for emergency access "
+    "to a patient outside their care team (reason recorded).",
+)
+GLASS_DENIED = audit.define(
+    "break_glass.denied", "A break-the-glass request was refused (wrong password or bad input)."
+)
+GLASS_REVIEWED = audit.define("break_glass.reviewed", "A supervisor reviewed a break-the-glass access.")
+GLASS_LIST_VIEWED = audit.define("break_glass.list_viewed", "A supervisor viewed the break-the-glass review list.")
+ACCESS_LOG_VIEWED = audit.define(
+    "access_log.viewed", "A patient viewed who has looked at their shared entries and notes."
+)
+SETTINGS_CHANGED = audit.define(
+    "clinic.settings_changed", "An admin changed clinic settings (names of settings changed)."
+)
+
+
+@rule("oversight.audit", "Read the clinic's audit log and care-quality reports: supervisors.")
+def _may_audit(user: User, _obj: Any) -> bool:
+    return user.role == Role.SUPERVISOR
+
+
+@rule(
+    "clinic.settings", "Change clinic settings (signing window, escalation windows, prompts, crisis resources): admins."
+)
+def _may_configure(user: User, _obj: Any) -> bool:
+    return user.role == Role.ADMIN
+
+
+@rule("break_glass.request", "Request time-boxed emergency read access to a patient of one's clinic: therapists.")
+def _may_break_glass(user: User, _obj: Any) -> bool:
+    return user.role == Role.THERAPIST

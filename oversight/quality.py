@@ -1,0 +1,194 @@
+"""Care quality for supervisors: per-therapist note timeliness, clinic-wide risk and monitoring gaps, the co-sign
+queue, and risk escalation computed from timestamps (no background process needed)."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from care.models import AlertSource, Infusion, MeasureResponse, Patient, RiskAlert
+from notes.dashboard import signing_hours
+from notes.models import IntegrationNote, Status
+from oversight import access
+from server import audit
+from server.actor import Actor
+from server.models import Clinic, Role, User
+from server.policy import require
+
+DEFAULT_ESCALATION_HOURS = 24  # unacknowledged risk alert escalates to supervisors after a day
+HIGH_CSSRS_ESCALATION_HOURS = 1  # C-SSRS high risk: after an hour
+MEASURE_GAP = timedelta(days=14)
+LOOKBACK = timedelta(days=90)
+
+
+def escalation_window(alert: RiskAlert, settings: dict) -> timedelta:
+    if alert.source == AlertSource.CSSRS and alert.level == "high":
+        hours = settings.get("escalation_hours_cssrs_high", HIGH_CSSRS_ESCALATION_HOURS)
+    else:
+        hours = settings.get("escalation_hours", DEFAULT_ESCALATION_HOURS)
+    return timedelta(hours=hours if isinstance(hours, int) and hours > 0 else DEFAULT_ESCALATION_HOURS)
+
+
+def is_escalated(alert: RiskAlert, settings: dict, now: datetime) -> bool:
+    return alert.acknowledged_at is None and alert.created_at + escalation_window(alert, settings) <= now
+
+
+@dataclass
+class TherapistRow:
+    therapist: User
+    signed: int = 0
+    on_time: int = 0
+    hours_to_sign: list[float] = field(default_factory=list)
+    overdue: int = 0
+    drafts: int = 0
+    returned: int = 0
+
+    @property
+    def on_time_pct(self) -> int | None:
+        return round(100 * self.on_time / self.signed) if self.signed else None
+
+    @property
+    def median_hours(self) -> float | None:
+        return round(statistics.median(self.hours_to_sign), 1) if self.hours_to_sign else None
+
+
+@dataclass
+class Quality:
+    therapists: list[TherapistRow]
+    escalated: list[RiskAlert]
+    alerts_by_age: dict[str, int]
+    flagged_infusions: int
+    without_measure: list[Patient]
+    overdue: list[Infusion]
+    window_hours: int
+
+
+async def _clinic(actor: Actor) -> Clinic:
+    await require(actor.user, "oversight.audit")
+    return await Clinic.get(id=actor.clinic_id)
+
+
+async def dashboard(actor: Actor) -> Quality:
+    """Every number on /oversight, each from one query over the clinic (constant in the data size)."""
+    clinic = await _clinic(actor)
+    window = timedelta(hours=signing_hours(clinic.settings))
+    since = actor.now - LOOKBACK
+    therapists = await User.filter(clinic_id=clinic.id, role=Role.THERAPIST).order_by("name")
+    rows = {t.id: TherapistRow(t) for t in therapists}
+    notes = await IntegrationNote.filter(clinic_id=clinic.id, created_at__gte=since).select_related("infusion")
+    for n in notes:
+        row = rows.get(n.author_id)
+        if row is None:
+            continue
+        if n.status == Status.DRAFT:
+            row.drafts += 1
+        elif n.status == Status.RETURNED:
+            row.returned += 1
+        if n.signed_at:
+            ended = n.infusion.ended_at or n.infusion.started_at or n.infusion.scheduled_at
+            row.signed += 1
+            row.hours_to_sign.append((n.signed_at - ended).total_seconds() / 3600)
+            row.on_time += n.signed_at <= ended + window
+    overdue = await overdue_infusions(actor, clinic)
+    for i in overdue:
+        for link in i.patient.care_team:  # type: ignore[attr-defined]
+            if link.therapist_id in rows:
+                rows[link.therapist_id].overdue += 1
+    alerts = await RiskAlert.filter(clinic_id=clinic.id, acknowledged_at__isnull=True).select_related("patient__user")
+    ages = {"under 24 h": 0, "1–3 days": 0, "over 3 days": 0}
+    for a in alerts:
+        age = actor.now - a.created_at
+        ages[
+            "under 24 h" if age < timedelta(days=1) else ("1–3 days" if age < timedelta(days=3) else "over 3 days")
+        ] += 1
+    measured = set(
+        await MeasureResponse.filter(clinic_id=clinic.id, taken_at__gte=actor.now - MEASURE_GAP).values_list(
+            "patient_id", flat=True
+        )
+    )
+    patients = await Patient.filter(clinic_id=clinic.id).select_related("user").order_by("user__name")
+    async with in_transaction():
+        await audit.record(actor, access.QUALITY_VIEWED, object_type="clinic", object_id=clinic.id)
+    return Quality(
+        list(rows.values()),
+        [a for a in alerts if is_escalated(a, clinic.settings, actor.now)],
+        ages,
+        await _flagged(clinic, actor.now - timedelta(days=14)),
+        [p for p in patients if p.id not in measured],
+        overdue,
+        int(window.total_seconds() // 3600),
+    )
+
+
+async def overdue_infusions(actor: Actor, clinic: Clinic) -> list[Infusion]:
+    """Given infusions whose note is past the signing window and still unsigned."""
+    window = timedelta(hours=signing_hours(clinic.settings))
+    given = await Infusion.filter(
+        clinic_id=clinic.id, started_at__gte=actor.now - LOOKBACK, started_at__lte=actor.now - window
+    ).prefetch_related("patient__user", "patient__care_team")
+    signed = set(
+        await IntegrationNote.filter(
+            clinic_id=clinic.id, status__in=[Status.SIGNED, Status.COSIGNED, Status.COSIGN_PENDING]
+        ).values_list("infusion_id", flat=True)
+    )
+    return [i for i in given if i.id not in signed and (i.ended_at or i.started_at) + window < actor.now]  # type: ignore[operator]
+
+
+async def _flagged(clinic: Clinic, since: datetime) -> int:
+    from care.clinical import vital_flags
+    from care.infusions import readings
+    from care.models import VitalSign
+
+    vitals = await VitalSign.filter(infusion__clinic_id=clinic.id, infusion__started_at__gte=since).order_by(
+        "infusion_id"
+    )
+    by_infusion: dict[int, list[VitalSign]] = {}
+    for v in vitals:
+        by_infusion.setdefault(v.infusion_id, []).append(v)
+    return sum(1 for rows in by_infusion.values() if vital_flags(readings(rows)))
+
+
+async def overdue_list(actor: Actor) -> list[Infusion]:
+    clinic = await _clinic(actor)
+    found = await overdue_infusions(actor, clinic)
+    async with in_transaction():
+        await audit.record(actor, access.QUALITY_VIEWED, object_type="list", object_id="overdue_notes")
+    return found
+
+
+async def cosign_queue(actor: Actor) -> list[IntegrationNote]:
+    await _clinic(actor)
+    async with in_transaction():
+        notes = (
+            await IntegrationNote.filter(clinic_id=actor.clinic_id, status=Status.COSIGN_PENDING)
+            .select_related("author", "patient__user", "infusion")
+            .order_by("signed_at")
+        )
+        await audit.record(actor, access.COSIGN_QUEUE_VIEWED, object_type="clinic", detail={"waiting": len(notes)})
+    return notes
+
+
+async def escalate(actor: Actor) -> int:
+    """Stamp and audit every alert past its window (cron-friendly: `python -m server escalate`)."""
+    count = 0
+    for clinic in await Clinic.all():
+        for alert in await RiskAlert.filter(
+            clinic_id=clinic.id, acknowledged_at__isnull=True, escalated_at__isnull=True
+        ):
+            if is_escalated(alert, clinic.settings, actor.now):
+                async with in_transaction():
+                    await RiskAlert.filter(id=alert.id).update(escalated_at=actor.now)
+                    await audit.record(
+                        actor,
+                        access.ALERT_ESCALATED,
+                        object_type="risk_alert",
+                        object_id=alert.id,
+                        patient_id=alert.patient_id,
+                        clinic_id=clinic.id,
+                        detail={"source": str(alert.source), "level": alert.level},
+                    )
+                count += 1
+    return count
