@@ -64,6 +64,7 @@ class Quality:
     without_measure: list[Patient]
     overdue: list[Infusion]
     window_hours: int
+    rems_due: list[Infusion] = field(default_factory=list)
 
 
 async def _clinic(actor: Actor) -> Clinic:
@@ -192,3 +193,22 @@ async def escalate(actor: Actor) -> int:
                     )
                 count += 1
     return count
+
+
+async def rems_due(clinic: Clinic, now: datetime) -> list[Infusion]:
+    """Spravato sessions whose REMS monitoring form (due within 7 days) has not been marked submitted."""
+    recent = (
+        await Infusion.filter(clinic_id=clinic.id, agent="esketamine", started_at__gte=now - timedelta(days=30))
+        .select_related("patient__user")
+        .order_by("started_at")
+    )
+    return [i for i in recent if not i.rems.get("form_submitted_on")]
+
+
+async def escalated_badge(actor: Actor) -> dict[str, int]:
+    """How many risk alerts are escalated, for the supervisor's navigation (two small queries)."""
+    if actor.role != Role.SUPERVISOR:
+        return {}
+    clinic = await Clinic.get(id=actor.clinic_id)
+    alerts = await RiskAlert.filter(clinic_id=clinic.id, acknowledged_at__isnull=True)
+    return {"escalated": sum(1 for a in alerts if is_escalated(a, clinic.settings, actor.now))}

@@ -6,13 +6,16 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from oversight import audit_viewer, clinic_settings, glass, patient_view, quality
+from oversight import audit_viewer, clinic_settings, glass, patient_view, quality, reviews
 from oversight.audit_viewer import Filters
 from server import audit
 from server.errors import Invalid
 from server.forms import Form
 from server.policy import ADMIN, PATIENT, SUPERVISOR, THERAPIST
-from server.web import actor, form, redirect, render, route
+from server.web import NAV_BADGES, actor, form, redirect, render, route
+
+if quality.escalated_badge not in NAV_BADGES:
+    NAV_BADGES.append(quality.escalated_badge)
 
 
 def _filters(request: Request) -> Filters:
@@ -92,6 +95,38 @@ async def glass_request(request: Request) -> Response:
     return redirect(request, f"/patients/{grant.patient_id}")
 
 
+async def review_list(request: Request, errors: dict | None = None, status: int = 200) -> Response:
+    ctx = {"reviews": await reviews.listing(actor(request)), "outcomes": reviews.OUTCOMES, "errors": errors or {}}
+    return render(request, "oversight/reviews.html", ctx, status=status)
+
+
+async def draw_sample(request: Request) -> Response:
+    f = Form(await form(request))
+    count = f.integer("count", "how many notes", 1, 50) or 0
+    days = f.integer("days", "the period in days", 1, 365) or 0
+    try:
+        if f.errors:
+            raise Invalid(f.errors)
+        await reviews.draw(actor(request), count, days)
+    except Invalid as exc:
+        return await review_list(request, exc.errors, status=400)
+    return redirect(request, "/oversight/reviews")
+
+
+async def record_review(request: Request) -> Response:
+    data = await form(request)
+    try:
+        await reviews.record(
+            actor(request),
+            int(request.path_params["review_id"]),
+            str(data.get("outcome", "")),
+            str(data.get("comment", ""))[:1000],
+        )
+    except Invalid as exc:
+        return await review_list(request, exc.errors, status=400)
+    return redirect(request, "/oversight/reviews")
+
+
 async def me(request: Request) -> Response:
     return render(request, "oversight/me.html", {"log": await patient_view.access_log(actor(request))})
 
@@ -123,6 +158,9 @@ routes = [
     route("/oversight/audit.csv", audit_csv, roles=SUPERVISOR),
     route("/oversight/audit/verify", audit_verify, roles=SUPERVISOR, methods=["POST"]),
     route("/oversight/cosign", cosign_queue, roles=SUPERVISOR),
+    route("/oversight/reviews", review_list, roles=SUPERVISOR),
+    route("/oversight/reviews", draw_sample, roles=SUPERVISOR, methods=["POST"]),
+    route("/oversight/reviews/{review_id:int}", record_review, roles=SUPERVISOR, methods=["POST"]),
     route("/oversight/break-glass", glass_list, roles=SUPERVISOR),
     route("/oversight/break-glass/{grant_id:int}/review", glass_review, roles=SUPERVISOR, methods=["POST"]),
     route("/break-glass", glass_form, roles=THERAPIST),

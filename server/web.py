@@ -39,6 +39,10 @@ HOMES = {
 }
 
 
+# Counts shown in the navigation (e.g. escalated alerts for supervisors); rooms register a provider at import time.
+NAV_BADGES: list[Callable[[Actor], Awaitable[dict[str, int]]]] = []
+
+
 class CsrfFailure(Exception):
     """An unsafe request without a valid token, or from another site."""
 
@@ -90,7 +94,8 @@ def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200, block: str | None = None
 ) -> Response:
     """Render a page, or one named block of it for htmx; the page and the fragment come from one template."""
-    ctx = {"user": request.state.actor.user, "csrf_token": csrf_token(request), **(context or {})}
+    badges = getattr(request.state, "badges", {})
+    ctx = {"user": request.state.actor.user, "csrf_token": csrf_token(request), "badges": badges, **(context or {})}
     templates: Jinja2Blocks = request.app.state.templates
     response = templates.TemplateResponse(request, name, ctx, status_code=status, block_name=block)
     response.headers["Vary"] = "HX-Request"
@@ -192,6 +197,8 @@ def route(
                 raise NotFound(path) if "{" in path else Forbidden(path)
         if request.method not in SAFE_METHODS:
             await _check_csrf(request)
+        elif who.user is not None and not is_htmx(request):
+            request.state.badges = {k: v for provider in NAV_BADGES for k, v in (await provider(who)).items()}
         return await endpoint(request)
 
     guarded.roles = allowed  # type: ignore[attr-defined]

@@ -241,3 +241,31 @@ async def test_admins_change_clinic_settings_audited(client, demo):
     event = await AuditEvent.filter(action="clinic.settings_changed").first()
     assert set(event.detail["changed"]) >= {"note_signing_hours", "escalation_hours", "prompt_schedule_hours"}
     assert replace
+
+
+async def test_escalations_are_counted_in_the_supervisor_navigation(client, demo):
+    await sign_in(client, "supervisor@demo.clinic")
+    page = await client.get("/caseload")
+    assert 'Oversight <span class="badge badge-alert">2<span class="visually-hidden"> escalated alerts' in page.text
+
+
+async def test_a_random_sample_of_signed_notes_is_drawn_and_reviewed(client, demo):
+    from oversight.models import NoteReview
+
+    csrf = await sign_in(client, "supervisor@demo.clinic")
+    r = await client.post("/oversight/reviews", data={"csrf_token": csrf, "count": "5", "days": "30"})
+    assert r.status_code == 303
+    drawn = await NoteReview.all()
+    assert len(drawn) == 2  # only two demo notes are signed in the last 30 days
+    assert (
+        await client.post("/oversight/reviews", data={"csrf_token": csrf, "count": "5", "days": "30"})
+    ).status_code == 303
+    assert await NoteReview.all().count() == 2  # never the same note twice
+    bad = await client.post("/oversight/reviews", data={"csrf_token": csrf, "count": "500", "days": "30"})
+    assert bad.status_code == 400
+    r = await client.post(
+        f"/oversight/reviews/{drawn[0].id}", data={"csrf_token": csrf, "outcome": "adequate", "comment": "Clear plan."}
+    )
+    assert r.status_code == 303 and (await NoteReview.get(id=drawn[0].id)).outcome == "adequate"
+    assert await AuditEvent.filter(action="review.sampled").exists()
+    assert await AuditEvent.filter(action="review.recorded", object_id=str(drawn[0].note_id)).exists()

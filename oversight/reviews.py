@@ -1,0 +1,73 @@
+"""Random-sample note reviews: a supervisor draws N signed notes from a period and records what they found."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from notes.models import IntegrationNote, Status
+from oversight import access
+from oversight.models import NoteReview
+from server import audit
+from server.actor import Actor
+from server.errors import Invalid, NotFound
+from server.policy import require
+
+OUTCOMES = ("adequate", "needs_improvement", "deficient")
+
+
+async def draw(actor: Actor, count: int, days: int) -> list[NoteReview]:
+    """Pick `count` signed notes from the last `days` days not sampled before (uniformly at random)."""
+    await require(actor.user, "oversight.audit")
+    if not 1 <= count <= 50 or not 1 <= days <= 365:
+        raise Invalid({"count": "Choose 1–50 notes from the last 1–365 days."})
+    taken = await NoteReview.filter(clinic_id=actor.clinic_id).values_list("note_id", flat=True)
+    pool = (
+        await IntegrationNote.filter(
+            clinic_id=actor.clinic_id,
+            status__in=[Status.SIGNED, Status.COSIGNED],
+            signed_at__gte=actor.now - timedelta(days=days),
+        )
+        .exclude(id__in=list(taken))
+        .values_list("id", flat=True)
+    )
+    chosen = random.SystemRandom().sample(list(pool), min(count, len(pool)))
+    async with in_transaction():
+        reviews = [
+            await NoteReview.create(clinic_id=actor.clinic_id, note_id=n, sampled_by=actor.user, sampled_at=actor.now)
+            for n in chosen
+        ]
+        await audit.record(
+            actor,
+            access.REVIEW_SAMPLED,
+            object_type="clinic",
+            object_id=actor.clinic_id,
+            detail={"notes": sorted(chosen), "days": days},
+        )
+    return reviews
+
+
+async def listing(actor: Actor) -> list[NoteReview]:
+    await require(actor.user, "oversight.audit")
+    return (
+        await NoteReview.filter(clinic_id=actor.clinic_id)
+        .select_related("note__author", "note__patient__user", "note__infusion")
+        .order_by("reviewed_at", "-sampled_at")
+        .limit(100)
+    )
+
+
+async def record(actor: Actor, review_id: int, outcome: str, comment: str) -> None:
+    await require(actor.user, "oversight.audit")
+    review = await NoteReview.get_or_none(id=review_id, clinic_id=actor.clinic_id)
+    if review is None:
+        raise NotFound("review")
+    if outcome not in OUTCOMES or len(comment) > 1000:
+        raise Invalid({"outcome": "Choose adequate, needs improvement or deficient."})
+    async with in_transaction():
+        await NoteReview.filter(id=review.id).update(outcome=outcome, comment=comment, reviewed_at=actor.now)
+        await audit.record(
+            actor, access.REVIEW_RECORDED, object_type="note", object_id=review.note_id, detail={"outcome": outcome}
+        )
