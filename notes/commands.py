@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+
 from notes.models import IntegrationNote, Status
 from notes.service import verify_signed
 from server.settings import Settings
 
 
-async def verify_notes(settings: Settings) -> int:
+async def verify_notes(settings: Settings, _args: argparse.Namespace) -> int:
     """Recompute every signed note's SHA-256; exit non-zero naming each note whose row changed after signing."""
     broken = []
     count = 0

@@ -113,13 +113,18 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("backup", help="write a consistent backup of the database to PATH")
     b.add_argument("path")
     for name, (text, _) in room_commands().items():
-        sub.add_parser(name, help=text)
+        command = sub.add_parser(name, help=text)
+        if name == "seed":
+            command.add_argument("--scale", type=float, default=1.0, help="1 = 20 therapists, 1,000 patients, ...")
     return p
 
 
-def room_commands() -> dict[str, tuple[str, Callable[[Settings], Awaitable[int]]]]:
+RoomCommand = Callable[[Settings, argparse.Namespace], Awaitable[int]]
+
+
+def room_commands() -> dict[str, tuple[str, RoomCommand]]:
     """Commands rooms add through an optional `<room>.commands.COMMANDS`, found by name (the shell imports no room)."""
-    found: dict[str, tuple[str, Callable[[Settings], Awaitable[int]]]] = {}
+    found: dict[str, tuple[str, RoomCommand]] = {}
     for room in ROOMS:
         if importlib.util.find_spec(f"{room}.commands"):
             found |= importlib.import_module(f"{room}.commands").COMMANDS
@@ -142,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     extra = room_commands()
     if args.command in extra:
         command = extra[args.command][1]
-        return asyncio.run(with_db(settings, lambda: command(settings)))
+        return asyncio.run(with_db(settings, lambda: command(settings, args)))
     jobs = {
         "migrate": lambda: migrate(settings),
         "demo": lambda: run_demo(settings, args.password, args.if_empty),
