@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from tortoise import connections
 
 from server import accounts
@@ -81,6 +81,11 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+async def livez(request: Request) -> Response:
+    """Liveness only: the process answers (no database, no session). Also the benchmarks' baseline route."""
+    return PlainTextResponse("ok")
+
+
 routes = [
     route("/login", login_page, roles=PUBLIC, name="login"),
     route("/login", login, roles=PUBLIC, methods=["POST"]),
@@ -89,4 +94,5 @@ routes = [
     route("/account/password", password_page, roles=ANY_USER, name="password"),
     route("/account/password", change_password, roles=ANY_USER, methods=["POST"]),
     route("/healthz", healthz, roles=PUBLIC, name="healthz"),
+    route("/livez", livez, roles=PUBLIC, name="livez"),
 ]

@@ -1,0 +1,242 @@
+"""Load benchmark: real server, real sessions, wrk at fixed concurrency; ratios to the bare /livez route.
+
+    .venv/bin/python benchmarks/run.py [--workers 1] [--database sqlite|postgres] [--scale 1] [--duration 10]
+
+Seeds a fresh database (demo + `seed --scale N`), starts `python -m server serve` like production, signs in one
+session per role, then drives each route with wrk (Debian package) and reports req/s, p50/p99 latency, SQL queries
+per request (counted in-process on the same database) and the ratio to /livez measured in the same run. Appends
+a section to benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PASSWORD = "quiet-harbor-lantern"  # noqa: S105 - the documented demo password
+LUA = ROOT / "benchmarks" / "request.lua"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(cmd: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    return done.stdout
+
+
+async def login(base: str, email: str) -> tuple[str, str]:
+    async with httpx.AsyncClient(base_url=base) as c:
+        page = await c.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        await c.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+        page = await c.get("/account/password")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        return f"afterglow={c.cookies['afterglow']}", csrf
+
+
+def wrk(url: str, duration: int, connections: int, env: dict[str, str]) -> dict[str, float]:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(LUA), url]
+    out = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    lat = {p: _ms(re.search(rf"\s{p}%\s+([\d.]+\w+)", out).group(1)) for p in ("50", "99")}  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": lat["50"], "p99": lat["99"], "errors": float(non2xx.group(1)) if non2xx else 0.0}
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+async def count_queries(
+    database_url: str, var_dir: str, requests: list[tuple[str, str, str, str, str]]
+) -> dict[str, int]:
+    """SQL statements per request, counted in-process against the same database."""
+    from asgi_lifespan import LifespanManager
+
+    from server.app import create_app
+    from server.settings import from_env
+
+    os.environ.update({"DATABASE_URL": database_url, "AFTERGLOW_VAR_DIR": var_dir})
+    app = create_app(from_env())
+    counts: dict[str, int] = {}
+    records: list[logging.LogRecord] = []
+
+    class Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger("tortoise.db_client")
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(Catch())
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client,
+    ):
+        for name, method, path, cookie, body in requests:
+            records.clear()
+            headers = {"Cookie": cookie} if cookie else {}
+            if method == "POST":
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+                headers["HX-Request"] = "true"
+            await client.request(method, path, headers=headers, content=body.replace("KEY", f"q{time.time_ns()}"))
+            counts[name] = len(records)
+    return counts
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk")
+    var = tempfile.mkdtemp(prefix="afterglow-bench-")
+    if args.database == "sqlite":
+        url = f"sqlite://{var}/bench.sqlite3"
+    else:
+        name = f"afterglow_bench_{os.getpid()}"
+        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {name}"], check=True)  # noqa: S603, S607
+        url = f"postgres://postgres@127.0.0.1:5432/{name}"
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "AFTERGLOW_VAR_DIR": var,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(args.workers),
+        "LOGIN_MAX_FAILURES_IP": "100000",
+    }
+    started = time.perf_counter()
+    run([sys.executable, "-m", "server", "migrate"], env)
+    run([sys.executable, "-m", "server", "demo"], env)
+    seed_out = run([sys.executable, "-m", "server", "seed", "--scale", str(args.scale)], env) if args.scale else ""
+    seed_line = next((line for line in seed_out.splitlines() if "rows/s" in line), "")
+    verify_t = time.perf_counter()
+    verify_out = run([sys.executable, "-m", "server", "audit", "verify"], env)
+    verify_seconds = time.perf_counter() - verify_t
+    events = int(re.search(r"(\d+) events verified", verify_out).group(1))  # type: ignore[union-attr]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "server", "serve"],
+        cwd=ROOT,
+        env=env,  # noqa: S603
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(base + "/livez").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        scale = "scale.clinic" if args.scale else "demo.clinic"
+        therapist, supervisor, patient = (
+            ("t0", "supervisor", "p0") if args.scale else ("therapist", "supervisor", "patient")
+        )
+        t_cookie, _ = await login(base, f"{therapist}@{scale}")
+        s_cookie, _ = await login(base, f"{supervisor}@{scale}")
+        p_cookie, p_csrf = await login(base, f"{patient}@{scale}")
+        ids = await _ids(url, var, f"{therapist}@{scale}")
+        body = f"csrf_token={p_csrf}&version=0&kind=free&draft_key=KEY&body=benchmark+words+about+the+lake"
+        routes = [
+            ("hello (/livez)", "GET", "/livez", "", ""),
+            ("login page", "GET", "/login", "", ""),
+            ("patient journal list", "GET", "/journal", p_cookie, ""),
+            ("therapist dashboard", "GET", "/caseload", t_cookie, ""),
+            ("patient chart + SVG", "GET", f"/patients/{ids['patient']}", t_cookie, ""),
+            ("infusion page", "GET", f"/infusions/{ids['infusion']}", t_cookie, ""),
+            ("journal autosave (POST)", "POST", "/journal/new", p_cookie, body),
+            ("audit viewer deep page", "GET", f"/oversight/audit?before={ids['deep_seq']}", s_cookie, ""),
+        ]
+        results = {}
+        for name, method, path, cookie, form in routes:
+            results[name] = wrk(
+                base + path,
+                args.duration,
+                args.connections,
+                {"WRK_METHOD": method, "WRK_COOKIE": cookie, "WRK_BODY": form, "WRK_CSRF": p_csrf},
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    queries = await count_queries(url, var, routes)
+    write(args, results, queries, seed_line, events / max(verify_seconds, 1e-9), time.perf_counter() - started)
+
+
+async def _ids(url: str, var: str, therapist_email: str) -> dict[str, int]:
+    from tortoise import Tortoise
+
+    from care.models import CareTeam, Infusion
+    from server.db import tortoise_config
+    from server.models import AuditEvent, User
+    from server.settings import Settings
+
+    await Tortoise.init(config=tortoise_config(Settings(database_url=url, secret_key="x", var_dir=Path(var))))
+    try:
+        therapist = await User.get(email=therapist_email)
+        link = await CareTeam.filter(therapist_id=therapist.id).first()
+        infusion = await Infusion.filter(patient_id=link.patient_id).order_by("-id").first()  # type: ignore[union-attr]
+        head = await AuditEvent.filter(clinic_id=therapist.clinic_id).order_by("-seq").first()
+        return {"patient": link.patient_id, "infusion": infusion.id, "deep_seq": max(1, head.seq - 5000)}  # type: ignore[union-attr]
+    finally:
+        await Tortoise.close_connections()
+
+
+def write(
+    args: argparse.Namespace, results: dict, queries: dict, seed_line: str, verify_rate: float, seconds: float
+) -> None:
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()  # noqa: S603, S607
+    hello = results["hello (/livez)"]["rps"]
+    lines = [
+        f"\n## {args.database}, {args.workers} worker(s), scale {args.scale:g} — commit {commit}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; wrk -t2 "
+        f"-c{args.connections} -d{args.duration}s. Seed: {seed_line or 'none'}. `audit verify`: "
+        f"{verify_rate:,.0f} events/s. Whole run {seconds:.0f} s.",
+        "",
+        "| Route | req/s | p50 ms | p99 ms | SQL/req | ratio to hello | non-2xx |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in results.items():
+        lines.append(
+            f"| {name} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {queries.get(name, 0)} | "
+            f"{r['rps'] / hello:.2f}× | {r['errors']:.0f} |"
+        )
+    text = "\n".join(lines) + "\n"
+    print(text)
+    results_file = ROOT / "benchmarks" / "RESULTS.md"
+    if not results_file.exists():
+        results_file.write_text("# Benchmark results\n\nProduced by `benchmarks/run.py`; newest last.\n")
+    with results_file.open("a") as handle:
+        handle.write(text)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
