@@ -54,5 +54,6 @@ def parse_draft(data: Mapping[str, Any]) -> tuple[Draft | None, Form]:
         body=raw_body,
         scales=scales,
         shared=shared,
+        share_from_editor=f.check("share_control"),
     )
     return draft, f

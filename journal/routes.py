@@ -148,6 +148,7 @@ async def edit_page(request: Request) -> Response:
         "title": entry.title,
         "body": entry.body,
         "shared": entry.shared,
+        "crisis": entry.crisis_language,
         **{f"answer_{k}": v for k, v in entry.answers.items()},
         **{name: getattr(entry, name) if getattr(entry, name) is not None else "" for name in SCALES},
     }

@@ -34,6 +34,9 @@ class Draft:
     body: str = ""
     scales: dict[str, int | None] = field(default_factory=dict)  # mood, anxiety, energy, sleep (0–10)
     shared: bool = False
+    # True when the save comes from a page whose share checkbox is showing (the new-entry editor): then the
+    # checkbox decides. Other editors never send sharing, so a stale window cannot undo a share made elsewhere.
+    share_from_editor: bool = False
 
 
 @dataclass
@@ -73,8 +76,9 @@ async def save(actor: Actor, draft: Draft, entry_id: int | None = None) -> Saved
                 raise NotFound("entry")
         if entry is None:
             return Saved(await _create(actor, patient, infusion, draft, bool(crisis)), created=True, crisis=crisis)
+        sharing = {"shared": draft.shared} if draft.share_from_editor else {}
         changed = await JournalEntry.filter(id=entry.id, version=draft.version).update(
-            version=draft.version + 1, updated_at=actor.now, crisis_language=bool(crisis), **_columns(draft)
+            version=draft.version + 1, updated_at=actor.now, crisis_language=bool(crisis), **_columns(draft), **sharing
         )
         if not changed:
             await audit.record(

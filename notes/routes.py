@@ -87,7 +87,9 @@ async def _save(request: Request, infusion_id: int, note_id: int | None) -> Resp
         return redirect(request, f"/notes/{saved.note.id}")
     time = who.now.astimezone(ZoneInfo(who.tz)).strftime("%H:%M")
     response = render(
-        request, "journal/_save_status.html", {"saved_at": time, "version": saved.note.version, "crisis": []}
+        request,
+        "notes/_save_status.html",
+        {"saved_at": time, "version": saved.note.version, "crisis": [], "note": saved.note, "created": saved.created},
     )
     if saved.created:
         response.headers["HX-Replace-Url"] = f"/notes/{saved.note.id}"
@@ -123,15 +125,13 @@ async def sign(request: Request) -> Response:
         )
     except Conflict:
         view = await service.read(who, _id(request))
+        message = "This note changed in another window or was already signed. Nothing was signed."
+        if view.may_write:  # still a draft: back to the editor with the latest text
+            return await _editor(
+                request, view.note.infusion_id, values_of(view.note), {"form": message}, note=view.note, status=409
+            )
         return render(
-            request,
-            "notes/note.html",
-            {
-                "view": view,
-                "note": view.note,
-                "errors": {"form": "This note changed in another window or was already signed. Nothing was signed."},
-            },
-            status=409,
+            request, "notes/note.html", {"view": view, "note": view.note, "errors": {"form": message}}, status=409
         )
     return redirect(request, f"/notes/{_id(request)}")
 

@@ -113,6 +113,9 @@ async def save(actor: Actor, infusion_id: int, draft: NoteDraft, note_id: int | 
             return Saved(note, created=True)
         if not await can(actor.user, "note.write", note):
             raise Forbidden("note.write")
+        same = (str(note.format), note.kap_phase, note.content, note.shared_summary)
+        if same == (draft.format, draft.kap_phase, draft.content, draft.shared_summary):
+            return Saved(note)  # nothing changed (e.g. a focus change): no new version, so a pending signature holds
         changed = await IntegrationNote.filter(id=note.id, version=draft.version, status__in=access.WRITABLE).update(
             version=draft.version + 1,
             updated_at=actor.now,

@@ -8,6 +8,10 @@
     var status = document.getElementById("save-status");
     var attempt = 0;
     var timer = null;
+    var lastInput = 0;   // when the person last typed
+    var sentAt = 0;      // when the save in flight was sent
+    var dirty = false;   // typed since the last acknowledged save
+    form.addEventListener("input", function () { lastInput = Date.now(); dirty = true; });
     function say(text, cls) {
       status.innerHTML = "";
       var span = document.createElement("span");
@@ -22,7 +26,10 @@
       attempt += 1;
       timer = window.setTimeout(function () { timer = null; htmx.trigger(form, "retry"); }, wait);
     }
-    form.addEventListener("htmx:beforeRequest", function () { if (!timer) say("Saving…", "save-pending"); });
+    form.addEventListener("htmx:beforeRequest", function () {
+      sentAt = Date.now();
+      if (!timer) say("Saving…", "save-pending");
+    });
     form.addEventListener("htmx:sendError", retry);
     form.addEventListener("htmx:timeout", retry);
     form.addEventListener("htmx:responseError", function (event) {
@@ -31,14 +38,22 @@
       else if (code === 403) say("Not saved — your session may have ended. Copy your text, then reload.", "save-problem");
     });
     form.addEventListener("htmx:afterRequest", function (event) {
-      if (event.detail.successful) attempt = 0;
+      if (event.detail.successful) {
+        attempt = 0;
+        if (lastInput <= sentAt) dirty = false;
+      }
     });
     window.addEventListener("online", function () {
       if (timer) { window.clearTimeout(timer); timer = null; }
       htmx.trigger(form, "retry");
     });
+    // Leaving within the 2-second pause after typing: send what is there (the server still checks the version),
+    // and ask the browser to warn, so the last words are never silently dropped.
     window.addEventListener("beforeunload", function (event) {
-      if (timer || (status.textContent || "").indexOf("Saving") === 0) { event.preventDefault(); }
+      if (dirty || timer) { event.preventDefault(); event.returnValue = ""; }
+    });
+    window.addEventListener("pagehide", function () {
+      if (dirty && navigator.sendBeacon) navigator.sendBeacon(form.getAttribute("hx-post"), new FormData(form));
     });
   }
 
