@@ -18,10 +18,10 @@ if quality.escalated_badge not in NAV_BADGES:
     NAV_BADGES.append(quality.escalated_badge)
 
 
-def _filters(request: Request) -> Filters:
+def _filters(request: Request) -> tuple[Filters, dict[str, str]]:
     f = Form(request.query_params)
     latest = actor(request).today
-    return Filters(
+    filters = Filters(
         actor=f.text("actor", "an actor", max_len=254),
         patient=f.text("patient", "a patient", max_len=32),
         action=f.choice("action", "an action", sorted(audit.ACTIONS), required=False) or "",
@@ -30,6 +30,7 @@ def _filters(request: Request) -> Filters:
         until=f.date("until", "the end date", latest=latest, required=False),
         before=f.integer("before", "a page", 1, 2**62, required=False),
     )
+    return filters, f.errors
 
 
 async def home(request: Request) -> Response:
@@ -41,14 +42,21 @@ async def overdue(request: Request) -> Response:
 
 
 async def audit_page(request: Request) -> Response:
-    filters = _filters(request)
-    result = await audit_viewer.page(actor(request), filters)
-    ctx = {"page": result, "filters": filters, "actions": sorted(audit.ACTIONS)}
-    return render(request, "oversight/audit.html", ctx)
+    filters, errors = _filters(request)
+    raw = {
+        k: request.query_params.get(k, "")[:254] for k in ("actor", "patient", "action", "outcome", "since", "until")
+    }
+    ctx = {"filters": filters, "raw": raw, "errors": errors, "actions": sorted(audit.ACTIONS)}
+    if errors:  # nothing is shown for a filter that could not be read: a wrong log is worse than none
+        return render(request, "oversight/audit.html", {**ctx, "page": None}, status=400)
+    return render(request, "oversight/audit.html", {**ctx, "page": await audit_viewer.page(actor(request), filters)})
 
 
 async def audit_csv(request: Request) -> Response:
-    stream = await audit_viewer.csv_stream(actor(request), _filters(request))
+    filters, errors = _filters(request)
+    if errors:
+        raise Invalid(errors)
+    stream = await audit_viewer.csv_stream(actor(request), filters)
     return StreamingResponse(
         stream,
         media_type="text/csv; charset=utf-8",
@@ -72,10 +80,11 @@ async def glass_list(request: Request, errors: dict | None = None, status: int =
 
 async def glass_review(request: Request) -> Response:
     note = str((await form(request)).get("review_note", ""))
+    grant_id = int(request.path_params["grant_id"])
     try:
-        await glass.review(actor(request), int(request.path_params["grant_id"]), note)
-    except Invalid as exc:
-        return await glass_list(request, exc.errors, status=400)
+        await glass.review(actor(request), grant_id, note)
+    except Invalid as exc:  # the message belongs to the grant that was submitted, not to every pending one
+        return await glass_list(request, {f"review_note_{grant_id}": exc.errors["review_note"]}, status=400)
     return redirect(request, "/oversight/break-glass")
 
 

@@ -269,3 +269,13 @@ async def test_a_random_sample_of_signed_notes_is_drawn_and_reviewed(client, dem
     assert r.status_code == 303 and (await NoteReview.get(id=drawn[0].id)).outcome == "adequate"
     assert await AuditEvent.filter(action="review.sampled").exists()
     assert await AuditEvent.filter(action="review.recorded", object_id=str(drawn[0].note_id)).exists()
+
+
+async def test_unreadable_audit_filters_are_explained_and_no_events_are_shown(client, demo):
+    await sign_in(client, "supervisor@demo.clinic")
+    page = await client.get("/oversight/audit", params={"since": "2099-01-01", "patient": "DC-1001", "action": "nope"})
+    assert page.status_code == 400
+    assert "The start date must be between" in page.text and "Choose an action" in page.text
+    assert 'value="2099-01-01"' in page.text and 'value="DC-1001"' in page.text
+    assert "<td>1</td>" not in page.text and "Download CSV" not in page.text
+    assert (await client.get("/oversight/audit.csv", params={"since": "2099-01-01"})).status_code == 400
