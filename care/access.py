@@ -92,8 +92,11 @@ async def break_glass_until(actor: Actor, patient: Patient) -> datetime | None:
     """When the actor's emergency (break-the-glass) access to this patient ends, if they have it now."""
     if actor.role != Role.THERAPIST:
         return None
-    grant = await BreakGlass.filter(user_id=actor.user_id, patient_id=patient.id, expires_at__gt=actor.now).order_by(
-        "-expires_at").first()
+    grant = (
+        await BreakGlass.filter(user_id=actor.user_id, patient_id=patient.id, expires_at__gt=actor.now)
+        .order_by("-expires_at")
+        .first()
+    )
     return grant.expires_at if grant else None
 
 

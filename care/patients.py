@@ -190,7 +190,11 @@ async def chart(actor: Actor, patient_id: int) -> Chart:
             break_glass_until=await access.break_glass_until(actor, patient) if not may_record else None,
         )
         await audit.record(
-            actor, access.CHART_VIEWED, object_type="patient", object_id=patient.id, patient_id=patient.id,
+            actor,
+            access.CHART_VIEWED,
+            object_type="patient",
+            object_id=patient.id,
+            patient_id=patient.id,
             detail={"break_glass": True} if result.break_glass_until else {},
         )
     return result

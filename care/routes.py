@@ -36,8 +36,12 @@ async def create_patient(request: Request) -> Response:
     data, f = parse_patient(raw, who.today)
     try:
         if data is None:  # report the account's problems too, so one submit shows every message
-            raise Invalid(await patients.account_problems(str(raw.get("email", "")), str(raw.get("name", "")),
-                                                          str(raw.get("password", ""))) | f.errors)
+            raise Invalid(
+                await patients.account_problems(
+                    str(raw.get("email", "")), str(raw.get("name", "")), str(raw.get("password", ""))
+                )
+                | f.errors
+            )
         patient = await patients.create_patient(who, data)
     except Invalid as exc:
         return render(request, "care/patient_new.html", {"values": f.values, "errors": exc.errors}, status=400)
