@@ -209,6 +209,11 @@ def _to_login(request: Request) -> Response:
     target = "/login"
     if request.method == "GET":
         target += "?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    elif is_htmx(request) and request.headers.get("HX-Current-URL"):
+        # An autosave after the session ended: come back to the page being written on (its words wait in the tab).
+        page = urlsplit(request.headers["HX-Current-URL"])
+        if page.netloc == request.headers.get("Host", ""):
+            target += "?next=" + quote(page.path + (f"?{page.query}" if page.query else ""))
     if getattr(request.state, "session_expired", False):
         target += ("&" if "?" in target else "?") + "expired=1"
     return redirect(request, target)

@@ -11,7 +11,35 @@
     var lastInput = 0;   // when the person last typed
     var sentAt = 0;      // when the save in flight was sent
     var dirty = false;   // typed since the last acknowledged save
-    form.addEventListener("input", function () { lastInput = Date.now(); dirty = true; });
+    // Unsaved words also wait in this tab's sessionStorage (gone when the tab closes) until a save is
+    // acknowledged, so a session that ends mid-sentence loses nothing: after signing in again they come back.
+    var keyField = form.querySelector("[name=draft_key]");
+    var versionField = function () { return form.querySelector("[name=version]"); };
+    var storeKey = keyField ? "afterglow-unsaved:" + keyField.value : null;
+    function stash() {
+      if (!storeKey) return;
+      var fields = {};
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.type === "hidden" || el.type === "submit" || el.type === "password") return;
+        fields[el.name + (el.type === "checkbox" ? ":" + el.value : "")] = el.type === "checkbox" ? el.checked : el.value;
+      });
+      try {
+        sessionStorage.setItem(storeKey, JSON.stringify({ version: versionField().value, fields: fields }));
+      } catch (e) { /* storage full or disabled: autosave still runs */ }
+    }
+    function restore() {
+      var saved = storeKey && sessionStorage.getItem(storeKey);
+      if (!saved) return false;
+      var data = JSON.parse(saved);
+      if (data.version !== versionField().value) { sessionStorage.removeItem(storeKey); return false; }
+      Array.prototype.forEach.call(form.elements, function (el) {
+        var name = el.name + (el.type === "checkbox" ? ":" + el.value : "");
+        if (!(name in data.fields)) return;
+        if (el.type === "checkbox") el.checked = data.fields[name]; else el.value = data.fields[name];
+      });
+      return true;
+    }
+    form.addEventListener("input", function () { lastInput = Date.now(); dirty = true; stash(); });
     function say(text, cls) {
       status.innerHTML = "";
       var span = document.createElement("span");
@@ -40,7 +68,12 @@
     form.addEventListener("htmx:afterRequest", function (event) {
       if (event.detail.successful) {
         attempt = 0;
-        if (lastInput <= sentAt) dirty = false;
+        if (lastInput <= sentAt) {
+          dirty = false;
+          if (storeKey) sessionStorage.removeItem(storeKey);
+        } else {
+          stash();  // newer words than this save: keep them, with the version the server just gave
+        }
       }
     });
     window.addEventListener("online", function () {
@@ -52,6 +85,12 @@
     window.addEventListener("beforeunload", function (event) {
       if (dirty || timer) { event.preventDefault(); event.returnValue = ""; }
     });
+    if (restore()) {
+      dirty = true;
+      lastInput = Date.now();
+      say("Restored words that were not saved yet — saving…", "save-pending");
+      htmx.trigger(form, "retry");
+    }
     window.addEventListener("pagehide", function () {
       if (dirty && navigator.sendBeacon) navigator.sendBeacon(form.getAttribute("hx-post"), new FormData(form));
     });

@@ -92,3 +92,22 @@ async def test_it_refuses_sessions_of_a_disabled_user(client, demo, clock):
     await login(client, "therapist@demo.clinic")
     await User.filter(email="therapist@demo.clinic").update(disabled_at=clock())
     assert (await client.get("/caseload")).status_code == 303
+
+
+async def test_an_autosave_after_the_session_ended_comes_back_to_its_page_after_sign_in(client, demo, clock):
+    await login(client, "patient@demo.clinic")
+    csrf = await token(client)
+    clock.advance(minutes=16)
+    r = await client.post(
+        "/journal/new",
+        data={"csrf_token": csrf, "body": "late words"},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/journal/12/edit"},
+    )
+    assert r.status_code == 204
+    assert r.headers["HX-Redirect"] == "/login?next=/journal/12/edit&expired=1"
+    other_site = await client.post(
+        "/journal/new",
+        data={"csrf_token": csrf},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://evil.example/x"},
+    )
+    assert other_site.headers["HX-Redirect"] == "/login"
