@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from care import access as care_access
 from care.infusions import view_infusion
 from care.models import Infusion, MeasureResponse, RiskAlert
+from journal import access as journal_access
 from journal import service as journal
 from journal.models import JournalEntry
 from notes import access
@@ -69,6 +70,16 @@ async def prefill(actor: Actor, infusion_id: int) -> Prefill:
         "taken_at"
     )
     alerts = await RiskAlert.filter(patient_id=infusion.patient_id, acknowledged_at__isnull=True)
+    if entries:  # the editor shows these entries' words: the same audit as reading them on the chart
+        async with in_transaction():
+            await audit.record(
+                actor,
+                journal_access.SHARED_VIEWED,
+                object_type="patient",
+                object_id=infusion.patient_id,
+                patient_id=infusion.patient_id,
+                detail={"entries": [e.id for e in entries]},
+            )
     previous = (
         await IntegrationNote.filter(patient_id=infusion.patient_id, status__in=[Status.SIGNED, Status.COSIGNED])
         .order_by("-signed_at")

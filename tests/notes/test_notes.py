@@ -190,3 +190,14 @@ async def test_drafts_are_private_to_their_author(client, demo):
     async with client.__class__(transport=client._transport, base_url="http://testserver") as sup:
         await sign_in(sup, "supervisor@demo.clinic")
         assert (await sup.get(f"/notes/{note.id}")).status_code == 404
+
+
+async def test_the_prefill_audits_the_shared_entries_it_shows(client, demo):
+    await sign_in(client, "therapist@demo.clinic")
+    infusion = await casey_infusion(5)
+    await client.get(f"/infusions/{infusion.id}/notes/new")
+    therapist = await User.get(email="therapist@demo.clinic")
+    views = await AuditEvent.filter(
+        action="journal.shared_viewed", actor_id=therapist.id, patient_id=infusion.patient_id
+    )
+    assert any(v.detail["entries"] for v in views)
