@@ -54,9 +54,15 @@
       attempt += 1;
       timer = window.setTimeout(function () { timer = null; htmx.trigger(form, "retry"); }, wait);
     }
+    var restoring = false;  // keep the "Restored words…" message up while that save runs
+    var leaving = false;    // the server sent us to sign in again: the words wait in sessionStorage
     form.addEventListener("htmx:beforeRequest", function () {
       sentAt = Date.now();
-      if (!timer) say("Saving…", "save-pending");
+      if (!timer && !restoring) say("Saving…", "save-pending");
+    });
+    form.addEventListener("htmx:beforeOnLoad", function (event) {
+      var xhr = event.detail.xhr;
+      if (xhr && xhr.getResponseHeader("HX-Redirect")) leaving = true;
     });
     form.addEventListener("htmx:sendError", retry);
     form.addEventListener("htmx:timeout", retry);
@@ -68,6 +74,7 @@
     form.addEventListener("htmx:afterRequest", function (event) {
       if (event.detail.successful) {
         attempt = 0;
+        restoring = false;
         if (lastInput <= sentAt) {
           dirty = false;
           if (storeKey) sessionStorage.removeItem(storeKey);
@@ -83,16 +90,19 @@
     // Leaving within the 2-second pause after typing: send what is there (the server still checks the version),
     // and ask the browser to warn, so the last words are never silently dropped.
     window.addEventListener("beforeunload", function (event) {
-      if (dirty || timer) { event.preventDefault(); event.returnValue = ""; }
+      if (!leaving && (dirty || timer)) { event.preventDefault(); event.returnValue = ""; }
     });
     if (restore()) {
       dirty = true;
       lastInput = Date.now();
       say("Restored words that were not saved yet — saving…", "save-pending");
+      restoring = true;
       htmx.trigger(form, "retry");
     }
     window.addEventListener("pagehide", function () {
-      if (dirty && navigator.sendBeacon) navigator.sendBeacon(form.getAttribute("hx-post"), new FormData(form));
+      if (dirty && !leaving && navigator.sendBeacon) {
+        navigator.sendBeacon(form.getAttribute("hx-post"), new FormData(form));
+      }
     });
   }
 
