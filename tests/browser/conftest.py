@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -134,9 +134,15 @@ def server_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="package")
 def live_server(chromium_path: str, server_dir: Path) -> Iterator[str]:
     """Migrate, load the demo clinics, serve; yields the base URL."""
-    tmp = server_dir
+    with serving(server_dir) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serving(tmp: Path, **extra_env: str) -> Iterator[str]:
+    """A real server on a free port over a fresh demo database in `tmp` (extra settings as environment)."""
     port = _free_port()
-    env = _server_env(tmp, port)
+    env = {**_server_env(tmp, port), **extra_env}
     log = tmp / "server.log"
     _run(["migrate"], env, log)
     _run(["demo", "--password", DEMO_PASSWORD], env, log)

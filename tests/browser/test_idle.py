@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -31,11 +29,7 @@ from tests.browser.conftest import (
     ACTION_TIMEOUT_MS,
     DEMO_PASSWORD,
     ROOT,
-    STARTUP_TIMEOUT,
-    _free_port,
-    _healthy,
-    _run,
-    _server_env,
+    serving,
 )
 from tests.browser.test_journal_notes import (
     AUTOSAVE_MS,
@@ -88,38 +82,8 @@ class IdleServer:
 def idle_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdleServer]:
     """Like conftest's live_server (own SQLite file, cheap argon2, demo clinics), but sessions idle out after 8 s."""
     tmp = tmp_path_factory.mktemp("idle-server")
-    port = _free_port()
-    env = _server_env(tmp, port)
-    env["SESSION_IDLE_SECONDS"] = str(IDLE_SECONDS)
-    log = tmp / "server.log"
-    _run(["migrate"], env, log)
-    _run(["demo", "--password", DEMO_PASSWORD], env, log)
-    base_url = f"http://127.0.0.1:{port}"
-    out = log.open("ab")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not _healthy(base_url + "/healthz"):
-            if server.poll() is not None:
-                pytest.fail(f"server exited with {server.returncode}:\n{log.read_text()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"server not healthy after {STARTUP_TIMEOUT:.0f} s:\n{log.read_text()}")
-            time.sleep(0.1)
+    with serving(tmp, SESSION_IDLE_SECONDS=str(IDLE_SECONDS)) as base_url:
         yield IdleServer(base_url, tmp / "browser.sqlite3")
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
-        out.close()
 
 
 @pytest.fixture
