@@ -7,6 +7,7 @@ storage), so tests do not share a session. Tests that create accounts give them 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -188,7 +189,9 @@ def browser(chromium_path: str) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def new_context(browser: Browser, live_server: str) -> Iterator[Callable[..., BrowserContext]]:
+def new_context(
+    browser: Browser, live_server: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., BrowserContext]]:
     """Makes extra contexts (a second person, JavaScript off, a small screen); all closed after the test."""
     made: list[BrowserContext] = []
 
@@ -199,8 +202,23 @@ def new_context(browser: Browser, live_server: str) -> Iterator[Callable[..., Br
         return context
 
     yield make
-    for context in made:
+    for number, context in enumerate(made):
+        for index, open_page in enumerate(context.pages):
+            screenshot(open_page, f"{request.node.name}-{number}-{index}")
         context.close()
+
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep what the page showed at the end of each journey for reviewers (git-ignored); never fails a test."""
+    try:
+        ARTIFACTS.mkdir(exist_ok=True)
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)[:150]
+        page.screenshot(path=str(ARTIFACTS / f"{safe}.png"), full_page=True, timeout=5_000)
+    except Exception:  # noqa: BLE001, S110 - a screenshot is a courtesy to reviewers, not part of the assertion
+        pass
 
 
 @pytest.fixture
