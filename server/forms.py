@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,41 +35,49 @@ class Form:
             self._fail(name, f"Use at most {max_len} characters.")
         return value
 
-    def integer(self, name: str, label: str, lo: int, hi: int, *, required: bool = True) -> int | None:
+    def _read(
+        self,
+        name: str,
+        label: str,
+        required: bool,
+        parse: Callable[[str], Any],
+        bad: str,
+        lo: Any,
+        hi: Any,
+        between: str,
+    ) -> Any:
+        """Empty → None (or "Enter …" when required); unparseable → `bad`; outside lo..hi → "… must be between"."""
         value = self._get(name)
         if not value:
             if required:
                 self._fail(name, f"Enter {label}.")
             return None
         try:
-            number = int(value)
-        except ValueError:
-            self._fail(name, f"Enter {label} as a whole number.")
+            parsed = parse(value)
+        except (ValueError, ArithmeticError):
+            self._fail(name, bad)
             return None
-        if not lo <= number <= hi:
-            self._fail(name, f"{_cap(label)} must be between {lo} and {hi}.")
+        if not lo <= parsed <= hi:
+            self._fail(name, f"{_cap(label)} must be between {between}.")
             return None
-        return number
+        return parsed
+
+    def integer(self, name: str, label: str, lo: int, hi: int, *, required: bool = True) -> int | None:
+        return self._read(name, label, required, int, f"Enter {label} as a whole number.", lo, hi, f"{lo} and {hi}")
 
     def decimal(
         self, name: str, label: str, lo: Decimal, hi: Decimal, *, required: bool = True, unit: str = ""
     ) -> Decimal | None:
-        value = self._get(name)
-        if not value:
-            if required:
-                self._fail(name, f"Enter {label}.")
-            return None
-        try:
-            number = Decimal(value.replace(",", "."))
-        except InvalidOperation:
-            number = Decimal("NaN")
-        if not number.is_finite():
-            self._fail(name, f"Enter {label} as a number, like {lo}.")
-            return None
-        if not lo <= number <= hi:
-            self._fail(name, f"{_cap(label)} must be between {lo} and {hi}{unit}.")
-            return None
-        return number
+        return self._read(
+            name,
+            label,
+            required,
+            _finite_decimal,
+            f"Enter {label} as a number, like {lo}.",
+            lo,
+            hi,
+            f"{lo} and {hi}{unit}",
+        )
 
     def choice(self, name: str, label: str, options: Iterable[str], *, required: bool = True) -> str | None:
         value = self._get(name)
@@ -98,39 +106,35 @@ class Form:
     def date(
         self, name: str, label: str, *, latest: date, earliest: date = EARLIEST, required: bool = True
     ) -> date | None:
-        value = self._get(name)
-        if not value:
-            if required:
-                self._fail(name, f"Enter {label}.")
-            return None
-        try:
-            parsed = date.fromisoformat(value)
-        except ValueError:
-            self._fail(name, f"Enter {label} as a date, like 2026-03-14.")
-            return None
-        if not earliest <= parsed <= latest:
-            self._fail(name, f"{_cap(label)} must be between {earliest:%d %b %Y} and {latest:%d %b %Y}.")
-            return None
-        return parsed
+        return self._read(
+            name,
+            label,
+            required,
+            date.fromisoformat,
+            f"Enter {label} as a date, like 2026-03-14.",
+            earliest,
+            latest,
+            f"{earliest:%d %b %Y} and {latest:%d %b %Y}",
+        )
 
     def moment(
         self, name: str, label: str, tz: str, *, earliest: datetime, latest: datetime, required: bool = True
     ) -> datetime | None:
         """A datetime-local field read in the clinic's time zone, returned in UTC."""
-        value = self._get(name)
-        if not value:
-            if required:
-                self._fail(name, f"Enter {label}.")
-            return None
-        try:
-            parsed = datetime.fromisoformat(value).replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
-        except ValueError:
-            self._fail(name, f"Enter {label} as a date and time.")
-            return None
-        if not earliest <= parsed <= latest:
-            self._fail(name, f"{_cap(label)} must be between {earliest:%d %b %Y} and {latest:%d %b %Y}.")
-            return None
-        return parsed
+
+        def parse(value: str) -> datetime:
+            return datetime.fromisoformat(value).replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+        return self._read(
+            name,
+            label,
+            required,
+            parse,
+            f"Enter {label} as a date and time.",
+            earliest,
+            latest,
+            f"{earliest:%d %b %Y} and {latest:%d %b %Y}",
+        )
 
     def raise_if_invalid(self) -> None:
         if self.errors:
@@ -140,6 +144,13 @@ class Form:
 def local_input(value: datetime | None, tz: str) -> str:
     """A stored UTC time as the value of a datetime-local input in the clinic's zone."""
     return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def _finite_decimal(value: str) -> Decimal:
+    number = Decimal(value.replace(",", "."))  # InvalidOperation is an ArithmeticError
+    if not number.is_finite():
+        raise ValueError(value)
+    return number
 
 
 def _cap(label: str) -> str:
