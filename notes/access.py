@@ -14,6 +14,9 @@ NOTE_CREATED = audit.define("note.created", "A clinician started an integration 
 NOTE_SAVED = audit.define("note.saved", "A draft integration note was saved (autosave or submit).")
 NOTE_CONFLICT = audit.define("note.save_conflict", "A save or signature from a stale window was refused (409).")
 NOTE_READ = audit.define("note.read", "Someone opened an integration note.")
+SUMMARIES_READ = audit.define(
+    "note.summaries_read", "A patient read the shared summaries of their notes (journal home)."
+)
 NOTE_SIGNED = audit.define("note.signed", "The author signed and locked a note (after re-entering their password).")
 NOTE_STEP_UP_FAILED = audit.define("note.step_up_failed", "A signature was refused: the password was wrong.")
 NOTE_COSIGNED = audit.define("note.cosigned", "A supervisor co-signed a trainee's note.")

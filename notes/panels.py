@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from care import panels as care_panels
 from care.access import VIEW
 from care.models import Infusion, Patient
 from journal import panels as journal_panels
+from notes import access
 from notes.dashboard import dashboard
 from notes.models import IntegrationNote, Status
+from server import audit
 from server.actor import Actor
 from server.models import Role
 from server.policy import can
@@ -40,13 +44,23 @@ async def notes_panel(actor: Actor, patient: Patient | None, infusion: Infusion 
 
 async def summaries(actor: Actor, patient: Patient) -> dict[str, Any] | None:
     """OpenNotes: the shared summary of each final note, on the patient's journal home. Nothing else of the note."""
-    notes = (
-        await IntegrationNote.filter(patient_id=patient.id, status__in=FINAL)
-        .exclude(shared_summary="")
-        .select_related("infusion", "author")
-        .order_by("-signed_at")
-        .limit(10)
-    )
+    async with in_transaction():
+        notes = (
+            await IntegrationNote.filter(patient_id=patient.id, status__in=FINAL)
+            .exclude(shared_summary="")
+            .select_related("infusion", "author")
+            .order_by("-signed_at")
+            .limit(10)
+        )
+        if notes:
+            await audit.record(
+                actor,
+                access.SUMMARIES_READ,
+                object_type="patient",
+                object_id=patient.id,
+                patient_id=patient.id,
+                detail={"notes": [n.id for n in notes]},
+            )
     return {"notes": notes} if notes else None
 
 

@@ -9,6 +9,7 @@ from notes.models import Addendum, IntegrationNote, SignedVersion
 from notes.service import verify_signed
 from server.models import AuditEvent, User
 from tests.care.conftest import sign_in
+from tests.conftest import another
 from tests.notes.conftest import HX, PASSWORD, casey_infusion, note_form
 
 
@@ -83,11 +84,13 @@ async def test_a_signed_note_is_locked_hashed_and_releases_practices_and_summary
     assert (await IntegrationNote.get(id=note.id)).content["plan"] == "Continue weekly integration."
     prompts = await Prompt.filter(infusion_id=infusion.id, source="practice").values_list("text", flat=True)
     assert sorted(prompts) == ["Morning walk, 10 minutes", "Write one line each night"]
-    async with client.__class__(transport=client._transport, base_url="http://testserver") as patient:
+    async with another(client) as patient:
         await sign_in(patient, "patient@demo.clinic")
         home = (await patient.get("/journal")).text
         assert "From your care team" in home and "We talked about the door image" in home
         assert "Morning walk, 10 minutes" in home and "Patient described the lake image" not in home
+        read = await AuditEvent.filter(action="note.summaries_read", patient_id=note.patient_id).first()
+        assert read is not None and note.id in read.detail["notes"]
 
 
 async def test_any_change_to_a_signed_row_is_detected(client, demo):
@@ -139,7 +142,7 @@ async def test_trainee_flow_return_revise_sign_cosign_all_audited(client, demo):
     await client.post(f"/notes/{note.id}/sign", data={"csrf_token": csrf, "version": "1", "password": PASSWORD})
     assert (await IntegrationNote.get(id=note.id)).status == "cosign_pending"
     assert not await Prompt.filter(text="Breathe 4-7-8 before bed").exists()  # not final yet
-    async with client.__class__(transport=client._transport, base_url="http://testserver") as sup:
+    async with another(client) as sup:
         sup_csrf = await sign_in(sup, "supervisor@demo.clinic")
         r = await sup.post(f"/notes/{note.id}/return", data={"csrf_token": sup_csrf, "comment": "Add the risk detail."})
         assert r.status_code == 303 and (await IntegrationNote.get(id=note.id)).status == "returned"
@@ -176,7 +179,7 @@ async def test_strangers_get_404_on_notes(client, demo):
     note = await _draft(client, csrf, await casey_infusion())
     await client.post(f"/notes/{note.id}/sign", data={"csrf_token": csrf, "version": "1", "password": PASSWORD})
     for email in ("therapist2@demo.clinic", "therapist@other.clinic", "patient@demo.clinic", "admin@demo.clinic"):
-        async with client.__class__(transport=client._transport, base_url="http://testserver") as other:
+        async with another(client) as other:
             other_csrf = await sign_in(other, email)
             assert (await other.get(f"/notes/{note.id}")).status_code == 404, email
             r = await other.post(f"/notes/{note.id}/addenda", data={"csrf_token": other_csrf, "body": "x"})
@@ -187,7 +190,7 @@ async def test_strangers_get_404_on_notes(client, demo):
 async def test_drafts_are_private_to_their_author(client, demo):
     csrf = await sign_in(client, "therapist@demo.clinic")
     note = await _draft(client, csrf, await casey_infusion())
-    async with client.__class__(transport=client._transport, base_url="http://testserver") as sup:
+    async with another(client) as sup:
         await sign_in(sup, "supervisor@demo.clinic")
         assert (await sup.get(f"/notes/{note.id}")).status_code == 404
 
