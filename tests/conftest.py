@@ -174,3 +174,8 @@ class QueryCounter:
 @pytest.fixture
 def queries() -> QueryCounter:
     return QueryCounter()
+
+
+def another(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """A second browser (its own cookies) on the same app, e.g. the therapist while the patient is signed in."""
+    return httpx.AsyncClient(transport=client._transport, base_url="http://testserver")

@@ -5,7 +5,7 @@ from datetime import timedelta
 from care.models import CareTeam, Course, Infusion, MeasureResponse, Patient, RiskAlert
 from server.models import AuditEvent, User
 from tests.care.conftest import casey, sign_in
-from tests.conftest import login
+from tests.conftest import another, login
 
 NEW = {
     "name": "Avery Stone",
@@ -144,7 +144,7 @@ async def test_care_teams_are_managed_by_supervisors_and_admins(client, demo):
     assert r.status_code == 303
     assert await CareTeam.filter(patient_id=patient.id, therapist_id=therapist2.id).exists()
     assert (await client.get(f"/patients/{patient.id}")).status_code == 404  # admins see no clinical content
-    async with client.__class__(transport=client._transport, base_url="http://testserver") as other:
+    async with another(client) as other:
         await login(other, "therapist2@demo.clinic")
         assert (await other.get(f"/patients/{patient.id}")).status_code == 200
         await client.post(
@@ -225,7 +225,7 @@ async def test_alerts_and_progress_run_a_constant_number_of_queries(client, demo
         page = await client.get("/alerts")
     assert page.text.count("Acknowledge</button>") == 11
     assert queries.count == alerts_before
-    async with client.__class__(transport=client._transport, base_url="http://testserver") as me:
+    async with another(client) as me:
         await sign_in(me, "patient@demo.clinic")
         with queries.counting(caplog):
             await me.get("/me/progress")

@@ -5,6 +5,7 @@ import re
 from journal.models import JournalEntry, JournalRevision
 from server.models import AuditEvent
 from tests.care.conftest import sign_in
+from tests.conftest import another
 from tests.journal.conftest import HX, casey_infusion, draft
 
 
@@ -107,7 +108,7 @@ async def test_other_patients_and_staff_get_404_on_entry_urls(client, demo):
     csrf = await sign_in(client, "patient@demo.clinic")
     entry = await JournalEntry.filter(patient__mrn="DC-1001", shared=True).first()
     for email in ("patient2@demo.clinic", "therapist@demo.clinic", "therapist2@demo.clinic", "therapist@other.clinic"):
-        async with client.__class__(transport=client._transport, base_url="http://testserver") as other:
+        async with another(client) as other:
             other_csrf = await sign_in(other, email)
             for path in (f"/journal/{entry.id}", f"/journal/{entry.id}/edit", f"/journal/{entry.id}/history"):
                 assert (await other.get(path)).status_code == 404, (email, path)

@@ -9,6 +9,7 @@ from journal.models import JournalEntry
 from journal.safety import matches
 from server.models import AuditEvent
 from tests.care.conftest import sign_in
+from tests.conftest import another
 from tests.journal.conftest import HX, casey_infusion, draft
 
 CRISIS = [
@@ -41,7 +42,7 @@ def test_the_screen_leaves_everyday_phrases_alone(text):
 
 
 async def _therapist_view(client, path: str) -> str:
-    async with client.__class__(transport=client._transport, base_url="http://testserver") as staff:
+    async with another(client) as staff:
         await sign_in(staff, "therapist@demo.clinic")
         return (await staff.get(path)).text
 

@@ -8,6 +8,7 @@ from journal.models import JournalEntry
 from notes.models import IntegrationNote, ProcessNote, Supervision
 from server.models import AuditEvent, User
 from tests.care.conftest import sign_in
+from tests.conftest import another
 from tests.journal.conftest import draft
 from tests.notes.conftest import PASSWORD, casey_infusion, note_form
 from tests.server.test_cli import _run
@@ -46,7 +47,7 @@ async def test_process_notes_are_404_to_everyone_else_until_supervision_is_recor
         "therapist@other.clinic",
         "admin@demo.clinic",
     ):
-        async with client.__class__(transport=client._transport, base_url="http://testserver") as other:
+        async with another(client) as other:
             other_csrf = await sign_in(other, email)
             assert (await other.get(f"/process-notes/{note.id}")).status_code == 404, email
             r = await other.post(
@@ -58,7 +59,7 @@ async def test_process_notes_are_404_to_everyone_else_until_supervision_is_recor
     await Supervision.create(
         clinic_id=author.clinic_id, supervisor=supervisor, supervisee=author, started_at=note.created_at
     )
-    async with client.__class__(transport=client._transport, base_url="http://testserver") as sup:
+    async with another(client) as sup:
         sup_csrf = await sign_in(sup, "supervisor@demo.clinic")
         r = await sup.post(f"/process-notes/{note.id}/open", data={"csrf_token": sup_csrf, "password": PASSWORD})
         assert r.status_code == 200 and "Countertransference" in r.text
@@ -67,7 +68,7 @@ async def test_process_notes_are_404_to_everyone_else_until_supervision_is_recor
 async def test_process_notes_never_reach_the_patient_or_exports(client, demo):
     csrf = await sign_in(client, "therapist@demo.clinic")
     await _process_note(client, csrf)
-    async with client.__class__(transport=client._transport, base_url="http://testserver") as patient:
+    async with another(client) as patient:
         await sign_in(patient, "patient@demo.clinic")
         for path in ("/journal", "/me/progress", "/me/export.md", "/me/export.json"):
             assert "Countertransference" not in (await patient.get(path)).text
@@ -91,7 +92,7 @@ async def test_the_dashboard_lists_due_overdue_drafts_returned_and_new_shared_en
     assert "New shared journal entries" in page.text and page.text.count("#shared-entries") == 2
     await client.post("/dashboard/seen", data={"csrf_token": csrf})
     assert (await client.get("/caseload")).text.count("#shared-entries") == 0
-    async with client.__class__(transport=client._transport, base_url="http://testserver") as patient:
+    async with another(client) as patient:
         p_csrf = await sign_in(patient, "patient@demo.clinic")
         clock.advance(minutes=1)
         await patient.post("/journal/new", data=draft(p_csrf, body="new thought", shared="on"))

@@ -11,6 +11,7 @@ from notes.models import IntegrationNote
 from oversight.quality import escalate
 from server.models import AuditChainHead, AuditEvent, Clinic, User
 from tests.care.conftest import sign_in
+from tests.conftest import another
 from tests.notes.conftest import PASSWORD
 
 
@@ -18,7 +19,7 @@ async def test_the_audit_log_filters_by_patient_and_week_and_exports_csv(client,
     csrf = await sign_in(client, "therapist@demo.clinic")
     casey = await Patient.get(mrn="DC-1001")
     await client.get(f"/patients/{casey.id}")
-    async with client.__class__(transport=client._transport, base_url="http://testserver") as sup:
+    async with another(client) as sup:
         await sign_in(sup, "supervisor@demo.clinic")
         page = await sup.get(
             "/oversight/audit", params={"patient": "DC-1001", "since": "2026-11-16", "until": "2026-11-22"}
@@ -164,7 +165,7 @@ async def test_break_the_glass_grants_an_hour_of_read_access_then_404(client, de
     clock.advance(minutes=47)
     await sign_in(client, "therapist2@demo.clinic")  # the idle session ended meanwhile
     assert (await client.get(f"/patients/{casey.id}")).status_code == 404
-    async with client.__class__(transport=client._transport, base_url="http://testserver") as sup:
+    async with another(client) as sup:
         sup_csrf = await sign_in(sup, "supervisor@demo.clinic")
         page = await sup.get("/oversight/break-glass")
         assert "Jordan Lee → Casey Morgan" in page.text and "covering for Sam" in page.text
@@ -182,9 +183,9 @@ async def test_admins_see_no_clinical_content_and_other_clinics_never_appear(cli
     for path in ("/oversight", "/oversight/audit", "/alerts", "/caseload"):
         assert (await client.get(path)).status_code == 403, path
     assert (await client.get(f"/patients/{casey.id}")).status_code == 404
-    async with client.__class__(transport=client._transport, base_url="http://testserver") as other:
+    async with another(client) as other:
         await sign_in(other, "therapist@other.clinic")
-        async with client.__class__(transport=client._transport, base_url="http://testserver") as sup:
+        async with another(client) as sup:
             await sign_in(sup, "supervisor@demo.clinic")
             for path in (
                 "/oversight",
@@ -200,7 +201,7 @@ async def test_admins_see_no_clinical_content_and_other_clinics_never_appear(cli
 
 async def test_the_patient_sees_who_viewed_their_record(client, demo):
     casey = await Patient.get(mrn="DC-1001")
-    async with client.__class__(transport=client._transport, base_url="http://testserver") as staff:
+    async with another(client) as staff:
         await sign_in(staff, "therapist@demo.clinic")
         await staff.get(f"/patients/{casey.id}")
     await sign_in(client, "patient@demo.clinic")

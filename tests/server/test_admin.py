@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from server.models import AuditEvent, Session, User
-from tests.conftest import login, token
+from tests.conftest import another, login, token
 
 GOOD_PASSWORD = "maple syrup on thursdays"
 
@@ -36,7 +36,7 @@ async def test_it_creates_a_user_who_can_sign_in(client, demo, app):
     user = await User.get(email="noor@demo.clinic")
     assert user.is_trainee and user.password_hash.startswith("$argon2id$")
     assert r.headers["location"] == f"/admin/users/{user.id}?done=created"
-    async with client.__class__(transport=client._transport, base_url="http://testserver") as other:
+    async with another(client) as other:
         assert (await login(other, "noor@demo.clinic", GOOD_PASSWORD)).status_code == 303
 
 
@@ -74,8 +74,7 @@ async def test_it_refuses_a_duplicate_email(client, demo):
 
 
 async def test_it_disables_a_user_and_ends_all_their_sessions(client, demo, app):
-    transport = client._transport
-    async with client.__class__(transport=transport, base_url="http://testserver") as therapist:
+    async with another(client) as therapist:
         await login(therapist, "therapist@demo.clinic")
         assert (await therapist.get("/caseload")).status_code == 200
         csrf = await _as_admin(client)
@@ -86,9 +85,7 @@ async def test_it_disables_a_user_and_ends_all_their_sessions(client, demo, app)
     assert await Session.filter(user_id=target.id, revoked_at=None).count() == 0
     event = await AuditEvent.filter(action="user.disabled").first()
     assert event.object_id == str(target.id) and event.detail == {"sessions_revoked": 1}
-    assert (
-        await login(client.__class__(transport=transport, base_url="http://testserver"), "therapist@demo.clinic")
-    ).status_code == 400
+    assert (await login(another(client), "therapist@demo.clinic")).status_code == 400
 
 
 async def test_it_re_enables_a_user(client, demo):
@@ -108,8 +105,7 @@ async def test_it_does_not_let_an_admin_disable_themself(client, demo):
 
 
 async def test_it_resets_a_password_and_signs_the_person_out(client, demo):
-    transport = client._transport
-    async with client.__class__(transport=transport, base_url="http://testserver") as patient:
+    async with another(client) as patient:
         await login(patient, "patient@demo.clinic")
         csrf = await _as_admin(client)
         target = await User.get(email="patient@demo.clinic")
@@ -154,7 +150,7 @@ async def test_it_gives_404_for_another_clinics_user(client, demo):
 
 async def test_it_keeps_non_admins_out(client, demo):
     for email in ("therapist@demo.clinic", "supervisor@demo.clinic", "patient@demo.clinic"):
-        async with client.__class__(transport=client._transport, base_url="http://testserver") as c:
+        async with another(client) as c:
             await login(c, email)
             assert (await c.get("/admin/users")).status_code == 403
             csrf = await token(c)
