@@ -181,13 +181,12 @@ class InfusionView:
 async def view_infusion(actor: Actor, infusion_id: int, today: date) -> InfusionView:
     infusion = await access.get_infusion_for(actor, infusion_id)
     may_record = await access.can(actor.user, access.RECORD, infusion.patient)
-    async with in_transaction():
-        vitals = await VitalSign.filter(infusion_id=infusion.id).order_by("minute_offset", "id")
-        measures = await MeasureResponse.filter(infusion_id=infusion.id).order_by("taken_at")
-        await audit.record(
-            actor, access.INFUSION_VIEWED, object_type="infusion", object_id=infusion.id, patient_id=infusion.patient_id
-        )
-        extra = await panels.collect(actor, infusion.patient, infusion)
+    vitals = await VitalSign.filter(infusion_id=infusion.id).order_by("minute_offset", "id")
+    measures = await MeasureResponse.filter(infusion_id=infusion.id).order_by("taken_at")
+    await audit.record_read(
+        actor, access.INFUSION_VIEWED, object_type="infusion", object_id=infusion.id, patient_id=infusion.patient_id
+    )
+    extra = await panels.collect(actor, infusion.patient, infusion)
     flags, rems = vital_flags(readings(vitals)), rems_status(infusion, vitals, today)
     glass = await access.break_glass_until(actor, infusion.patient) if not may_record else None
     return InfusionView(infusion, vitals, flags, rems, measures, may_record, extra, glass)

@@ -143,10 +143,9 @@ async def record_cssrs(actor: Actor, patient_id: int, result: CssrsResult) -> Me
 
 async def view_measure(actor: Actor, measure_id: int) -> MeasureResponse:
     measure = await access.get_measure_for(actor, measure_id)
-    async with in_transaction():
-        await audit.record(
-            actor, access.MEASURE_VIEWED, object_type="measure", object_id=measure.id, patient_id=measure.patient_id
-        )
+    await audit.record_read(
+        actor, access.MEASURE_VIEWED, object_type="measure", object_id=measure.id, patient_id=measure.patient_id
+    )
     return measure
 
 
@@ -186,26 +185,22 @@ def split(patient: Patient, measures: list[MeasureResponse], infusions: list[Inf
 
 async def my_progress(actor: Actor) -> Progress:
     patient = await access.own_patient(actor)
-    async with in_transaction():
-        measures = await MeasureResponse.filter(patient_id=patient.id, instrument__in=["PHQ9", "GAD7"]).order_by(
-            "taken_at"
-        )
-        infusions = await Infusion.filter(patient_id=patient.id, started_at__not_isnull=True).order_by("scheduled_at")
-        await audit.record(
-            actor, access.PROGRESS_VIEWED, object_type="patient", object_id=patient.id, patient_id=patient.id
-        )
+    measures = await MeasureResponse.filter(patient_id=patient.id, instrument__in=["PHQ9", "GAD7"]).order_by("taken_at")
+    infusions = await Infusion.filter(patient_id=patient.id, started_at__not_isnull=True).order_by("scheduled_at")
+    await audit.record_read(
+        actor, access.PROGRESS_VIEWED, object_type="patient", object_id=patient.id, patient_id=patient.id
+    )
     return split(patient, measures, infusions)
 
 
 async def open_alerts(actor: Actor) -> list[RiskAlert]:
     patients = access.visible_patients(actor).values_list("id", flat=True)
-    async with in_transaction():
-        alerts = (
-            await RiskAlert.filter(patient_id__in=await patients, acknowledged_at__isnull=True)
-            .select_related("patient__user")
-            .order_by("created_at")
-        )
-        await audit.record(actor, access.ALERTS_VIEWED, object_type="alerts", detail={"open": len(alerts)})
+    alerts = (
+        await RiskAlert.filter(patient_id__in=await patients, acknowledged_at__isnull=True)
+        .select_related("patient__user")
+        .order_by("created_at")
+    )
+    await audit.record_read(actor, access.ALERTS_VIEWED, object_type="alerts", detail={"open": len(alerts)})
     return alerts
 
 

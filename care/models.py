@@ -122,6 +122,7 @@ class Course(Model):
 
     class Meta:
         table = "course"
+        indexes = (("patient_id", "started_on"),)
 
 
 class Consent(Model):
@@ -183,6 +184,8 @@ class Infusion(Model):
     class Meta:
         table = "infusion"
         unique_together = (("course", "number"),)
+        # The chart, journal home, prompts and caseload read a patient's infusions by start or schedule time.
+        indexes = (("patient_id", "started_at"), ("patient_id", "scheduled_at"))
 
 
 class VitalSign(Model):
@@ -201,6 +204,7 @@ class VitalSign(Model):
 
     class Meta:
         table = "vital_sign"
+        indexes = (("infusion_id", "minute_offset"),)
 
 
 class MeasureResponse(Model):
@@ -225,7 +229,7 @@ class MeasureResponse(Model):
 
     class Meta:
         table = "measure_response"
-        indexes = (("patient_id", "instrument", "taken_at"),)
+        indexes = (("patient_id", "instrument", "taken_at"), ("infusion_id", "taken_at"))
 
 
 class RiskAlert(Model):

@@ -104,11 +104,10 @@ async def caseload(actor: Actor) -> Caseload:
     patients = await access.visible_patients(actor).select_related("user").order_by("user__name")
     rows = {p.id: CaseloadRow(p) for p in patients}
     ids = list(rows)
-    async with in_transaction():
-        if ids:
-            await _fill_caseload(actor, rows, ids)
-        await audit.record(actor, access.CASELOAD_VIEWED, object_type="caseload", detail={"patients": len(ids)})
-        extra = await panels.collect(actor)
+    if ids:
+        await _fill_caseload(actor, rows, ids)
+    await audit.record_read(actor, access.CASELOAD_VIEWED, object_type="caseload", detail={"patients": len(ids)})
+    extra = await panels.collect(actor)
     return Caseload(list(rows.values()), extra)
 
 
@@ -166,37 +165,34 @@ async def chart(actor: Actor, patient_id: int) -> Chart:
     patient = await access.get_patient_for(actor, patient_id)
     may_record = await access.can(actor.user, access.RECORD, patient)
     may_manage = await access.can(actor.user, "care_team.manage", patient)
-    async with in_transaction():
-        result = Chart(
-            patient=patient,
-            team=await CareTeam.filter(patient_id=patient.id).select_related("therapist").order_by("added_at"),
-            courses=await Course.filter(patient_id=patient.id).order_by("-started_on"),
-            consents=await Consent.filter(course__patient_id=patient.id)
-            .select_related("recorded_by")
-            .order_by("signed_on"),
-            infusions=await Infusion.filter(patient_id=patient.id).order_by("scheduled_at"),
-            measures=await MeasureResponse.filter(patient_id=patient.id).order_by("taken_at"),
-            alerts=await RiskAlert.filter(patient_id=patient.id)
-            .select_related("acknowledged_by")
-            .order_by("-created_at"),
-            may_record=may_record,
-            may_manage_team=may_manage,
-            therapists=await User.filter(
-                clinic_id=actor.clinic_id, role=Role.THERAPIST, disabled_at__isnull=True
-            ).order_by("name")
-            if may_manage
-            else [],
-            panels=await panels.collect(actor, patient),
-            break_glass_until=await access.break_glass_until(actor, patient) if not may_record else None,
+    result = Chart(
+        patient=patient,
+        team=await CareTeam.filter(patient_id=patient.id).select_related("therapist").order_by("added_at"),
+        courses=await Course.filter(patient_id=patient.id).order_by("-started_on"),
+        consents=await Consent.filter(course__patient_id=patient.id)
+        .select_related("recorded_by")
+        .order_by("signed_on"),
+        infusions=await Infusion.filter(patient_id=patient.id).order_by("scheduled_at"),
+        measures=await MeasureResponse.filter(patient_id=patient.id).order_by("taken_at"),
+        alerts=await RiskAlert.filter(patient_id=patient.id).select_related("acknowledged_by").order_by("-created_at"),
+        may_record=may_record,
+        may_manage_team=may_manage,
+        therapists=await User.filter(clinic_id=actor.clinic_id, role=Role.THERAPIST, disabled_at__isnull=True).order_by(
+            "name"
         )
-        await audit.record(
-            actor,
-            access.CHART_VIEWED,
-            object_type="patient",
-            object_id=patient.id,
-            patient_id=patient.id,
-            detail={"break_glass": True} if result.break_glass_until else {},
-        )
+        if may_manage
+        else [],
+        panels=await panels.collect(actor, patient),
+        break_glass_until=await access.break_glass_until(actor, patient) if not may_record else None,
+    )
+    await audit.record_read(
+        actor,
+        access.CHART_VIEWED,
+        object_type="patient",
+        object_id=patient.id,
+        patient_id=patient.id,
+        detail={"break_glass": True} if result.break_glass_until else {},
+    )
     return result
 
 
@@ -305,11 +301,10 @@ class Teams:
 async def care_teams(actor: Actor) -> Teams:
     """Every patient's care team (names only: admins see no clinical content), for assigning therapists."""
     await require(actor.user, "care_team.manage")
-    async with in_transaction():
-        patients = await Patient.filter(clinic_id=actor.clinic_id).select_related("user").order_by("user__name")
-        links = await CareTeam.filter(clinic_id=actor.clinic_id).select_related("therapist").order_by("added_at")
-        therapists = await User.filter(clinic_id=actor.clinic_id, role=Role.THERAPIST, disabled_at__isnull=True)
-        await audit.record(actor, access.CARE_TEAMS_VIEWED, object_type="clinic", object_id=actor.clinic_id)
+    patients = await Patient.filter(clinic_id=actor.clinic_id).select_related("user").order_by("user__name")
+    links = await CareTeam.filter(clinic_id=actor.clinic_id).select_related("therapist").order_by("added_at")
+    therapists = await User.filter(clinic_id=actor.clinic_id, role=Role.THERAPIST, disabled_at__isnull=True)
+    await audit.record_read(actor, access.CARE_TEAMS_VIEWED, object_type="clinic", object_id=actor.clinic_id)
     members: dict[int, list[User]] = {p.id: [] for p in patients}
     for link in links:
         members.setdefault(link.patient_id, []).append(link.therapist)

@@ -100,6 +100,7 @@ class Prompt(Model):
 
     class Meta:
         table = "prompt"
+        indexes = (("patient_id", "due_at"),)
 
 
 class JournalPreference(Model):

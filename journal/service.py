@@ -202,25 +202,23 @@ async def set_shared(actor: Actor, entry_id: int, shared: bool) -> JournalEntry:
 
 async def read(actor: Actor, entry_id: int) -> JournalEntry:
     entry = await access.get_own_entry(actor, entry_id)
-    async with in_transaction():
-        await audit.record(
-            actor, access.ENTRY_READ, object_type="journal_entry", object_id=entry.id, patient_id=entry.patient_id
-        )
+    await audit.record_read(
+        actor, access.ENTRY_READ, object_type="journal_entry", object_id=entry.id, patient_id=entry.patient_id
+    )
     return entry
 
 
 async def history(actor: Actor, entry_id: int) -> tuple[JournalEntry, list[JournalRevision]]:
     entry = await access.get_own_entry(actor, entry_id)
-    async with in_transaction():
-        revisions = await JournalRevision.filter(entry_id=entry.id).order_by("-version")
-        await audit.record(
-            actor,
-            access.ENTRY_READ,
-            object_type="journal_entry",
-            object_id=entry.id,
-            patient_id=entry.patient_id,
-            detail={"history": True},
-        )
+    revisions = await JournalRevision.filter(entry_id=entry.id).order_by("-version")
+    await audit.record_read(
+        actor,
+        access.ENTRY_READ,
+        object_type="journal_entry",
+        object_id=entry.id,
+        patient_id=entry.patient_id,
+        detail={"history": True},
+    )
     return entry, revisions
 
 
@@ -239,15 +237,14 @@ async def list_entries(actor: Actor, query: str = "", cursor: int | None = None)
         rows = rows.filter(search_text__contains=query.casefold())
     if cursor:
         rows = rows.filter(id__lt=cursor)
-    async with in_transaction():
-        entries = await rows.order_by("-id").limit(PAGE_SIZE + 1)
-        await audit.record(
-            actor,
-            access.ENTRIES_LISTED,
-            object_type="journal",
-            patient_id=patient.id,
-            detail={"searched": bool(query), "count": min(len(entries), PAGE_SIZE)},
-        )
+    entries = await rows.order_by("-id").limit(PAGE_SIZE + 1)
+    await audit.record_read(
+        actor,
+        access.ENTRIES_LISTED,
+        object_type="journal",
+        patient_id=patient.id,
+        detail={"searched": bool(query), "count": min(len(entries), PAGE_SIZE)},
+    )
     more = len(entries) > PAGE_SIZE
     return Listing(entries[:PAGE_SIZE], entries[PAGE_SIZE - 1].id if more else None, query)
 
@@ -274,18 +271,17 @@ async def set_preference(actor: Actor, share_default: bool) -> None:
 async def export(actor: Actor, fmt: str) -> tuple[Patient, list[JournalEntry], dict[int, list[JournalRevision]]]:
     """All of the patient's own entries (with every revision), oldest first, for download."""
     patient = await access.me(actor)
-    async with in_transaction():
-        entries = (
-            await JournalEntry.filter(patient_id=patient.id, deleted_at=None).select_related("infusion").order_by("id")
-        )
-        revisions = await JournalRevision.filter(entry__patient_id=patient.id).order_by("entry_id", "version")
-        await audit.record(
-            actor,
-            access.EXPORTED,
-            object_type="journal",
-            patient_id=patient.id,
-            detail={"format": fmt, "entries": len(entries)},
-        )
+    entries = (
+        await JournalEntry.filter(patient_id=patient.id, deleted_at=None).select_related("infusion").order_by("id")
+    )
+    revisions = await JournalRevision.filter(entry__patient_id=patient.id).order_by("entry_id", "version")
+    await audit.record_read(
+        actor,
+        access.EXPORTED,
+        object_type="journal",
+        patient_id=patient.id,
+        detail={"format": fmt, "entries": len(entries)},
+    )
     by_entry: dict[int, list[JournalRevision]] = {}
     for revision in revisions:
         by_entry.setdefault(revision.entry_id, []).append(revision)
@@ -333,7 +329,7 @@ async def shared_panel(actor: Actor, patient: Patient | None, infusion: Infusion
     if infusion is not None:
         rows = rows.filter(infusion_id=infusion.id)
     entries = await rows.select_related("infusion").order_by("-shared_at").limit(PAGE_SIZE)
-    await audit.record(
+    await audit.record_read(
         actor,
         access.SHARED_VIEWED,
         object_type="patient",

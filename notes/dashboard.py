@@ -85,7 +85,7 @@ async def dashboard(
         .select_related("patient__user")
         .order_by("created_at")
     )
-    await audit.record(
+    await audit.record_read(
         actor, access.DASHBOARD_VIEWED, object_type="dashboard", detail={"due": len(due), "alerts": len(alerts)}
     )
     return {

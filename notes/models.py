@@ -65,7 +65,7 @@ class IntegrationNote(Model):
     class Meta:
         table = "integration_note"
         unique_together = (("author", "draft_key"),)
-        indexes = (("clinic_id", "status"), ("patient_id", "infusion_id"))
+        indexes = (("clinic_id", "status"), ("patient_id", "infusion_id"), ("infusion_id", "status"))
 
 
 class SignedVersion(Model):
@@ -87,6 +87,7 @@ class SignedVersion(Model):
 
     class Meta:
         table = "note_signed_version"
+        indexes = (("note_id", "version"),)
 
 
 class Addendum(Model):
@@ -105,6 +106,7 @@ class Addendum(Model):
 
     class Meta:
         table = "note_addendum"
+        indexes = (("note_id", "signed_at"),)
 
 
 class ProcessNote(Model):

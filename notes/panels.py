@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from care import panels as care_panels
 from care.access import VIEW
 from care.models import Infusion, Patient
@@ -44,23 +42,22 @@ async def notes_panel(actor: Actor, patient: Patient | None, infusion: Infusion 
 
 async def summaries(actor: Actor, patient: Patient) -> dict[str, Any] | None:
     """OpenNotes: the shared summary of each final note, on the patient's journal home. Nothing else of the note."""
-    async with in_transaction():
-        notes = (
-            await IntegrationNote.filter(patient_id=patient.id, status__in=FINAL)
-            .exclude(shared_summary="")
-            .select_related("infusion", "author")
-            .order_by("-signed_at")
-            .limit(10)
+    notes = (
+        await IntegrationNote.filter(patient_id=patient.id, status__in=FINAL)
+        .exclude(shared_summary="")
+        .select_related("infusion", "author")
+        .order_by("-signed_at")
+        .limit(10)
+    )
+    if notes:
+        await audit.record_read(
+            actor,
+            access.SUMMARIES_READ,
+            object_type="patient",
+            object_id=patient.id,
+            patient_id=patient.id,
+            detail={"notes": [n.id for n in notes]},
         )
-        if notes:
-            await audit.record(
-                actor,
-                access.SUMMARIES_READ,
-                object_type="patient",
-                object_id=patient.id,
-                patient_id=patient.id,
-                detail={"notes": [n.id for n in notes]},
-            )
     return {"notes": notes} if notes else None
 
 

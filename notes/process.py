@@ -22,20 +22,19 @@ async def listing(actor: Actor, patient_id: int) -> tuple[object, list[ProcessNo
     if actor.role == Role.SUPERVISOR:
         links = await Supervision.filter(supervisor_id=actor.user_id, ended_at=None)
         authors += [link.supervisee_id for link in links]
-    async with in_transaction():
-        notes = (
-            await ProcessNote.filter(patient_id=patient.id, author_id__in=authors)
-            .select_related("author")
-            .order_by("-created_at")
-        )
-        await audit.record(
-            actor,
-            access.PROCESS_LISTED,
-            object_type="patient",
-            object_id=patient.id,
-            patient_id=patient.id,
-            detail={"count": len(notes)},
-        )
+    notes = (
+        await ProcessNote.filter(patient_id=patient.id, author_id__in=authors)
+        .select_related("author")
+        .order_by("-created_at")
+    )
+    await audit.record_read(
+        actor,
+        access.PROCESS_LISTED,
+        object_type="patient",
+        object_id=patient.id,
+        patient_id=patient.id,
+        detail={"count": len(notes)},
+    )
     return patient, notes
 
 

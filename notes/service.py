@@ -71,15 +71,14 @@ async def prefill(actor: Actor, infusion_id: int) -> Prefill:
     )
     alerts = await RiskAlert.filter(patient_id=infusion.patient_id, acknowledged_at__isnull=True)
     if entries:  # the editor shows these entries' words: the same audit as reading them on the chart
-        async with in_transaction():
-            await audit.record(
-                actor,
-                journal_access.SHARED_VIEWED,
-                object_type="patient",
-                object_id=infusion.patient_id,
-                patient_id=infusion.patient_id,
-                detail={"entries": [e.id for e in entries]},
-            )
+        await audit.record_read(
+            actor,
+            journal_access.SHARED_VIEWED,
+            object_type="patient",
+            object_id=infusion.patient_id,
+            patient_id=infusion.patient_id,
+            detail={"entries": [e.id for e in entries]},
+        )
     previous = (
         await IntegrationNote.filter(patient_id=infusion.patient_id, status__in=[Status.SIGNED, Status.COSIGNED])
         .order_by("-signed_at")
@@ -159,10 +158,9 @@ class NoteView:
 
 async def read(actor: Actor, note_id: int) -> NoteView:
     note = await access.get_note_for(actor, note_id)
-    async with in_transaction():
-        addenda = await Addendum.filter(note_id=note.id).select_related("author").order_by("signed_at")
-        versions = await SignedVersion.filter(note_id=note.id).order_by("-version")
-        await _audit(actor, access.NOTE_READ, note)
+    addenda = await Addendum.filter(note_id=note.id).select_related("author").order_by("signed_at")
+    versions = await SignedVersion.filter(note_id=note.id).order_by("-version")
+    await audit.record_read(actor, access.NOTE_READ, object_type="note", object_id=note.id, patient_id=note.patient_id)
     signed = note.status not in access.WRITABLE or note.signed_at is not None
     return NoteView(
         note,

@@ -120,13 +120,12 @@ class AuditPage:
 async def page(actor: Actor, f: Filters) -> AuditPage:
     await require(actor.user, "oversight.audit")
     rows = await _query(actor, f)
-    async with in_transaction():
-        events: list[AuditEvent] = []
-        if rows is not None:
-            if f.before:
-                rows = rows.filter(seq__lt=f.before)
-            events = await rows.order_by("-seq").limit(PAGE + 1)
-        await audit.record(actor, access.AUDIT_VIEWED, object_type="audit_log", detail=f.detail())
+    events: list[AuditEvent] = []
+    if rows is not None:
+        if f.before:
+            rows = rows.filter(seq__lt=f.before)
+        events = await rows.order_by("-seq").limit(PAGE + 1)
+    await audit.record_read(actor, access.AUDIT_VIEWED, object_type="audit_log", detail=f.detail())
     more = len(events) > PAGE
     events = events[:PAGE]
     users = {u.id: u for u in await User.filter(id__in={e.actor_id for e in events if e.actor_id})}
@@ -162,8 +161,7 @@ async def csv_stream(actor: Actor, f: Filters) -> AsyncIterator[str]:
     """Prepare the export (permission + audit) now; the returned iterator streams rows in seq batches."""
     await require(actor.user, "oversight.audit")
     rows = await _query(actor, f)
-    async with in_transaction():
-        await audit.record(actor, access.AUDIT_EXPORTED, object_type="audit_log", detail=f.detail())
+    await audit.record_read(actor, access.AUDIT_EXPORTED, object_type="audit_log", detail=f.detail())
 
     async def generate() -> AsyncIterator[str]:
         buffer = io.StringIO()

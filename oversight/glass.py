@@ -67,14 +67,13 @@ async def request_access(actor: Actor, mrn: str, reason: str, password: str) -> 
 
 async def for_review(actor: Actor) -> list[BreakGlass]:
     await require(actor.user, "oversight.audit")
-    async with in_transaction():
-        grants = (
-            await BreakGlass.filter(clinic_id=actor.clinic_id)
-            .select_related("user", "patient__user", "reviewed_by")
-            .order_by("reviewed_at", "-granted_at")
-            .limit(200)
-        )
-        await audit.record(actor, access.GLASS_LIST_VIEWED, object_type="clinic", object_id=actor.clinic_id)
+    grants = (
+        await BreakGlass.filter(clinic_id=actor.clinic_id)
+        .select_related("user", "patient__user", "reviewed_by")
+        .order_by("reviewed_at", "-granted_at")
+        .limit(200)
+    )
+    await audit.record_read(actor, access.GLASS_LIST_VIEWED, object_type="clinic", object_id=actor.clinic_id)
     return sorted(grants, key=lambda g: (g.reviewed_at is not None, -g.granted_at.timestamp()))
 
 

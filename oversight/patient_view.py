@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tortoise.transactions import in_transaction
-
 from care.access import own_patient
 from oversight import access
 from server import audit
@@ -31,16 +29,15 @@ class Access:
 
 async def access_log(actor: Actor) -> list[Access]:
     patient = await own_patient(actor)
-    async with in_transaction():
-        events = (
-            await AuditEvent.filter(patient_id=patient.id, action__in=SHOWN)
-            .exclude(actor_id=actor.user_id)
-            .order_by("-seq")
-            .limit(100)
-        )
-        await audit.record(
-            actor, access.ACCESS_LOG_VIEWED, object_type="patient", object_id=patient.id, patient_id=patient.id
-        )
+    events = (
+        await AuditEvent.filter(patient_id=patient.id, action__in=SHOWN)
+        .exclude(actor_id=actor.user_id)
+        .order_by("-seq")
+        .limit(100)
+    )
+    await audit.record_read(
+        actor, access.ACCESS_LOG_VIEWED, object_type="patient", object_id=patient.id, patient_id=patient.id
+    )
     users = {u.id: u for u in await User.filter(id__in={e.actor_id for e in events if e.actor_id})}
     return [
         Access(e.at, users[e.actor_id].name if e.actor_id in users else "Unknown", e.actor_role, LABELS[e.action])

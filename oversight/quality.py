@@ -111,8 +111,7 @@ async def dashboard(actor: Actor) -> Quality:
         )
     )
     patients = await Patient.filter(clinic_id=clinic.id).select_related("user").order_by("user__name")
-    async with in_transaction():
-        await audit.record(actor, access.QUALITY_VIEWED, object_type="clinic", object_id=clinic.id)
+    await audit.record_read(actor, access.QUALITY_VIEWED, object_type="clinic", object_id=clinic.id)
     return Quality(
         list(rows.values()),
         [a for a in alerts if is_escalated(a, clinic.settings, actor.now)],
@@ -155,20 +154,18 @@ async def _flagged(clinic: Clinic, since: datetime) -> int:
 async def overdue_list(actor: Actor) -> list[Infusion]:
     clinic = await _clinic(actor)
     found = await overdue_infusions(actor, clinic)
-    async with in_transaction():
-        await audit.record(actor, access.QUALITY_VIEWED, object_type="list", object_id="overdue_notes")
+    await audit.record_read(actor, access.QUALITY_VIEWED, object_type="list", object_id="overdue_notes")
     return found
 
 
 async def cosign_queue(actor: Actor) -> list[IntegrationNote]:
     await _clinic(actor)
-    async with in_transaction():
-        notes = (
-            await IntegrationNote.filter(clinic_id=actor.clinic_id, status=Status.COSIGN_PENDING)
-            .select_related("author", "patient__user", "infusion")
-            .order_by("signed_at")
-        )
-        await audit.record(actor, access.COSIGN_QUEUE_VIEWED, object_type="clinic", detail={"waiting": len(notes)})
+    notes = (
+        await IntegrationNote.filter(clinic_id=actor.clinic_id, status=Status.COSIGN_PENDING)
+        .select_related("author", "patient__user", "infusion")
+        .order_by("signed_at")
+    )
+    await audit.record_read(actor, access.COSIGN_QUEUE_VIEWED, object_type="clinic", detail={"waiting": len(notes)})
     return notes
 
 

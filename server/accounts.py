@@ -172,9 +172,8 @@ async def create_user(
 
 async def list_users(actor: Actor) -> list[User]:
     await require(actor.user, "users.list")
-    async with in_transaction():
-        users = await User.filter(clinic_id=actor.clinic_id).order_by("role", "name")
-        await audit.record(actor, audit.USER_LIST_VIEWED, object_type="clinic", object_id=actor.clinic_id)
+    users = await User.filter(clinic_id=actor.clinic_id).order_by("role", "name")
+    await audit.record_read(actor, audit.USER_LIST_VIEWED, object_type="clinic", object_id=actor.clinic_id)
     return users
 
 

@@ -7,18 +7,25 @@ transactions begin IMMEDIATE (server/sqlite_backend.py); PostgreSQL locks the on
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
+import weakref
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from tortoise import connections
-from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
+from tortoise.transactions import in_transaction
 
+from server import sql
 from server.actor import Actor
-from server.models import AuditChainHead, AuditCheckpoint, AuditEvent
+from server.models import AuditChainHead, AuditCheckpoint
 
 GENESIS_HASH = "0" * 64
 HASHED_FIELDS = (
@@ -81,7 +88,7 @@ def compute_hash(key: bytes, row: dict[str, Any], prev_hash: str) -> str:
     return hmac.new(key, canonical(fields) + prev_hash.encode(), hashlib.sha256).hexdigest()
 
 
-async def record(
+def _row(
     actor: Actor,
     action: str,
     *,
@@ -93,16 +100,11 @@ async def record(
     detail: dict[str, Any] | None = None,
     actor_user_id: int | None = None,
     clinic_id: int | None = None,
-) -> AuditEvent:
-    """Append one event. Must run inside the transaction of the work it describes."""
+) -> dict[str, Any]:
     if action not in ACTIONS:
         raise ValueError(f"undefined audit action {action!r}")
-    if not isinstance(connections.get("default"), TransactionalDBClient):
-        raise AuditOutsideTransaction(action)
-    head = await AuditChainHead.select_for_update().get(id=1)
     user = actor.user
-    row: dict[str, Any] = {
-        "seq": head.seq + 1,
+    return {
         "at": actor.now.astimezone(UTC).replace(tzinfo=UTC),
         "actor_id": actor_user_id if actor_user_id is not None else (user.id if user else None),
         "actor_role": str(user.role) if user else "",
@@ -117,10 +119,123 @@ async def record(
         "request_id": actor.request_id[:32],
         "detail": detail or {},
     }
-    digest = compute_hash(actor.settings.audit_key, row, head.hash)
-    event = await AuditEvent.create(**row, prev_hash=head.hash, hash=digest)
-    await AuditChainHead.filter(id=1).update(seq=row["seq"], hash=digest)
-    return event
+
+
+_COLUMNS = (*HASHED_FIELDS, "prev_hash", "hash")
+# Built from constants only (column names and placeholders), never from input.
+_INSERT = f'INSERT INTO "audit_event" ({", ".join(_COLUMNS)}) VALUES ({sql.placeholders(len(_COLUMNS))})'  # noqa: S608
+
+
+async def _append(conn: BaseDBAsyncClient, key: bytes, rows: list[dict[str, Any]]) -> None:
+    """Chain rows on after the head and move the head, inside the caller's transaction (which holds the lock:
+    BEGIN IMMEDIATE on SQLite, the head row's lock on PostgreSQL)."""
+    lock = " FOR UPDATE" if sql.is_postgres(conn) else ""
+    head = (await sql.fetch(f'SELECT "seq", "hash" FROM "audit_chain_head" WHERE "id" = 1{lock}', (), conn))[0]  # noqa: S608
+    seq, prev = int(head["seq"]), head["hash"]
+    values = []
+    for row in rows:
+        seq += 1
+        row["seq"] = seq
+        digest = compute_hash(key, row, prev)
+        values.append([*(row[name] for name in HASHED_FIELDS), prev, digest])
+        prev = digest
+    if len(values) == 1:
+        await sql.execute(_INSERT, values[0], conn)
+    else:
+        await sql.execute_many(_INSERT, values, conn)
+    await sql.execute('UPDATE "audit_chain_head" SET "seq" = ?, "hash" = ? WHERE "id" = 1', (seq, prev), conn)
+
+
+async def record(actor: Actor, action: str, **fields: Any) -> None:
+    """Append one event. Must run inside the transaction of the work it describes. Keywords: object_type,
+    object_id, patient_id, outcome, reason, detail, actor_user_id, clinic_id (see _row)."""
+    row = _row(actor, action, **fields)
+    conn = connections.get("default")
+    if not isinstance(conn, TransactionalDBClient):
+        raise AuditOutsideTransaction(action)
+    await _append(conn, actor.settings.audit_key, [row])
+
+
+async def record_read(actor: Actor, action: str, **fields: Any) -> None:
+    """Audit a read of records that were not changed. Inside a transaction the event joins it; otherwise it joins the
+    next group commit (one transaction and one fsync for every read waiting at that moment). Within a request the
+    route wrapper waits for the commit before the response leaves (`reads_durable`); elsewhere this call waits. If
+    the append fails, the request fails: nothing is shown that was not recorded. Takes record()'s keywords."""
+    row = _row(actor, action, **fields)
+    conn = connections.get("default")
+    if isinstance(conn, TransactionalDBClient):
+        await _append(conn, actor.settings.audit_key, [row])
+        return
+    done = _committer(actor.settings.audit_key).add(row)
+    waiting = _request_reads.get()
+    if waiting is None:
+        await done
+    else:
+        waiting.append(done)
+
+
+# Reads audited during the current request that its response must wait for (set by server.web.route).
+_request_reads: ContextVar[list[asyncio.Future[None]] | None] = ContextVar("audit_request_reads", default=None)
+
+
+@asynccontextmanager
+async def reads_durable() -> AsyncIterator[None]:
+    """Hold the response of a request until every read it audited is committed; a failed append fails it."""
+    pending: list[asyncio.Future[None]] = []
+    token = _request_reads.set(pending)
+    try:
+        yield
+        if pending:
+            await asyncio.gather(*pending)
+    finally:
+        _request_reads.reset(token)
+
+
+class _GroupCommit:
+    """One per event loop: read events queue here and are appended in batches, each batch one transaction."""
+
+    LIMIT = 500
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        self.queue: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self.task: asyncio.Task[None] | None = None
+
+    def add(self, row: dict[str, Any]) -> asyncio.Future[None]:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.queue.append((row, done))
+        if self.task is None or self.task.done():
+            # Started from a context outside any transaction (record_read checked), so the task's own
+            # transactions use the shared connection, never a request's.
+            self.task = asyncio.create_task(self._drain())
+        return done
+
+    async def _drain(self) -> None:
+        while self.queue:
+            batch, self.queue = self.queue[: self.LIMIT], self.queue[self.LIMIT :]
+            try:
+                async with in_transaction() as conn:
+                    await _append(conn, self.key, [row for row, _ in batch])
+            except Exception as exc:  # noqa: BLE001 - every waiting request gets the failure
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+
+_committers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[bytes, _GroupCommit]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _committer(key: bytes) -> _GroupCommit:
+    per_loop = _committers.setdefault(asyncio.get_running_loop(), {})
+    if key not in per_loop:
+        per_loop[key] = _GroupCommit(key)
+    return per_loop[key]
 
 
 @dataclass(frozen=True)
@@ -131,21 +246,68 @@ class Verdict:
     problem: str = ""
 
 
-async def verify(key: bytes, batch: int = 2000, after_seq: int = 0, after_hash: str = GENESIS_HASH) -> Verdict:
+def _iso_at(value: object) -> str:
+    """`at` as hashed (UTC ISO 8601 with microseconds) from what the driver returns: text on SQLite, a datetime on
+    PostgreSQL. Tortoise writes SQLite datetimes as `YYYY-MM-DD HH:MM:SS.ffffff+00:00`; that common shape is
+    rewritten in place, anything else is parsed."""
+    if isinstance(value, str):
+        if len(value) == 32 and value[10] == " " and value.endswith("+00:00"):
+            return f"{value[:10]}T{value[11:]}"
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return _at(value)
+
+
+def _json_or_null(value: object) -> str:
+    return "null" if value is None else str(int(value))  # type: ignore[call-overload]
+
+
+_text = json.encoder.encode_basestring  # the escaping json.dumps(ensure_ascii=False) applies to a str
+
+
+def _detail(value: object) -> str:
+    if isinstance(value, str):
+        if value == "{}":
+            return value
+        value = json.loads(value)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _canonical_row(r: Sequence[Any]) -> bytes:
+    """canonical() of one stored row in HASHED_FIELDS order, written out directly: the same bytes, several times
+    faster than building a dict for json.dumps (`audit verify` walks millions of rows)."""
+    seq, at, actor_id, role, clinic_id, action, object_type, object_id, patient_id, outcome, reason, ip, rid, d = r
+    return (
+        f'{{"action":{_text(action)},"actor_id":{_json_or_null(actor_id)},"actor_role":{_text(role)},'
+        f'"at":"{_iso_at(at)}","clinic_id":{_json_or_null(clinic_id)},"detail":{_detail(d)},"ip":{_text(ip)},'
+        f'"object_id":{_text(object_id)},"object_type":{_text(object_type)},"outcome":{_text(outcome)},'
+        f'"patient_id":{_json_or_null(patient_id)},"reason":{_text(reason)},"request_id":{_text(rid)},'
+        f'"seq":{int(seq)}}}'
+    ).encode()
+
+
+_VERIFY_BATCH = f'SELECT {", ".join(_COLUMNS)} FROM "audit_event" WHERE "seq" >= ? ORDER BY "seq" LIMIT ?'  # noqa: S608 - constants
+
+
+async def verify(key: bytes, batch: int = 20_000, after_seq: int = 0, after_hash: str = GENESIS_HASH) -> Verdict:
     """Walk the chain in seq order (all of it, or on from a verified seq and hash); report the first row whose seq,
-    link or hash is wrong. `count` is the last good seq."""
+    link or hash is wrong. `count` is the last good seq. Rows come as plain tuples in large batches and are hashed
+    without building a dict per row: about 10× the rate of reading them through the ORM (benchmarks/RESULTS.md)."""
     expected_seq, prev_hash, count = after_seq + 1, after_hash, after_seq
-    columns = (*HASHED_FIELDS, "prev_hash", "hash")
+    conn = sql.connection()
+    digest, compare = hmac.digest, hmac.compare_digest
     while True:
-        rows = await AuditEvent.filter(seq__gte=expected_seq).order_by("seq").limit(batch).values(*columns)
+        _, rows = await conn.execute_query(sql.statement(conn, _VERIFY_BATCH), [expected_seq, batch])
         for row in rows:
-            if row["seq"] != expected_seq:
-                return Verdict(False, count, expected_seq, f"seq {expected_seq} is missing (next is {row['seq']})")
-            if row["prev_hash"] != prev_hash:
-                return Verdict(False, count, row["seq"], "link to the previous row is broken")
-            if not hmac.compare_digest(compute_hash(key, row, prev_hash), row["hash"]):
-                return Verdict(False, count, row["seq"], "row content does not match its hash")
-            expected_seq, prev_hash, count = expected_seq + 1, row["hash"], count + 1
+            seq, stored_prev, stored_hash = row[0], row[14], row[15]
+            if seq != expected_seq:
+                return Verdict(False, count, expected_seq, f"seq {expected_seq} is missing (next is {seq})")
+            if stored_prev != prev_hash:
+                return Verdict(False, count, seq, "link to the previous row is broken")
+            fresh = digest(key, _canonical_row(tuple(row)[:14]) + prev_hash.encode(), "sha256").hex()
+            if not compare(fresh, stored_hash):
+                return Verdict(False, count, seq, "row content does not match its hash")
+            expected_seq, prev_hash, count = expected_seq + 1, stored_hash, count + 1
         if len(rows) < batch:
             break
     head = await AuditChainHead.get(id=1)

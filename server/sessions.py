@@ -6,8 +6,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from server.models import Session, User
+from server import sql
+from server.models import Clinic, Session, User
 from server.settings import Settings
 
 # last_seen_at is written at most this often, so browsing is not a write per request; idle expiry is exact to ±30 s.
@@ -46,7 +48,7 @@ async def load(settings: Settings, token: str | None, now: datetime) -> Loaded:
     """Find the session for a cookie value; one past its idle or absolute limit comes back marked expired."""
     if not token or len(token) > 100:
         return Loaded(None)
-    session = await Session.filter(token_hash=token_hash(token), revoked_at=None).select_related("user__clinic").first()
+    session = await _find(token_hash(token))
     if session is None or not session.user.is_active:
         return Loaded(None)
     idle = now - session.last_seen_at > timedelta(seconds=settings.session_idle_seconds)
@@ -54,8 +56,30 @@ async def load(settings: Settings, token: str | None, now: datetime) -> Loaded:
     if idle or too_old:
         return Loaded(session, expired=True)
     if now - session.last_seen_at > TOUCH_INTERVAL:
-        await Session.filter(id=session.id).update(last_seen_at=now)
+        await sql.execute('UPDATE "session" SET "last_seen_at" = ? WHERE "id" = ?', (now, session.id))
     return Loaded(session)
+
+
+@cache
+def _find_sql() -> str:
+    """Built on first use, once Tortoise has resolved the models' foreign-key columns (from metadata, no input)."""
+    return (
+        f"SELECT {sql.columns(Session, 's', 's_')}, {sql.columns(User, 'u', 'u_')}, {sql.columns(Clinic, 'c', 'c_')}"  # noqa: S608
+        ' FROM "session" s JOIN "user" u ON u."id" = s."user_id" JOIN "clinic" c ON c."id" = u."clinic_id"'
+        ' WHERE s."token_hash" = ? AND s."revoked_at" IS NULL'
+    )
+
+
+async def _find(hashed: str) -> Session | None:
+    """The live session for a token hash with its user and clinic, in one indexed query on every request."""
+    found = await sql.fetch(_find_sql(), (hashed,))
+    if not found:
+        return None
+    session = sql.instance(Session, found[0], "s_")
+    user = sql.instance(User, found[0], "u_")
+    object.__setattr__(user, "_clinic", sql.instance(Clinic, found[0], "c_"))
+    object.__setattr__(session, "_user", user)
+    return session
 
 
 async def revoke(session: Session, now: datetime) -> None:

@@ -199,7 +199,8 @@ def route(
             await _check_csrf(request)
         elif who.user is not None and not is_htmx(request):
             request.state.badges = {k: v for provider in NAV_BADGES for k, v in (await provider(who)).items()}
-        return await endpoint(request)
+        async with audit.reads_durable():
+            return await endpoint(request)
 
     guarded.roles = allowed  # type: ignore[attr-defined]
     return Route(path, guarded, methods=list(methods), name=name)

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import asyncio
+import json
+from datetime import UTC
+
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
@@ -125,3 +129,76 @@ async def test_it_detects_a_deleted_tail_through_the_chain_head(app, demo):
 async def test_it_fails_verification_with_another_key(app, demo):
     verdict = await audit.verify(b"not-the-key")
     assert not verdict.ok and verdict.bad_seq == 1
+
+
+TEXT = st.text(max_size=30)  # any characters: quotes, backslashes, control characters, non-ASCII
+DETAIL = st.dictionaries(TEXT, st.one_of(st.integers(), TEXT, st.lists(st.integers(), max_size=3)), max_size=4)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(
+    values=st.tuples(
+        st.integers(1, 2**40),
+        st.datetimes(timezones=st.just(UTC)),
+        st.one_of(st.none(), st.integers(1, 2**31)),
+        TEXT,
+        st.one_of(st.none(), st.integers(1, 2**31)),
+        TEXT,
+        TEXT,
+        TEXT,
+        st.one_of(st.none(), st.integers(1, 2**31)),
+        TEXT,
+        TEXT,
+        TEXT,
+        TEXT,
+        DETAIL,
+    ),
+    stored_as_text=st.booleans(),
+)
+def test_the_fast_canonical_form_used_by_verify_is_byte_for_byte_the_hashed_one(values, stored_as_text):
+    """verify() hashes stored rows without building dicts; it must produce exactly what record() hashed."""
+    row = dict(zip(audit.HASHED_FIELDS, values, strict=True))
+    expected = dict(row, at=row["at"].isoformat(timespec="microseconds"))
+    stored = list(values)
+    if stored_as_text:  # as the SQLite driver returns them: datetimes and JSON as text, in Tortoise's shapes
+        stored[1] = str(values[1])
+        stored[13] = json.dumps(values[13], separators=(",", ":"), ensure_ascii=False)
+    assert audit._canonical_row(tuple(stored)) == audit.canonical(expected)
+
+
+async def test_concurrent_audited_reads_share_group_commits_and_each_waits_for_its_own(app, demo, actor, monkeypatch):
+    """Reads audited outside a transaction are appended in batches: fewer transactions than events, every event
+    on disk when its caller resumes, the chain still whole."""
+    before = await AuditChainHead.get(id=1)
+    batches = []
+    append = audit._append
+
+    async def counted(conn, key, rows):
+        batches.append(len(rows))
+        await append(conn, key, rows)
+
+    monkeypatch.setattr(audit, "_append", counted)
+
+    async def one(n: int) -> int:
+        await audit.record_read(actor, audit.USER_LIST_VIEWED, object_id=n)
+        # Durable by now: the row is there for anyone to read.
+        return await AuditEvent.filter(action=audit.USER_LIST_VIEWED, object_id=str(n)).count()
+
+    assert await asyncio.gather(*(one(n) for n in range(40))) == [1] * 40
+    assert sum(batches) == 40 and len(batches) <= 2  # forty reads, one or two transactions
+    after = await AuditChainHead.get(id=1)
+    assert after.seq == before.seq + 40
+    stored = await AuditEvent.filter(seq__gt=before.seq).order_by("seq").values_list("request_id", "object_id")
+    assert sorted(int(object_id) for _, object_id in stored) == list(range(40))
+    assert (await audit.verify(app.state.settings.audit_key)).ok
+
+
+async def test_a_failed_group_commit_fails_every_read_waiting_on_it(app, demo, actor, monkeypatch):
+    async def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(audit, "_append", broken)
+    results = await asyncio.gather(
+        *(audit.record_read(actor, audit.USER_LIST_VIEWED) for _ in range(5)), return_exceptions=True
+    )
+    assert [type(r) for r in results] == [RuntimeError] * 5
