@@ -1,11 +1,12 @@
 """Load benchmark: real server, real sessions, wrk at fixed concurrency; ratios to the bare /livez route.
 
-    .venv/bin/python benchmarks/run.py [--workers 1] [--database sqlite|postgres] [--scale 1] [--duration 10]
+    .venv/bin/python benchmarks/run.py [--workers 1,2] [--database sqlite|postgres] [--scale 1] [--duration 10]
 
 Seeds a fresh database (demo + `seed --scale N`), starts `python -m server serve` like production, signs in one
 session per role, then drives each route with wrk (Debian package) and reports req/s, p50/p99 latency, SQL queries
-per request (counted in-process on the same database) and the ratio to /livez measured in the same run. Appends
-a section to benchmarks/RESULTS.md.
+per request (counted in-process on the same database) and the ratio to /livez measured in the same run. Then it
+drives the patient journal list again while 10 sign-ins per second run beside it (real argon2 at production cost)
+and compares p99 with and without them. Appends a section per worker count to benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -105,7 +107,7 @@ async def count_queries(
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", default="1", help="worker counts to run against the same seeded database: 1,2")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--duration", type=int, default=10)
@@ -120,24 +122,27 @@ async def main() -> None:
         name = f"afterglow_bench_{os.getpid()}"
         subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {name}"], check=True)  # noqa: S603, S607
         url = f"postgres://postgres@127.0.0.1:5432/{name}"
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "AFTERGLOW_VAR_DIR": var,
-        "PORT": str(port),
-        "WEB_CONCURRENCY": str(args.workers),
-        "LOGIN_MAX_FAILURES_IP": "100000",
-    }
     started = time.perf_counter()
-    run([sys.executable, "-m", "server", "migrate"], env)
-    run([sys.executable, "-m", "server", "demo"], env)
-    seed_out = run([sys.executable, "-m", "server", "seed", "--scale", str(args.scale)], env) if args.scale else ""
+    base_env = {**os.environ, "DATABASE_URL": url, "AFTERGLOW_VAR_DIR": var, "LOGIN_MAX_FAILURES_IP": "100000"}
+    run([sys.executable, "-m", "server", "migrate"], base_env)
+    run([sys.executable, "-m", "server", "demo"], base_env)
+    seed_out = run([sys.executable, "-m", "server", "seed", "--scale", str(args.scale)], base_env) if args.scale else ""
     seed_line = next((line for line in seed_out.splitlines() if "rows/s" in line), "")
     verify_t = time.perf_counter()
-    verify_out = run([sys.executable, "-m", "server", "audit", "verify"], env)
+    verify_out = run([sys.executable, "-m", "server", "audit", "verify"], base_env)
     verify_seconds = time.perf_counter() - verify_t
     events = int(re.search(r"(\d+) events verified", verify_out).group(1))  # type: ignore[union-attr]
+    for workers in (int(w) for w in args.workers.split(",")):
+        env = {**base_env, "PORT": str(free_port()), "WEB_CONCURRENCY": str(workers)}
+        results, logins, routes = await measure(args, env, url, var)
+        queries = await count_queries(url, var, routes)
+        write(args, workers, results, queries, logins, seed_line, events / max(verify_seconds, 1e-9), started)
+
+
+async def measure(
+    args: argparse.Namespace, env: dict[str, str], url: str, var: str
+) -> tuple[dict[str, dict[str, float]], dict[str, float], list[tuple[str, str, str, str, str]]]:
+    """Start the server like production, sign in one session per role, drive every route with wrk."""
     server = subprocess.Popen(
         [sys.executable, "-m", "server", "serve"],
         cwd=ROOT,
@@ -145,7 +150,7 @@ async def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{env['PORT']}"
     try:
         for _ in range(100):
             try:
@@ -160,8 +165,10 @@ async def main() -> None:
         t_cookie, _ = await login(base, f"{therapist}@{scale}")
         s_cookie, _ = await login(base, f"{supervisor}@{scale}")
         p_cookie, p_csrf = await login(base, f"{patient}@{scale}")
+        pre_cookie, pre_csrf = await login_form(base)
         ids = await _ids(url, var, f"{therapist}@{scale}")
         body = f"csrf_token={p_csrf}&version=0&kind=free&draft_key=KEY&body=benchmark+words+about+the+lake"
+        sign_in = f"email={patient}%40{scale}&password={PASSWORD}&csrf_token={pre_csrf}"
         routes = [
             ("hello (/livez)", "GET", "/livez", "", ""),
             ("login page", "GET", "/login", "", ""),
@@ -171,20 +178,59 @@ async def main() -> None:
             ("infusion page", "GET", f"/infusions/{ids['infusion']}", t_cookie, ""),
             ("journal autosave (POST)", "POST", "/journal/new", p_cookie, body),
             ("audit viewer deep page", "GET", f"/oversight/audit?before={ids['deep_seq']}", s_cookie, ""),
+            ("sign in (POST, argon2)", "POST", "/login", pre_cookie, sign_in),
         ]
         results = {}
         for name, method, path, cookie, form in routes:
+            csrf = pre_csrf if path == "/login" else p_csrf
             results[name] = wrk(
                 base + path,
                 args.duration,
                 args.connections,
-                {"WRK_METHOD": method, "WRK_COOKIE": cookie, "WRK_BODY": form, "WRK_CSRF": p_csrf},
+                {"WRK_METHOD": method, "WRK_COOKIE": cookie, "WRK_BODY": form, "WRK_CSRF": csrf},
             )
+        logins = under_logins(base, args, p_cookie, f"{patient}@{scale}")
     finally:
         server.terminate()
         server.wait(timeout=20)
-    queries = await count_queries(url, var, routes)
-    write(args, results, queries, seed_line, events / max(verify_seconds, 1e-9), time.perf_counter() - started)
+    return results, logins, routes
+
+
+def under_logins(base: str, args: argparse.Namespace, cookie: str, email: str) -> dict[str, float]:
+    """The journal list's p99 while a thread signs in 10 times a second (each a real argon2 verify)."""
+    stop = threading.Event()
+    done: list[float] = []
+
+    def sign_ins() -> None:
+        with httpx.Client(base_url=base, timeout=30) as c:
+            next_at = time.monotonic()
+            while not stop.is_set():
+                page = c.get("/login")
+                token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+                response = c.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+                if response.status_code in (200, 303):
+                    done.append(time.monotonic())
+                c.cookies.clear()
+                next_at += 0.1
+                time.sleep(max(0.0, next_at - time.monotonic()))
+
+    env = {"WRK_METHOD": "GET", "WRK_COOKIE": cookie, "WRK_BODY": "", "WRK_CSRF": ""}
+    quiet = wrk(base + "/journal", args.duration, args.connections, env)
+    thread = threading.Thread(target=sign_ins, daemon=True)
+    began = time.monotonic()
+    thread.start()
+    busy = wrk(base + "/journal", args.duration, args.connections, env)
+    stop.set()
+    thread.join(timeout=30)
+    return {"quiet_p99": quiet["p99"], "busy_p99": busy["p99"], "logins_per_s": len(done) / (time.monotonic() - began)}
+
+
+async def login_form(base: str) -> tuple[str, str]:
+    """The pre-sign-in CSRF cookie and its token, reusable for many sign-in posts."""
+    async with httpx.AsyncClient(base_url=base) as c:
+        page = await c.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        return "; ".join(f"{k}={v}" for k, v in c.cookies.items()), token
 
 
 async def _ids(url: str, var: str, therapist_email: str) -> dict[str, int]:
@@ -207,19 +253,26 @@ async def _ids(url: str, var: str, therapist_email: str) -> dict[str, int]:
 
 
 def write(
-    args: argparse.Namespace, results: dict, queries: dict, seed_line: str, verify_rate: float, seconds: float
+    args: argparse.Namespace,
+    workers: int,
+    results: dict,
+    queries: dict,
+    logins: dict[str, float],
+    seed_line: str,
+    verify_rate: float,
+    started: float,
 ) -> None:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()  # noqa: S603, S607
     hello = results["hello (/livez)"]["rps"]
     lines = [
-        f"\n## {args.database}, {args.workers} worker(s), scale {args.scale:g} — commit {commit}, "
+        f"\n## {args.database}, {workers} worker(s), scale {args.scale:g} — commit {commit}, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; wrk -t2 "
         f"-c{args.connections} -d{args.duration}s. Seed: {seed_line or 'none'}. `audit verify`: "
-        f"{verify_rate:,.0f} events/s. Whole run {seconds:.0f} s.",
+        f"{verify_rate:,.0f} events/s. Run so far {time.perf_counter() - started:.0f} s.",
         "",
         "| Route | req/s | p50 ms | p99 ms | SQL/req | ratio to hello | non-2xx |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -229,6 +282,12 @@ def write(
             f"| {name} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {queries.get(name, 0)} | "
             f"{r['rps'] / hello:.2f}× | {r['errors']:.0f} |"
         )
+    lines += [
+        "",
+        f"Sign-ins beside reads: patient journal list p99 {logins['quiet_p99']:.1f} ms alone, "
+        f"{logins['busy_p99']:.1f} ms while {logins['logins_per_s']:.1f} sign-ins/s ran "
+        f"({logins['busy_p99'] / max(logins['quiet_p99'], 1e-9):.2f}×; target ≤ 2×).",
+    ]
     text = "\n".join(lines) + "\n"
     print(text)
     results_file = ROOT / "benchmarks" / "RESULTS.md"

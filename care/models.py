@@ -103,6 +103,7 @@ class CareTeam(Model):
     class Meta:
         table = "care_team"
         unique_together = (("patient", "therapist"),)
+        indexes = (("therapist_id", "patient_id"),)  # a therapist's caseload
 
 
 class Course(Model):

@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from care import access, panels
 from care.clinical import trend
 from care.models import CareTeam, Consent, Course, CourseStatus, Infusion, MeasureResponse, Patient, RiskAlert
-from server import accounts, audit
+from server import accounts, audit, sql
 from server.actor import Actor
 from server.errors import Invalid, NotFound
 from server.models import Clinic, Role, User
@@ -111,6 +111,15 @@ async def caseload(actor: Actor) -> Caseload:
     return Caseload(list(rows.values()), extra)
 
 
+# The caseload shows each patient's latest PHQ-9 and its trend: the last two scores, not their whole history.
+_LATEST_PHQ9 = (
+    'SELECT "patient_id", "total" FROM (SELECT "patient_id", "total", "taken_at", "id", ROW_NUMBER() OVER'
+    ' (PARTITION BY "patient_id" ORDER BY "taken_at" DESC, "id" DESC) AS "n" FROM "measure_response"'
+    ' WHERE "instrument" = \'PHQ9\' AND "patient_id" IN ({ids})) AS latest'
+    ' WHERE "n" <= 2 ORDER BY "patient_id", "taken_at", "id"'
+)
+
+
 async def _fill_caseload(actor: Actor, rows: dict[int, CaseloadRow], ids: list[int]) -> None:
     for course in await Course.filter(patient_id__in=ids).exclude(status=CourseStatus.STOPPED).order_by("started_on"):
         rows[course.patient_id].course = course  # the latest open course wins
@@ -129,8 +138,7 @@ async def _fill_caseload(actor: Actor, rows: dict[int, CaseloadRow], ids: list[i
     )
     for r in await upcoming:
         rows[r["patient_id"]].next_at = r["next_at"]
-    scores = MeasureResponse.filter(patient_id__in=ids, instrument="PHQ9").order_by("taken_at")
-    for r in await scores.values("patient_id", "total"):
+    for r in await sql.fetch(_LATEST_PHQ9.format(ids=sql.placeholders(len(ids))), ids):
         rows[r["patient_id"]].phq9.append(r["total"])
     alerts = (
         RiskAlert.filter(patient_id__in=ids, acknowledged_at__isnull=True)

@@ -17,7 +17,6 @@ from journal.models import JournalEntry, Kind
 from journal.prompts import GUIDED, due
 from server.errors import Invalid
 from server.forms import Form
-from server.models import Clinic
 from server.policy import PATIENT
 from server.web import actor, form, is_htmx, redirect, render, route
 
@@ -33,12 +32,12 @@ async def home(request: Request) -> Response:
     f = Form(request.query_params)
     query = f.text("q", "a search", max_len=100)
     cursor = f.integer("before", "a page", 1, 2**31 - 1, required=False)
-    listing = await service.list_entries(who, query, cursor)
+    patient = await access.me(who)
+    listing = await service.list_entries(who, query, cursor, patient)
     ctx: dict[str, object] = {"listing": listing}
     if is_htmx(request) and cursor:
         return render(request, "journal/home.html", ctx, block="entries")
-    patient = await access.me(who)
-    clinic = await Clinic.get(id=patient.clinic_id)
+    clinic = who.clinic
     latest = await Infusion.filter(patient_id=patient.id, started_at__not_isnull=True).order_by("-started_at").first()
     ctx |= {
         "due": await due(patient, who.now, clinic.settings),

@@ -229,9 +229,13 @@ class Listing:
     query: str
 
 
-async def list_entries(actor: Actor, query: str = "", cursor: int | None = None) -> Listing:
-    """The patient's own entries, newest first, PAGE_SIZE at a time; `query` searches title, answers and body."""
-    patient = await access.me(actor)
+async def list_entries(
+    actor: Actor, query: str = "", cursor: int | None = None, patient: Patient | None = None
+) -> Listing:
+    """The patient's own entries, newest first, PAGE_SIZE at a time; `query` searches title, answers and body.
+    `patient` saves the lookup when the caller already holds the actor's own profile (access.me)."""
+    if patient is None or patient.user_id != actor.user_id:
+        patient = await access.me(actor)
     rows = JournalEntry.filter(patient_id=patient.id, deleted_at=None).select_related("infusion")
     if query:
         rows = rows.filter(search_text__contains=query.casefold())

@@ -9,6 +9,10 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.AddIndex(
+            model_name='CareTeam',
+            index=Index(fields=['therapist_id', 'patient_id']),
+        ),
+        ops.AddIndex(
             model_name='Addendum',
             index=Index(fields=['note_id', 'signed_at']),
         ),

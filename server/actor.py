@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from server.models import Role, Session, User
+from server.models import Clinic, Role, Session, User
 from server.settings import Settings
 
 if TYPE_CHECKING:
@@ -34,6 +34,13 @@ class Actor:
         if self.user is None:
             raise PermissionError("a signed-in user is required")
         return self.user.id
+
+    @property
+    def clinic(self) -> Clinic:
+        """The signed-in user's clinic, loaded with the session (no query)."""
+        if self.user is None:
+            raise PermissionError("a signed-in user is required")
+        return self.user.clinic
 
     @property
     def tz(self) -> str:
