@@ -23,6 +23,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+# checks.py holds the assertions every journey makes on every page: let pytest explain them when they fail.
+pytest.register_assert_rewrite("tests.browser.checks")
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -216,7 +219,9 @@ def screenshot(page: Page, name: str) -> None:
     try:
         ARTIFACTS.mkdir(exist_ok=True)
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", name)[:150]
-        page.screenshot(path=str(ARTIFACTS / f"{safe}.png"), full_page=True, timeout=5_000)
+        # caret="initial": hiding the caret leaves style="" on every input, and htmx then copies that attribute
+        # while settling a swap, which the CSP (rightly) reports as an inline style.
+        page.screenshot(path=str(ARTIFACTS / f"{safe}.png"), full_page=True, timeout=5_000, caret="initial")
     except Exception:  # noqa: BLE001, S110 - a screenshot is a courtesy to reviewers, not part of the assertion
         pass
 

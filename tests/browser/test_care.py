@@ -1,8 +1,8 @@
 """Care records in a real browser: new patient, course, infusion with live dose total and vitals, PHQ-9 with the
 crisis path and risk alerts, and who may see what.
 
-Every visited page is checked for console errors and CSP violations; the main pages also pass axe at 1280 px and
-at 360 px wide (and do not scroll sideways there).
+Every page a journey visits is a checkpoint (tests/browser/checks.py): no console errors or CSP violations, no axe
+violations at 1280 px and at 360 px wide, no sideways scrolling there, and a screenshot in test-artifacts/.
 """
 
 from __future__ import annotations
@@ -16,42 +16,18 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page, ViewportSize, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
+from tests.browser.checks import NARROW, check_axe, checkpoint, watch
 from tests.browser.conftest import sign_in, sign_out
-from tests.browser.test_pages import CSP_LISTENER, Problems, assert_clean, check_axe
 
 pytestmark = pytest.mark.browser
 
 PATIENT_PASSWORD = "lanterns by the harbour 7"
 PRE_DOSE_FLAG = "Pre-dose BP 150/95 is above 140/90: weigh a delay."
-WIDE: ViewportSize = {"width": 1280, "height": 800}
-NARROW: ViewportSize = {"width": 360, "height": 740}
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
-
-
-def watch(page: Page) -> Problems:
-    """Record CSP violations (from before any page script runs) and console errors for this page."""
-    page.add_init_script(CSP_LISTENER)
-    return Problems(page)
-
-
-def axe_wide_and_narrow(page: Page) -> None:
-    """axe finds nothing at 1280 px nor at 360 px, and the narrow page does not scroll sideways."""
-    before = page.viewport_size or WIDE
-    try:
-        for size in (WIDE, NARROW):
-            page.set_viewport_size(size)
-            try:
-                check_axe(page)
-            except AssertionError as failure:
-                raise AssertionError(f"axe at {size['width']} px wide: {failure}") from None
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= NARROW["width"], f"{page.url} is {width} px wide at a 360 px viewport"
-    finally:
-        page.set_viewport_size(before)
 
 
 def field_error(page: Page, name: str) -> Locator:
@@ -175,13 +151,12 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
     expect(casey.get_by_role("cell").nth(3)).to_have_text(re.compile(r"^\d+ ↓ improving$"))  # 19 → 8: better
     expect(casey.get_by_role("cell").nth(4)).to_have_text(re.compile(r"^\d+ open$"))
     expect(page.locator("main")).not_to_contain_text("Riley Chen")  # not on Sam's care team
-    assert_clean(page, problems)
-    axe_wide_and_narrow(page)
+    checkpoint(page, problems, "caseload")
 
     # New patient, first with bad input: the messages sit next to their fields and what was typed is kept.
     page.get_by_role("link", name="New patient").click()
     expect(page).to_have_url(live_server + "/patients/new")
-    assert_clean(page, problems)
+    checkpoint(page, problems, "new-patient")
     name, email, mrn = unique_patient()
     fill_new_patient(page, name, email, mrn, dob="1800-01-01", weight="0", password="short")
     with page.expect_navigation() as navigation:
@@ -194,8 +169,7 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
     expect(page.get_by_label("Medical record number (MRN)")).to_have_value(mrn)
     expect(page.get_by_label("Date of birth")).to_have_value("1800-01-01")
     expect(page.get_by_label("Initial password")).to_have_value("")  # never sent back
-    assert_clean(page, problems)
-    axe_wide_and_narrow(page)
+    checkpoint(page, problems, "new-patient-errors")
 
     page.get_by_label("Date of birth").fill("1984-05-12")
     page.get_by_label("Weight (kg)").fill("70")
@@ -212,7 +186,7 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
     expect(page.locator("#courses")).to_contain_text("No course yet.")
     expect(page.locator("#infusions")).to_contain_text("No infusions recorded.")
     expect(page.locator("#progress")).to_contain_text("No scores yet.")
-    assert_clean(page, problems)
+    checkpoint(page, problems, "new-chart")
 
     # Start a course (the <details> opens on click).
     page.get_by_text("Start a new course").click()
@@ -227,7 +201,7 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
     expect(course).to_contain_text("planned 6 sessions")
     expect(course).to_contain_text("active")
     expect(course).to_contain_text("No consent recorded yet.")
-    assert_clean(page, problems)
+    checkpoint(page, problems, "course-started")
 
     # Record infusion: the total dose follows the dose as it is typed.
     page.get_by_role("link", name="Record infusion").click()
@@ -245,8 +219,7 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
     dose.fill("")
     dose.press_sequentially("0.5", delay=20)
     expect(total).to_have_text("35.0 mg")
-    assert_clean(page, problems)
-    axe_wide_and_narrow(page)
+    checkpoint(page, problems, "record-infusion")
 
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     page.get_by_label("Scheduled").fill(f"{yesterday}T09:30")
@@ -268,7 +241,7 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
     vitals = page.locator("#vitals")
     expect(vitals.locator("#flags")).to_have_text("No flags.")
     expect(vitals_rows(page)).to_have_text(["No readings yet."])
-    assert_clean(page, problems)
+    checkpoint(page, problems, "infusion")
 
     # A pre-dose reading of 150/95: the preview warns before it is saved; saving swaps the section in place.
     page.evaluate("window.__samePage = 'still here'")
@@ -292,8 +265,7 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
     expect(vitals_rows(page).nth(1).get_by_role("cell")).to_have_text(["30", "195/125", "92", "97%"])
     expect(page.locator("#flags li")).to_have_text([f"⚑ {PRE_DOSE_FLAG}", rise])
     assert page.evaluate("window.__samePage") == "still here", "adding a reading reloaded the whole page"
-    assert_clean(page, problems)
-    axe_wide_and_narrow(page)
+    checkpoint(page, problems, "vitals-added")
 
     # Back on the chart, the infusion is listed and links to its page.
     page.get_by_role("link", name=f"← {name}").click()
@@ -304,8 +276,7 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
     expect(row).to_contain_text("0.5 mg/kg × 70.0 kg = 35.0 mg")
     expect(row).to_contain_text("IV · racemic ketamine")
     expect(row).not_to_contain_text("scheduled")  # the dose was given
-    assert_clean(page, problems)
-    axe_wide_and_narrow(page)
+    checkpoint(page, problems, "chart-with-infusion")
 
 
 # --- 2. the same vitals journey with JavaScript off -----------------------------------------------------------
@@ -313,11 +284,14 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
 
 def test_adding_vitals_works_without_javascript(new_context: Callable[..., BrowserContext], live_server: str) -> None:
     page = new_context(java_script_enabled=False).new_page()
+    problems = watch(page, scripts=False)
     sign_in(page, "therapist@demo.clinic")
     assert page.evaluate("typeof window.htmx") == "undefined"  # scripts really are off
     _, patient_id = create_patient_with_course(page)
+    checkpoint(page, problems, "chart-course-started")
     infusion_id = record_infusion(page, patient_id)
     expect(page.locator("#flags")).to_have_text("No flags.")
+    checkpoint(page, problems, "infusion")
 
     fill_reading(page, "-5", "150", "95", "80", "98")
     expect(page.locator("#flag-preview")).to_be_empty()  # no preview without JavaScript, and nothing breaks
@@ -328,6 +302,7 @@ def test_adding_vitals_works_without_javascript(new_context: Callable[..., Brows
     expect(vitals_rows(page)).to_have_count(1)
     expect(vitals_rows(page).first.get_by_role("cell")).to_have_text(["-5", "150/95", "80", "98%"])
     expect(page.locator("#flags li")).to_have_text([f"⚑ {PRE_DOSE_FLAG}"])
+    checkpoint(page, problems, "vitals-added")
 
     # A bad row comes back as the whole page with the message next to the field and nothing saved.
     fill_reading(page, "10", "120", "130", "80", "98")
@@ -340,11 +315,13 @@ def test_adding_vitals_works_without_javascript(new_context: Callable[..., Brows
     expect_error_next_to(page, "diastolic", "Diastolic must be lower than systolic.")
     expect(page.locator("#vitals").get_by_label("Systolic")).to_have_value("120")
     expect(vitals_rows(page)).to_have_count(1)
+    checkpoint(page, problems, "vitals-error")
 
     page.get_by_role("link", name=re.compile("^← ")).click()
     expect(page.locator("#infusions").get_by_role("link", name="Infusion 1")).to_have_attribute(
         "href", f"/infusions/{infusion_id}"
     )
+    checkpoint(page, problems, "chart-with-infusion")
 
 
 # --- 3. patient PHQ-9 with item 9 → crisis resources → therapist acknowledges the alert ----------------------
@@ -360,8 +337,7 @@ def test_a_phq9_with_item_9_shows_crisis_help_and_raises_an_alert_the_therapist_
     page.get_by_role("link", name=re.compile("^Answer PHQ-9")).click()
     expect(page).to_have_url(live_server + "/measures/phq9/new")
     expect(page.get_by_role("heading", level=1)).to_have_text("PHQ-9")
-    assert_clean(page, problems)
-    axe_wide_and_narrow(page)
+    checkpoint(page, problems, "phq9")
 
     for n in range(1, 10):
         answer = "Several days" if n == 9 else "Not at all"
@@ -376,8 +352,7 @@ def test_a_phq9_with_item_9_shows_crisis_help_and_raises_an_alert_the_therapist_
     expect(crisis).to_have_attribute("role", "alert")
     expect(crisis.get_by_role("heading")).to_have_text("You don't have to carry this alone")
     expect(crisis).to_contain_text("Call or text 988")
-    assert_clean(page, problems)
-    axe_wide_and_narrow(page)
+    checkpoint(page, problems, "phq9-result-crisis")
 
     page.get_by_role("link", name="See your progress").click()
     expect(page).to_have_url(live_server + "/me/progress")
@@ -387,8 +362,7 @@ def test_a_phq9_with_item_9_shows_crisis_help_and_raises_an_alert_the_therapist_
     expect(newest.get_by_role("cell").nth(2)).to_have_text("1")
     expect(newest.get_by_role("cell").nth(3)).to_have_text("minimal · item 9: 1")
     expect(page.locator("#progress .badges")).to_contain_text("Latest PHQ-9 1")
-    assert_clean(page, problems)
-    axe_wide_and_narrow(page)
+    checkpoint(page, problems, "progress")
     sign_out(page)
 
     # The therapist sees the new alert and must say what they did before it goes away.
@@ -401,8 +375,7 @@ def test_a_phq9_with_item_9_shows_crisis_help_and_raises_an_alert_the_therapist_
     expect(ours).to_contain_text("source: phq9 item9")
     demo_alert = page.locator("li.card-alert", has_text="PHQ-9 item 9 answered 1 (total 13)")
     expect(demo_alert).to_have_count(1)
-    assert_clean(page, problems)
-    axe_wide_and_narrow(page)
+    checkpoint(page, problems, "alerts")
 
     with page.expect_navigation() as navigation:
         ours.get_by_role("button", name="Acknowledge").click()
@@ -411,8 +384,7 @@ def test_a_phq9_with_item_9_shows_crisis_help_and_raises_an_alert_the_therapist_
     expect(ours.locator("p.error")).to_have_text("Say briefly what you did (up to 500 characters).")
     expect(action).to_have_attribute("aria-invalid", "true")
     expect(demo_alert.locator("p.error")).to_have_count(0)  # only the alert acted on shows the message
-    assert_clean(page, problems)
-    axe_wide_and_narrow(page)
+    checkpoint(page, problems, "acknowledge-error")
 
     action.fill("Called patient, safety plan reviewed")
     with page.expect_navigation() as navigation:
@@ -421,7 +393,7 @@ def test_a_phq9_with_item_9_shows_crisis_help_and_raises_an_alert_the_therapist_
     expect(page).to_have_url(live_server + "/alerts")
     expect(ours).to_have_count(0)
     expect(demo_alert).to_have_count(1)  # the other open alert is untouched
-    assert_clean(page, problems)
+    checkpoint(page, problems, "acknowledged")
 
 
 # --- 4 and 5. who may see what -------------------------------------------------------------------------------
@@ -440,12 +412,13 @@ def test_another_therapist_cannot_tell_caseys_records_exist(page: Page, server_d
         expect(main).not_to_contain_text("Casey Morgan")
         expect(main).not_to_contain_text("DC-1001")
         seen.append(re.sub(r"[0-9a-f]{16}", "<id>", main.inner_text()))
-        assert_clean(page, problems)
+        checkpoint(page, problems, "not-found")
     assert len(set(seen)) == 1, "a stranger's record must look exactly like a missing one"
     # Their own patient is still there.
     page.goto("/caseload")
     expect(caseload_table(page).get_by_role("link", name="Riley Chen", exact=True)).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("Casey Morgan")
+    checkpoint(page, problems, "own-caseload")
 
 
 def test_a_supervisor_sees_caseys_chart_read_only(page: Page, server_dir: Path, live_server: str) -> None:
@@ -455,6 +428,7 @@ def test_a_supervisor_sees_caseys_chart_read_only(page: Page, server_dir: Path, 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("All patients")
     expect(caseload_table(page).get_by_role("link", name="Riley Chen", exact=True)).to_be_visible()
+    checkpoint(page, problems, "all-patients")
     caseload_table(page).get_by_role("link", name="Casey Morgan", exact=True).click()
     expect(page).to_have_url(live_server + f"/patients/{casey}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Casey Morgan")
@@ -476,17 +450,17 @@ def test_a_supervisor_sees_caseys_chart_read_only(page: Page, server_dir: Path, 
     expect(page.get_by_text("Start a new course")).to_have_count(0)
     expect(page.get_by_role("button", name="Update status")).to_have_count(0)
     expect(page.get_by_role("button", name="Record consent")).to_have_count(0)
-    assert_clean(page, problems)
-    axe_wide_and_narrow(page)
+    checkpoint(page, problems, "chart-read-only")
 
     page.locator("#infusions").get_by_role("link", name="Infusion 1").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Infusion 1 · Casey Morgan")
     expect(vitals_rows(page)).to_have_count(7)
     expect(page.get_by_role("button", name="Add reading")).to_have_count(0)
     expect(page.get_by_role("link", name="Edit record")).to_have_count(0)
-    assert_clean(page, problems)
+    checkpoint(page, problems, "infusion-read-only")
     response = page.goto(f"/patients/{casey}/infusions/new")
     assert response is not None and response.status == 403
+    checkpoint(page, problems, "forbidden")
 
 
 def test_a_bad_reading_shows_its_message_in_place(page: Page, server_dir: Path) -> None:

@@ -25,12 +25,8 @@ from urllib.parse import parse_qsl, quote
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Response, expect
 
-from tests.browser.conftest import (
-    ACTION_TIMEOUT_MS,
-    DEMO_PASSWORD,
-    ROOT,
-    serving,
-)
+from tests.browser.checks import assert_clean, checkpoint, watch
+from tests.browser.conftest import ACTION_TIMEOUT_MS, DEMO_PASSWORD, serving
 from tests.browser.test_journal_notes import (
     AUTOSAVE_MS,
     autosave_carrying,
@@ -38,9 +34,7 @@ from tests.browser.test_journal_notes import (
     entry_id_from,
     expect_autosaved,
     save_status,
-    watch,
 )
-from tests.browser.test_pages import assert_clean, check_axe
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +46,6 @@ FIRST = "The music swelled and I felt held by it."
 MORE = " Later, walking home, I noticed the trees for the first time in weeks."
 SIGNED_OUT = "You were signed out after a period of inactivity. Sign in again to continue."
 RESTORED = "Restored words that were not saved yet — saving…"
-ARTIFACTS = ROOT / "test-artifacts"
 
 # What the save-status line actually shows: sampled once per frame (just before paint), each change kept once.
 STATUS_RECORDER = """
@@ -94,15 +87,6 @@ def idle_context(browser: Browser, idle_server: IdleServer) -> Iterator[BrowserC
         yield context
     finally:
         context.close()
-
-
-def shoot(page: Page, name: str) -> None:
-    """A full-page screenshot in test-artifacts/<name>.png, for a person to look at; never fails the test."""
-    try:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    except Exception as exc:  # a screenshot is a convenience, not a check
-        print(f"screenshot {name} not saved: {exc}")
 
 
 def carrying(text: str) -> Callable[[Response], bool]:
@@ -168,7 +152,7 @@ def test_words_typed_after_the_session_idled_out_come_back_after_signing_in_and_
     expect(page).to_have_url(re.compile(r"/journal/\d+/edit$"))  # the first save gave the entry its address
     entry = entry_id_from(page.url)
     editor = f"/journal/{entry}/edit"
-    assert_clean(page, problems)
+    checkpoint(page, problems, "first-words-saved")
 
     # Nothing for longer than the idle limit, then more words: their autosave meets an expired session.
     page.wait_for_timeout(PAUSE_SECONDS * 1000)
@@ -191,9 +175,7 @@ def test_words_typed_after_the_session_idled_out_come_back_after_signing_in_and_
     stash = [json.loads(raw)["fields"] for raw in unsaved_in_tab(page)]
     assert [fields.get("answer_stood_out") for fields in stash] == [FIRST + MORE], stash
     assert query(idle_server.db, "SELECT count(*) FROM audit_event WHERE action = 'auth.session_expired'") == [(1,)]
-    shoot(page, "idle-signed-out-login")
-    assert_clean(page, problems)
-    check_axe(page)
+    checkpoint(page, problems, "signed-out-login")
 
     # Sign in again: back on the same editor, the words restored into the field and saved.
     fill_sign_in(page)
@@ -205,8 +187,7 @@ def test_words_typed_after_the_session_idled_out_come_back_after_signing_in_and_
     expect_autosaved(page)
     assert unsaved_in_tab(page) == []  # acknowledged: nothing left waiting in the tab
     OBSERVED["statuses"] = page.evaluate("window.__statusesShown")
-    shoot(page, "idle-restored-editor")
-    assert_clean(page, problems)
+    checkpoint(page, problems, "restored-editor")
 
     # Saved on the server: a reload shows them, and there is still one entry (no duplicate from the retry).
     dialogs_before_reload = list(dialogs)

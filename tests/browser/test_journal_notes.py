@@ -1,7 +1,8 @@
 """The journal and integration notes in a real browser: autosave (also through a network outage), sharing with the
 care team, the crisis box, and a therapist's note from the dashboard to signature, addendum and what the patient sees.
 
-Every visited page is checked for console errors and CSP violations; the main pages also pass axe.
+Every page a journey visits is a checkpoint (tests/browser/checks.py): no console errors or CSP violations, no axe
+violations at 1280 px and at 360 px wide, and a screenshot in test-artifacts/.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from urllib.parse import parse_qsl
 import pytest
 from playwright.sync_api import BrowserContext, Dialog, Locator, Page, Response, expect
 
+from tests.browser.checks import Problems, assert_clean, checkpoint, watch
 from tests.browser.conftest import DEMO_PASSWORD, sign_in, sign_out
-from tests.browser.test_pages import CSP_LISTENER, Problems, assert_clean, check_axe
 
 pytestmark = pytest.mark.browser
 
@@ -25,12 +26,6 @@ NOT_FOUND = "We couldn't find that page"
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
-
-
-def watch(page: Page) -> Problems:
-    """Record CSP violations (from before any page script runs) and console errors for this page."""
-    page.add_init_script(CSP_LISTENER)
-    return Problems(page)
 
 
 def save_status(page: Page) -> Locator:
@@ -86,11 +81,14 @@ def note_id_from(url: str) -> int:
     return int(match.group(1))
 
 
-def open_casey_infusion(page: Page, number: int) -> None:
-    """As a signed-in therapist: Caseload → Casey Morgan → Infusion N, through the links."""
+def open_casey_infusion(page: Page, number: int, problems: Problems | None = None) -> None:
+    """As a signed-in therapist: Caseload → Casey Morgan → Infusion N, through the links (checkpoints with
+    `problems`)."""
     page.goto("/caseload")
     page.get_by_role("table", name=re.compile("^Patients")).get_by_role("link", name="Casey Morgan", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Casey Morgan")
+    if problems:
+        checkpoint(page, problems, "casey-chart")
     page.locator("#infusions").get_by_role("link", name=f"Infusion {number}", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Infusion {number} · Casey Morgan")
 
@@ -125,28 +123,26 @@ def test_a_journal_entry_autosaves_survives_a_reload_and_once_shared_reaches_the
     problems = watch(page)
     sign_in(page, "patient@demo.clinic")
     expect(page).to_have_url(live_server + "/journal")
-    assert_clean(page, problems)
-    check_axe(page)
+    checkpoint(page, problems, "journal-home")
 
     page.get_by_role("link", name="Write about session 5").click()
     expect(page).to_have_url(re.compile(r"/journal/new\?infusion=\d+$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("After session 5")
     expect(page.get_by_label("Share this entry with my care team")).not_to_be_checked()
     editor_ready(page)
-    assert_clean(page, problems)
-    check_axe(page)
+    checkpoint(page, problems, "new-entry")
 
     page.get_by_label("What stood out from the session?").fill(words)
     expect_autosaved(page)  # without pressing Save
     expect(page).to_have_url(re.compile(r"/journal/\d+/edit$"))
     entry = entry_id_from(page.url)
-    assert_clean(page, problems)
+    checkpoint(page, problems, "autosaved")
 
     page.reload()
     expect(page).to_have_url(f"{live_server}/journal/{entry}/edit")
     expect(page.get_by_label("What stood out from the session?")).to_have_value(words)
     expect(save_status(page)).to_have_text("All changes saved")
-    assert_clean(page, problems)
+    checkpoint(page, problems, "reloaded-editor")
 
     page.get_by_role("link", name="← Your journal").click()
     expect(page).to_have_url(live_server + "/journal")
@@ -155,25 +151,24 @@ def test_a_journal_entry_autosaves_survives_a_reload_and_once_shared_reaches_the
     expect(page.locator("article.entry")).to_contain_text(words)
     sharing = page.locator("#share-control")
     expect(sharing).to_contain_text("Private: only you can see this entry.")
-    check_axe(page)
+    checkpoint(page, problems, "entry")
     sharing.get_by_role("button", name="Share with my care team").click()
     expect(sharing).to_contain_text("Shared with your care team since")
     expect(sharing.get_by_role("button", name="Stop sharing")).to_be_visible()
-    assert_clean(page, problems)
+    checkpoint(page, problems, "shared")
     sign_out(page)
 
     # Her therapist reads it on the infusion page of session 5.
     sign_in(page, "therapist@demo.clinic")
-    open_casey_infusion(page, 5)
+    open_casey_infusion(page, 5, problems)
     shared = section(page, "Journal entries shared about this session")
     expect(shared).to_contain_text("What stood out from the session?")
     expect(shared).to_contain_text(words)
-    assert_clean(page, problems)
-    check_axe(page)
+    checkpoint(page, problems, "infusion-with-shared-entry")
     # The entry's own address is the patient's alone.
     expect_not_found(page, f"/journal/{entry}")
     expect(page.locator("main")).not_to_contain_text(words)
-    assert_clean(page, problems)
+    checkpoint(page, problems, "not-found")
 
     # Another therapist of the clinic (not on her care team) and a therapist of another clinic: the same 404 as an
     # entry that does not exist, with nothing of the entry in it.
@@ -207,15 +202,14 @@ def test_crisis_language_shows_the_crisis_box_after_autosave_and_is_still_saved(
     expect(crisis).to_contain_text("Call or text 988")
     expect(crisis).to_contain_text("they are not watching in real time")
     expect(body).to_have_value(words)  # the screen never blocks or changes what was written
-    assert_clean(page, problems)
-    check_axe(page)
+    checkpoint(page, problems, "crisis-box")
 
     entry = entry_id_from(page.url)
     page.goto(f"/journal/{entry}")
     expect(page.locator("article.entry .prose")).to_have_text(words)
     expect(page.locator("article.entry section.crisis")).to_contain_text("Call or text 988")
     expect(page.locator("#share-control")).to_contain_text("Private")
-    assert_clean(page, problems)
+    checkpoint(page, problems, "entry-with-crisis")
 
 
 # --- 3. autosave through a network outage -------------------------------------------------------------------
@@ -235,7 +229,7 @@ def test_autosave_retries_through_a_network_outage_and_keeps_every_word(
     body.fill(first)
     expect_autosaved(page)
     entry = entry_id_from(page.url)
-    assert_clean(page, problems)
+    checkpoint(page, problems, "free-entry-autosaved")
 
     found, console = len(problems.found), len(problems.console)
     context.set_offline(True)
@@ -256,7 +250,7 @@ def test_autosave_retries_through_a_network_outage_and_keeps_every_word(
     expect(page.get_by_label("Your entry", exact=True)).to_have_value(first + more)
     page.goto(f"/journal/{entry}/history")
     expect(page.locator("details.revision").first).to_contain_text(first + more)
-    assert_clean(page, problems)
+    checkpoint(page, problems, "history")
 
 
 # --- 4. the therapist's note: dashboard → pre-filled editor → sign → addendum; the patient sees the summary ----
@@ -277,10 +271,11 @@ def test_a_therapist_writes_quotes_signs_and_amends_a_note_and_the_patient_sees_
     overdue = due.locator("p.overdue", has=page.get_by_role("link", name="Casey Morgan · infusion 5", exact=True))
     expect(overdue).to_have_count(1)
     expect(overdue).to_contain_text("overdue since")
-    assert_clean(page, problems)
+    checkpoint(page, problems, "dashboard")
 
     overdue.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Infusion 5 · Casey Morgan")
+    checkpoint(page, problems, "infusion")
     page.get_by_role("link", name="Write integration note").click()
     expect(page).to_have_url(re.compile(r"/infusions/\d+/notes/new$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Integration note · infusion 5")
@@ -290,8 +285,7 @@ def test_a_therapist_writes_quotes_signs_and_amends_a_note_and_the_patient_sees_
     expect(record).to_contain_text("PHQ-9")
     expect(record).to_contain_text("A risk assessment is required to sign.")
     editor_ready(page)
-    assert_clean(page, problems)
-    check_axe(page)
+    checkpoint(page, problems, "new-note")
 
     # Quote the patient's shared entry after session 4 into the note.
     excerpt = record.locator("article.excerpt", has_text="I keep seeing the same door")
@@ -314,14 +308,14 @@ def test_a_therapist_writes_quotes_signs_and_amends_a_note_and_the_patient_sees_
         page.get_by_label("Summary for the patient").fill(summary_for_patient)
     expect(page).to_have_url(re.compile(r"/notes/\d+$"))
     note = note_id_from(page.url)
-    assert_clean(page, problems)
+    checkpoint(page, problems, "note-autosaved")
 
     # The sign box belongs to a saved note's page (see the xfail test below for the new-note page).
     page.goto(f"/notes/{note}")
     expect(page.get_by_label("Summary for the patient")).to_have_value(summary_for_patient)
     sign_box = section(page, "Sign and lock")
     expect(sign_box).to_be_visible()
-    check_axe(page)
+    checkpoint(page, problems, "draft-note")
 
     sign_box.get_by_label("Re-enter your password to sign").fill("not-my-password")
     with page.expect_navigation() as navigation:
@@ -335,8 +329,7 @@ def test_a_therapist_writes_quotes_signs_and_amends_a_note_and_the_patient_sees_
     # Still a draft: the editor is there with every word kept.
     expect(page.get_by_label("Patient-reported experience")).to_have_value(re.compile("I keep seeing the same door"))
     expect(page.get_by_label("Summary for the patient")).to_have_value(summary_for_patient)
-    assert_clean(page, problems)
-    check_axe(page)
+    checkpoint(page, problems, "sign-wrong-password")
 
     sign_box.get_by_label("Re-enter your password to sign").fill(DEMO_PASSWORD)
     with page.expect_navigation() as navigation:
@@ -353,8 +346,7 @@ def test_a_therapist_writes_quotes_signs_and_amends_a_note_and_the_patient_sees_
     expect(signed.get_by_role("listitem")).to_have_text(practices)
     expect(signed).to_contain_text(re.compile(r"SHA-256 [0-9a-f]{64}"))
     expect(page.get_by_role("button", name="Sign note")).to_have_count(0)
-    assert_clean(page, problems)
-    check_axe(page)
+    checkpoint(page, problems, "signed-note")
 
     addenda = page.locator("#addenda")
     expect(addenda).to_contain_text("None.")
@@ -366,12 +358,12 @@ def test_a_therapist_writes_quotes_signs_and_amends_a_note_and_the_patient_sees_
     expect(added).to_have_count(1)
     expect(added).to_contain_text(addendum)
     expect(added).to_contain_text("Sam Okafor · signed")
-    assert_clean(page, problems)
+    checkpoint(page, problems, "addendum")
 
     # The dashboard no longer lists infusion 5 as due.
     page.goto("/caseload")
     expect(due.get_by_role("link", name="Casey Morgan · infusion 5", exact=True)).to_have_count(0)
-    assert_clean(page, problems)
+    checkpoint(page, problems, "dashboard-after-signing")
     sign_out(page)
 
     # Casey sees the summary (and nothing else of the note) and the two practices as invitations.
@@ -387,8 +379,7 @@ def test_a_therapist_writes_quotes_signs_and_amends_a_note_and_the_patient_sees_
     for practice in practices:
         expect(invitations.get_by_role("link", name=practice, exact=True)).to_be_visible()
     expect(invitations).to_contain_text("invitations, not tasks")
-    assert_clean(page, problems)
-    check_axe(page)
+    checkpoint(page, problems, "journal-home-with-summary")
 
 
 # --- 5. a signed note cannot be edited ----------------------------------------------------------------------
@@ -413,8 +404,7 @@ def test_a_signed_note_shows_no_editor_and_refuses_a_forged_save(page: Page, liv
     expect(page.locator("main form")).to_have_count(1)
     expect(page.locator("main form")).to_have_attribute("action", f"/notes/{note}/addenda")
     expect(page.locator("main textarea")).to_have_count(1)
-    assert_clean(page, problems)
-    check_axe(page)
+    checkpoint(page, problems, "signed-note")
 
     # A hand-made save or signature (valid session and CSRF token) changes nothing either.
     token = page.locator("#addenda input[name=csrf_token]").input_value()

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.checks import checkpoint, watch
 from tests.browser.conftest import DEMO_PASSWORD, ROLES, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("role", list(ROLES))
 def test_each_role_signs_in_lands_on_its_home_and_signs_out(page: Page, live_server: str, role: str):
     email, name, home = ROLES[role]
+    problems = watch(page)
     sign_in(page, email)
 
     assert page.url == live_server + home
@@ -27,6 +29,7 @@ def test_each_role_signs_in_lands_on_its_home_and_signs_out(page: Page, live_ser
     # The session cookie is the server's and invisible to scripts.
     cookie = next(c for c in page.context.cookies() if c["name"] == "afterglow")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    checkpoint(page, problems, "home")
 
     sign_out(page)
     assert page.url == live_server + "/login"
@@ -42,6 +45,7 @@ def test_each_role_signs_in_lands_on_its_home_and_signs_out(page: Page, live_ser
     page.goto(home)
     assert page.url == f"{live_server}/login?next={home}"
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    checkpoint(page, problems, "login-next")
 
 
 def test_signing_in_from_a_bookmarked_page_returns_to_it(page: Page, live_server: str):

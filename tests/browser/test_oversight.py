@@ -1,8 +1,8 @@
 """Oversight in a real browser: the supervisor's dashboard, overdue notes, the audit log (verify, filter, CSV export),
 the co-sign queue, break the glass from request to supervisor review, and the admin's clinic settings.
 
-Every visited page is checked for console errors and CSP violations; the main pages also pass axe at 1280 px and
-at 360 px wide (and do not scroll sideways there).
+Every page a journey visits is a checkpoint (tests/browser/checks.py): no console errors or CSP violations, no axe
+violations at 1280 px and at 360 px wide, no sideways scrolling there, and a screenshot in test-artifacts/.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
+from tests.browser.checks import assert_clean, checkpoint, watch
 from tests.browser.conftest import DEMO_PASSWORD, sign_in, sign_out
-from tests.browser.test_care import axe_wide_and_narrow, casey_ids, expect_error_next_to, watch
-from tests.browser.test_pages import Problems, assert_clean
+from tests.browser.test_care import casey_ids, expect_error_next_to
 
 pytestmark = pytest.mark.browser
 
@@ -78,11 +78,6 @@ def audit_rows(page: Page) -> Locator:
     return page.get_by_role("region", name="Audit events (scrolls sideways)").locator("tbody tr")
 
 
-def assert_clean_and_accessible(page: Page, problems: Problems) -> None:
-    assert_clean(page, problems)
-    axe_wide_and_narrow(page)
-
-
 def expect_forbidden(page: Page, path: str) -> None:
     response = page.goto(path)
     assert response is not None and response.status == 403, (path, response.status if response else None)
@@ -121,7 +116,7 @@ def test_a_supervisor_reviews_the_dashboard_and_exports_one_patients_audit_trail
     by_therapist = card(page, re.compile("^Notes by therapist"))
     for name in ("Jordan Lee (trainee)", "Sam Okafor"):  # other tests may add therapists of their own
         expect(by_therapist.get_by_role("rowheader", name=name, exact=True)).to_have_count(1)
-    assert_clean_and_accessible(page, problems)
+    checkpoint(page, problems, "oversight")
 
     # The clinic's overdue notes: the number on the link is the length of the list it opens.
     overdue_link = card(page, "Clinic").get_by_role("link", name=re.compile(r"^\d+ overdue notes$"))
@@ -141,14 +136,14 @@ def test_a_supervisor_reviews_the_dashboard_and_exports_one_patients_audit_trail
         else:
             expect(shown).to_have_count(0)
     expect(listed.first).to_contain_text(re.compile(r" · given .+ · care team: \d+ therapist\(s\)$"))
-    assert_clean_and_accessible(page, problems)
+    checkpoint(page, problems, "overdue-notes")
 
     # Opening Casey's chart from the escalated alerts is recorded against her record (an event for the filter).
     page.get_by_role("link", name="← Oversight").click()
     card(page, re.compile(r"^Escalated risk alerts")).get_by_role("link", name="Casey Morgan", exact=True).click()
     expect(page).to_have_url(live_server + f"/patients/{casey}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Casey Morgan")
-    assert_clean(page, problems)
+    checkpoint(page, problems, "casey-chart")
 
     # Back to the dashboard, then the audit log.
     main_nav(page).get_by_role("link", name=re.compile("^Oversight")).click()
@@ -161,7 +156,7 @@ def test_a_supervisor_reviews_the_dashboard_and_exports_one_patients_audit_trail
     expect(page).to_have_url(live_server + "/oversight/audit")
     expect(chain.locator("p.save-ok")).to_have_text(re.compile(r"^Intact through seq \d+ \(checked .+\)\. \d+ newer"))
     expect(chain.get_by_role("alert")).to_have_count(0)  # no "BROKEN" message
-    assert_clean_and_accessible(page, problems)
+    checkpoint(page, problems, "audit-verified")
 
     # Casey's events of the last week, by MRN and dates in the clinic's own days.
     until = clinic_today()
@@ -185,7 +180,7 @@ def test_a_supervisor_reviews_the_dashboard_and_exports_one_patients_audit_trail
     expect(mine.filter(has=page.locator("code", has_text=re.compile(r"^patient\.chart_viewed$"))).first).to_be_visible()
     table_seqs = [int(row.get_by_role("cell").first.inner_text()) for row in rows.all()]
     assert table_seqs == sorted(table_seqs, reverse=True), "newest first"
-    assert_clean_and_accessible(page, problems)
+    checkpoint(page, problems, "audit-filtered")
 
     # The CSV carries the same filters and only Casey's events.
     download_link = page.get_by_role("link", name="Download CSV")
@@ -222,7 +217,7 @@ def test_a_supervisor_cosigns_the_trainees_note_from_the_queue(page: Page, live_
     expect(waiting).to_have_count(1)
     riley = waiting.filter(has=page.get_by_role("link", name=re.compile(r"^Riley Chen · infusion 4 · ")))
     expect(riley).to_contain_text("by Jordan Lee")
-    assert_clean_and_accessible(page, problems)
+    checkpoint(page, problems, "cosign-queue")
 
     with page.expect_navigation():
         riley.get_by_role("button", name="Co-sign the note for Riley Chen, infusion 4").click()
@@ -231,12 +226,12 @@ def test_a_supervisor_cosigns_the_trainees_note_from_the_queue(page: Page, live_
     expect(page.locator(".page-head .badge")).to_have_text("Co-signed")
     expect(page.locator("article.note")).to_contain_text("co-signed by Priya Raman")
     expect(page.get_by_role("button", name="Co-sign")).to_have_count(0)  # nothing left to co-sign here
-    assert_clean_and_accessible(page, problems)
+    checkpoint(page, problems, "cosigned-note")
 
     page.goto("/oversight")
     page.get_by_role("link", name="Co-sign queue", exact=True).click()
     expect(page.locator("main ul.plain > li")).to_have_text(["Nothing waiting."])
-    assert_clean_and_accessible(page, problems)
+    checkpoint(page, problems, "cosign-queue-empty")
 
 
 # --- 3. break the glass: request, refused password, emergency access, supervisor review ------------------------
@@ -256,12 +251,12 @@ def test_a_therapist_breaks_the_glass_and_a_supervisor_reviews_it(
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text(NOT_FOUND)
     expect(page.locator("main")).not_to_contain_text("Riley Chen")
-    assert_clean(page, problems)
+    checkpoint(page, problems, "not-found")
 
     main_nav(page).get_by_role("link", name="Emergency access").click()
     expect(page).to_have_url(live_server + "/break-glass")
     expect(page.get_by_role("heading", level=1)).to_have_text("Break the glass")
-    assert_clean_and_accessible(page, problems)
+    checkpoint(page, problems, "break-glass")
 
     # A wrong password: refused, the message by the password field, the MRN and reason kept.
     page.get_by_label("Patient's MRN").fill("DC-1002")
@@ -275,7 +270,7 @@ def test_a_therapist_breaks_the_glass_and_a_supervisor_reviews_it(
     expect(page.get_by_label("Patient's MRN")).to_have_value("DC-1002")
     expect(page.get_by_label("Why is this an emergency?")).to_have_value(reason)
     expect(page.get_by_label("Re-enter your password")).to_have_value("")  # never sent back
-    assert_clean_and_accessible(page, problems)
+    checkpoint(page, problems, "break-glass-wrong-password")
 
     # The right password: straight to Riley's chart, read-only, under the emergency banner.
     page.get_by_label("Re-enter your password").fill(DEMO_PASSWORD)
@@ -290,9 +285,10 @@ def test_a_therapist_breaks_the_glass_and_a_supervisor_reviews_it(
     expect(page.locator("main")).to_contain_text("MRN DC-1002")
     expect(page.get_by_role("link", name="Record infusion")).to_have_count(0)
     expect(page.get_by_role("link", name="Enter PHQ-9")).to_have_count(0)
-    assert_clean_and_accessible(page, problems)
+    checkpoint(page, problems, "emergency-chart")
     response = page.goto(f"/patients/{riley}/infusions/new")  # read access only
     assert response is not None and response.status == 404
+    checkpoint(page, problems, "not-found-write")
     page.goto(f"/patients/{riley}")
     sign_out(page)
 
@@ -306,14 +302,14 @@ def test_a_therapist_breaks_the_glass_and_a_supervisor_reviews_it(
     expect(grant.get_by_role("heading", level=2)).to_have_text("Sam Okafor → Riley Chen")
     expect(grant).to_contain_text(f"reason: “{reason}”")
     expect(grant).to_have_class(re.compile(r"\bcard-alert\b"))  # not reviewed yet
-    assert_clean_and_accessible(page, problems)
+    checkpoint(page, problems, "break-glass-review")
 
     # An empty review is refused with a message; then a real one is recorded.
     with page.expect_navigation() as navigation:
         grant.get_by_role("button", name="Mark reviewed").click()
     assert navigation.value is not None and navigation.value.status == 400
     expect(grant.locator("p.error")).to_have_text("Record what you found (up to 500 characters).")
-    assert_clean(page, problems)
+    checkpoint(page, problems, "review-error")
 
     review = "Spoke with Sam: justified, Riley's own therapist was on leave."
     grant.get_by_label("Review note").fill(review)
@@ -324,7 +320,7 @@ def test_a_therapist_breaks_the_glass_and_a_supervisor_reviews_it(
     expect(grant.locator("p.muted")).to_have_text(re.compile(rf"^Reviewed by Priya Raman .+: {re.escape(review)}$"))
     expect(grant.get_by_role("button", name="Mark reviewed")).to_have_count(0)
     expect(grant).not_to_have_class(re.compile(r"\bcard-alert\b"))
-    assert_clean_and_accessible(page, problems)
+    checkpoint(page, problems, "reviewed")
 
 
 # --- 4. the admin: no oversight pages, but the clinic's settings ---------------------------------------------
@@ -337,7 +333,7 @@ def test_an_admin_cannot_open_oversight_but_changes_the_signing_window(
     sign_in(page, "admin@demo.clinic")
     for path in ("/oversight", "/oversight/audit", "/oversight/audit.csv", "/oversight/break-glass"):
         expect_forbidden(page, path)
-        assert_clean(page, problems)
+        checkpoint(page, problems, "forbidden")
     expect(main_nav(page).get_by_role("link", name=re.compile("^Oversight"))).to_have_count(0)
 
     main_nav(page).get_by_role("link", name="Settings").click()
@@ -346,7 +342,7 @@ def test_an_admin_cannot_open_oversight_but_changes_the_signing_window(
     window = page.get_by_label(SIGNING_WINDOW)
     before = window.input_value()
     assert before.isdigit() and before != "48", before
-    assert_clean_and_accessible(page, problems)
+    checkpoint(page, problems, "settings")
 
     window.fill("48")
     with page.expect_navigation():
@@ -354,12 +350,14 @@ def test_an_admin_cannot_open_oversight_but_changes_the_signing_window(
     expect(page).to_have_url(live_server + "/admin/settings?saved=1")
     expect(page.get_by_role("status")).to_have_text("Settings saved.")
     expect(page.get_by_label(SIGNING_WINDOW)).to_have_value("48")
-    assert_clean_and_accessible(page, problems)
+    checkpoint(page, problems, "settings-saved")
 
     # The supervisor's dashboard now measures against 48 hours.
     supervisor = new_context().new_page()
+    supervisor_problems = watch(supervisor)
     sign_in(supervisor, "supervisor@demo.clinic")
     expect(card(supervisor, re.compile("^Notes by therapist"))).to_contain_text("window 48 h")
+    checkpoint(supervisor, supervisor_problems, "oversight-window-48")
 
     # Put the demo clinic back as it was for the tests that follow.
     page.get_by_label(SIGNING_WINDOW).fill(before)
