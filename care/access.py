@@ -41,7 +41,12 @@ ALERT_ACKNOWLEDGED = audit.define("alert.acknowledged", "A clinician acknowledge
 
 
 async def on_care_team(user: User, patient_id: int) -> bool:
-    return await CareTeam.filter(patient_id=patient_id, therapist_id=user.id).exists()
+    """Whether the user is on the patient's care team. Remembered on this user object, which lives for one request
+    (the session lookup loads a fresh one each time): a chart or infusion page asks several times."""
+    memo: dict[int, bool] = user.__dict__.setdefault("_care_team_memo", {})
+    if patient_id not in memo:
+        memo[patient_id] = await CareTeam.filter(patient_id=patient_id, therapist_id=user.id).exists()
+    return memo[patient_id]
 
 
 @rule(

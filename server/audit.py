@@ -157,38 +157,39 @@ async def record(actor: Actor, action: str, **fields: Any) -> None:
 
 
 async def record_read(actor: Actor, action: str, **fields: Any) -> None:
-    """Audit a read of records that were not changed. Inside a transaction the event joins it; otherwise it joins the
-    next group commit (one transaction and one fsync for every read waiting at that moment). Within a request the
-    route wrapper waits for the commit before the response leaves (`reads_durable`); elsewhere this call waits. If
-    the append fails, the request fails: nothing is shown that was not recorded. Takes record()'s keywords."""
+    """Audit a read of records that were not changed. Inside a transaction the event joins it. Within a request it
+    is held until the handler is done, then the request's reads go to the next group commit together (one
+    transaction and one fsync for every request waiting at that moment) and the response leaves only once they are
+    durable (`reads_durable`, applied by server.web.route). Elsewhere this call waits for its own commit. If the
+    append fails, the request fails: nothing is shown that was not recorded. Takes record()'s keywords."""
     row = _row(actor, action, **fields)
     conn = connections.get("default")
     if isinstance(conn, TransactionalDBClient):
         await _append(conn, actor.settings.audit_key, [row])
         return
-    done = _committer(actor.settings.audit_key).add(row)
-    waiting = _request_reads.get()
-    if waiting is None:
-        await done
+    held = _request_reads.get()
+    if held is None:
+        await _committer(actor.settings.audit_key).add([row])
     else:
-        waiting.append(done)
+        held.append((actor.settings.audit_key, row))
 
 
-# Reads audited during the current request that its response must wait for (set by server.web.route).
-_request_reads: ContextVar[list[asyncio.Future[None]] | None] = ContextVar("audit_request_reads", default=None)
+# Reads audited during the current request, appended when its handler returns (set by server.web.route).
+_request_reads: ContextVar[list[tuple[bytes, dict[str, Any]]] | None] = ContextVar("audit_request_reads", default=None)
 
 
 @asynccontextmanager
 async def reads_durable() -> AsyncIterator[None]:
     """Hold the response of a request until every read it audited is committed; a failed append fails it."""
-    pending: list[asyncio.Future[None]] = []
-    token = _request_reads.set(pending)
+    held: list[tuple[bytes, dict[str, Any]]] = []
+    token = _request_reads.set(held)
     try:
         yield
-        if pending:
-            await asyncio.gather(*pending)
     finally:
         _request_reads.reset(token)
+    if held:
+        keys = {key for key, _ in held}
+        await asyncio.gather(*(_committer(k).add([row for key, row in held if key == k]) for k in keys))
 
 
 class _GroupCommit:
@@ -198,24 +199,26 @@ class _GroupCommit:
 
     def __init__(self, key: bytes) -> None:
         self.key = key
-        self.queue: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self.queue: list[tuple[list[dict[str, Any]], asyncio.Future[None]]] = []
         self.task: asyncio.Task[None] | None = None
 
-    def add(self, row: dict[str, Any]) -> asyncio.Future[None]:
+    def add(self, rows: list[dict[str, Any]]) -> asyncio.Future[None]:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.queue.append((row, done))
+        self.queue.append((rows, done))
         if self.task is None or self.task.done():
-            # Started from a context outside any transaction (record_read checked), so the task's own
-            # transactions use the shared connection, never a request's.
+            # Only ever started outside a transaction (record_read and reads_durable run outside one), so the
+            # task's own transactions use the shared connection, never a request's.
             self.task = asyncio.create_task(self._drain())
         return done
 
     async def _drain(self) -> None:
         while self.queue:
-            batch, self.queue = self.queue[: self.LIMIT], self.queue[self.LIMIT :]
+            batch: list[tuple[list[dict[str, Any]], asyncio.Future[None]]] = []
+            while self.queue and sum(len(rows) for rows, _ in batch) < self.LIMIT:
+                batch.append(self.queue.pop(0))
             try:
                 async with in_transaction() as conn:
-                    await _append(conn, self.key, [row for row, _ in batch])
+                    await _append(conn, self.key, [row for rows, _ in batch for row in rows])
             except Exception as exc:  # noqa: BLE001 - every waiting request gets the failure
                 for _, done in batch:
                     if not done.done():

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import UTC
 
 import pytest
@@ -202,3 +203,37 @@ async def test_a_failed_group_commit_fails_every_read_waiting_on_it(app, demo, a
         *(audit.record_read(actor, audit.USER_LIST_VIEWED) for _ in range(5)), return_exceptions=True
     )
     assert [type(r) for r in results] == [RuntimeError] * 5
+
+
+async def test_a_page_holds_its_response_until_its_audited_reads_are_on_disk(client, demo, monkeypatch):
+    """The chart audits two reads (chart, shared entries): both go down in one append, before the page is sent."""
+    await login(client, "therapist@demo.clinic")
+    patient = await client.get("/caseload")
+    chart = re.search(r'href="(/patients/\d+)"', patient.text).group(1)  # type: ignore[union-attr]
+    appends: list[list[str]] = []
+    append = audit._append
+
+    async def watched(conn, key, rows):
+        await append(conn, key, rows)
+        appends.append([row["action"] for row in rows])
+
+    monkeypatch.setattr(audit, "_append", watched)
+    page = await client.get(chart)
+    assert page.status_code == 200
+    assert len(appends) == 1 and {"patient.chart_viewed", "journal.shared_viewed"} <= set(appends[0])
+
+
+async def test_a_page_whose_read_cannot_be_audited_is_not_shown(client, demo, monkeypatch):
+    await login(client, "patient@demo.clinic")
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    shown = await client.get("/journal")
+    assert "After session 4" in shown.text  # the entry list, when the audit works
+
+    monkeypatch.setattr(audit, "_append", broken)
+    page = await client.get("/journal")
+    assert page.status_code == 500
+    assert "After session 4" not in page.text
+    assert "disk full" not in page.text
