@@ -1,6 +1,10 @@
 // "Quote into the note": appends a shared journal excerpt, marked as the patient's words, to a section.
+// The buttons are rendered hidden (they need this script) and shown here.
 (function () {
   "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("button[data-quote]").forEach(function (button) { button.hidden = false; });
+  });
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-quote]");
     if (!button) return;

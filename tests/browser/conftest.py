@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
 
 # checks.py holds the assertions every journey makes on every page: let pytest explain them when they fail.
 pytest.register_assert_rewrite("tests.browser.checks")
@@ -251,6 +251,15 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
+
+
+def submit(button: Locator) -> int:
+    """Press a form's button and wait for the page the server sends back; returns that page's HTTP status."""
+    with button.page.expect_navigation() as navigation:
+        button.click()
+    response = navigation.value
+    assert response is not None, "the form led to no page"
+    return response.status
 
 
 def sign_out(page: Page) -> None:
