@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -70,7 +71,7 @@ def _ms(text: str) -> float:
 
 
 async def count_queries(
-    database_url: str, var_dir: str, requests: list[tuple[str, str, str, str, str]]
+    database_url: str, var_dir: str, requests: list[tuple[str, str, str, str, str]], spare_note: int
 ) -> dict[str, int]:
     """SQL statements per request, counted in-process against the same database."""
     from asgi_lifespan import LifespanManager
@@ -100,7 +101,12 @@ async def count_queries(
             if method == "POST":
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
                 headers["HX-Request"] = "true"
-            await client.request(method, path, headers=headers, content=body.replace("KEY", f"q{time.time_ns()}"))
+            path = path.replace("NOTE", str(spare_note))
+            response = await client.request(
+                method, path, headers=headers, content=body.replace("KEY", f"q{time.time_ns()}")
+            )
+            if response.status_code >= 400:
+                print(f"warning: {name} answered {response.status_code} when counting its queries")
             counts[name] = len(records)
     return counts
 
@@ -134,14 +140,14 @@ async def main() -> None:
     events = int(re.search(r"(\d+) events verified", verify_out).group(1))  # type: ignore[union-attr]
     for workers in (int(w) for w in args.workers.split(",")):
         env = {**base_env, "PORT": str(free_port()), "WEB_CONCURRENCY": str(workers)}
-        results, logins, routes = await measure(args, env, url, var)
-        queries = await count_queries(url, var, routes)
+        results, logins, routes, spare_note = await measure(args, env, url, var)
+        queries = await count_queries(url, var, routes, spare_note)
         write(args, workers, results, queries, logins, seed_line, events / max(verify_seconds, 1e-9), started)
 
 
 async def measure(
     args: argparse.Namespace, env: dict[str, str], url: str, var: str
-) -> tuple[dict[str, dict[str, float]], dict[str, float], list[tuple[str, str, str, str, str]]]:
+) -> tuple[dict[str, dict[str, float]], dict[str, float], list[tuple[str, str, str, str, str]], int]:
     """Start the server like production, sign in one session per role, drive every route with wrk."""
     server = subprocess.Popen(
         [sys.executable, "-m", "server", "serve"],
@@ -162,13 +168,14 @@ async def measure(
         therapist, supervisor, patient = (
             ("t0", "supervisor", "p0") if args.scale else ("therapist", "supervisor", "patient")
         )
-        t_cookie, _ = await login(base, f"{therapist}@{scale}")
+        t_cookie, t_csrf = await login(base, f"{therapist}@{scale}")
         s_cookie, _ = await login(base, f"{supervisor}@{scale}")
         p_cookie, p_csrf = await login(base, f"{patient}@{scale}")
         pre_cookie, pre_csrf = await login_form(base)
         ids = await _ids(url, var, f"{therapist}@{scale}")
         body = f"csrf_token={p_csrf}&version=0&kind=free&draft_key=KEY&body=benchmark+words+about+the+lake"
         sign_in = f"email={patient}%40{scale}&password={PASSWORD}&csrf_token={pre_csrf}"
+        note_sign = f"version=1&password={PASSWORD}&csrf_token={t_csrf}"
         routes = [
             ("hello (/livez)", "GET", "/livez", "", ""),
             ("login page", "GET", "/login", "", ""),
@@ -179,21 +186,20 @@ async def measure(
             ("journal autosave (POST)", "POST", "/journal/new", p_cookie, body),
             ("audit viewer deep page", "GET", f"/oversight/audit?before={ids['deep_seq']}", s_cookie, ""),
             ("sign in (POST, argon2)", "POST", "/login", pre_cookie, sign_in),
+            ("note sign (POST, step-up)", "POST", "/notes/NOTE/sign", t_cookie, note_sign),
         ]
         results = {}
         for name, method, path, cookie, form in routes:
-            csrf = pre_csrf if path == "/login" else p_csrf
-            results[name] = wrk(
-                base + path,
-                args.duration,
-                args.connections,
-                {"WRK_METHOD": method, "WRK_COOKIE": cookie, "WRK_BODY": form, "WRK_CSRF": csrf},
-            )
+            csrf = {"/login": pre_csrf, "/notes/NOTE/sign": t_csrf}.get(path, p_csrf)
+            env = {"WRK_METHOD": method, "WRK_COOKIE": cookie, "WRK_BODY": form, "WRK_CSRF": csrf}
+            if "NOTE" in path:  # each signature needs its own draft: wrk walks through the prepared ones
+                env["WRK_NOTES"] = ",".join(str(n) for n in ids["drafts"][: NOTES_TO_SIGN // 2])
+            results[name] = wrk(base + path, args.duration, args.connections, env)
         logins = under_logins(base, args, p_cookie, f"{patient}@{scale}")
     finally:
         server.terminate()
         server.wait(timeout=20)
-    return results, logins, routes
+    return results, logins, routes, ids["drafts"][-1]
 
 
 def under_logins(base: str, args: argparse.Namespace, cookie: str, email: str) -> dict[str, float]:
@@ -233,7 +239,7 @@ async def login_form(base: str) -> tuple[str, str]:
         return "; ".join(f"{k}={v}" for k, v in c.cookies.items()), token
 
 
-async def _ids(url: str, var: str, therapist_email: str) -> dict[str, int]:
+async def _ids(url: str, var: str, therapist_email: str) -> dict[str, Any]:
     from tortoise import Tortoise
 
     from care.models import CareTeam, Infusion
@@ -247,9 +253,48 @@ async def _ids(url: str, var: str, therapist_email: str) -> dict[str, int]:
         link = await CareTeam.filter(therapist_id=therapist.id).first()
         infusion = await Infusion.filter(patient_id=link.patient_id).order_by("-id").first()  # type: ignore[union-attr]
         head = await AuditEvent.filter(clinic_id=therapist.clinic_id).order_by("-seq").first()
-        return {"patient": link.patient_id, "infusion": infusion.id, "deep_seq": max(1, head.seq - 5000)}  # type: ignore[union-attr]
+        return {
+            "patient": link.patient_id,  # type: ignore[union-attr]
+            "infusion": infusion.id,  # type: ignore[union-attr]
+            "deep_seq": max(1, head.seq - 5000),  # type: ignore[union-attr]
+            "drafts": await _drafts(therapist, infusion, NOTES_TO_SIGN),  # type: ignore[arg-type]
+        }
     finally:
         await Tortoise.close_connections()
+
+
+NOTES_TO_SIGN = 400  # more than a run can sign: each signature is a password step-up (argon2)
+
+
+async def _drafts(therapist: Any, infusion: Any, count: int) -> list[int]:
+    """Complete DAP drafts by the therapist, ready to sign (signing is a one-way step, so each request needs one)."""
+    from datetime import UTC, datetime
+
+    from notes.models import IntegrationNote
+
+    now = datetime.now(UTC)
+    content = {
+        "data": "Calm after the session; described the lake again.",
+        "assessment": "Integrating well.",
+        "plan": "Walks; next session as planned.",
+        "session_summary": "Steady session, no adverse events.",
+        "risk": {"ideation": "none"},
+    }
+    notes = [
+        IntegrationNote(
+            clinic_id=therapist.clinic_id,
+            infusion_id=infusion.id,
+            patient_id=infusion.patient_id,
+            author_id=therapist.id,
+            draft_key=f"bench-{now.timestamp()}-{n}",
+            content=content,
+            created_at=now,
+            updated_at=now,
+        )
+        for n in range(count)
+    ]
+    await IntegrationNote.bulk_create(notes)
+    return [n.id for n in await IntegrationNote.filter(draft_key__startswith=f"bench-{now.timestamp()}-")]
 
 
 def write(

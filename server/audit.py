@@ -12,12 +12,12 @@ import hashlib
 import hmac
 import json
 import weakref
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
@@ -292,29 +292,60 @@ def _canonical_row(r: Sequence[Any]) -> bytes:
 _VERIFY_BATCH = f'SELECT {", ".join(_COLUMNS)} FROM "audit_event" WHERE "seq" >= ? ORDER BY "seq" LIMIT ?'  # noqa: S608 - constants
 
 
+@dataclass
+class Walk:
+    """How far a walk along the chain has got: the seq it expects next and the hash that row must link to (None:
+    take the first row's link as given, for a range walked on its own that the caller joins to the one before)."""
+
+    next_seq: int
+    prev_hash: str | None
+    first_prev: str | None = None
+    bad_seq: int | None = None
+    problem: str = ""
+
+
+def walk_rows(key: bytes, rows: Iterable[Sequence[Any]], at: Walk) -> bool:
+    """Check stored rows (columns in _COLUMNS order) in seq order from where `at` stands; False at the first row
+    whose seq, link or hash is wrong (recorded in `at`). Plain tuples, no dict per row: `audit verify` walks
+    millions."""
+    digest, compare = hmac.digest, hmac.compare_digest
+    expected, prev = at.next_seq, at.prev_hash
+    for row in rows:
+        seq, stored_prev, stored_hash = row[0], row[14], row[15]
+        problem = ""
+        if seq != expected:
+            problem, seq = f"seq {expected} is missing (next is {seq})", expected
+        elif prev is None:
+            prev = at.first_prev = stored_prev
+        elif stored_prev != prev:
+            problem = "link to the previous row is broken"
+        if not problem:
+            assert prev is not None  # set from the first row just above if it was None
+            fresh = digest(key, _canonical_row(tuple(row)[:14]) + prev.encode(), "sha256").hex()
+            if compare(fresh, stored_hash):
+                expected, prev = expected + 1, stored_hash
+                continue
+            problem = "row content does not match its hash"
+        at.next_seq, at.prev_hash, at.bad_seq, at.problem = expected, prev, seq, problem
+        return False
+    at.next_seq, at.prev_hash = expected, prev
+    return True
+
+
 async def verify(key: bytes, batch: int = 20_000, after_seq: int = 0, after_hash: str = GENESIS_HASH) -> Verdict:
     """Walk the chain in seq order (all of it, or on from a verified seq and hash); report the first row whose seq,
-    link or hash is wrong. `count` is the last good seq. Rows come as plain tuples in large batches and are hashed
-    without building a dict per row: about 10× the rate of reading them through the ORM (benchmarks/RESULTS.md)."""
-    expected_seq, prev_hash, count = after_seq + 1, after_hash, after_seq
+    link or hash is wrong. `count` is the last good seq."""
+    at = Walk(after_seq + 1, after_hash)
     conn = sql.connection()
-    digest, compare = hmac.digest, hmac.compare_digest
     while True:
-        _, rows = await conn.execute_query(sql.statement(conn, _VERIFY_BATCH), [expected_seq, batch])
-        for row in rows:
-            seq, stored_prev, stored_hash = row[0], row[14], row[15]
-            if seq != expected_seq:
-                return Verdict(False, count, expected_seq, f"seq {expected_seq} is missing (next is {seq})")
-            if stored_prev != prev_hash:
-                return Verdict(False, count, seq, "link to the previous row is broken")
-            fresh = digest(key, _canonical_row(tuple(row)[:14]) + prev_hash.encode(), "sha256").hex()
-            if not compare(fresh, stored_hash):
-                return Verdict(False, count, seq, "row content does not match its hash")
-            expected_seq, prev_hash, count = expected_seq + 1, stored_hash, count + 1
+        _, rows = await conn.execute_query(sql.statement(conn, _VERIFY_BATCH), [at.next_seq, batch])
+        if not walk_rows(key, cast(Iterable[Sequence[Any]], rows), at):  # driver rows: sqlite3.Row, asyncpg Record
+            return Verdict(False, at.next_seq - 1, at.bad_seq, at.problem)
         if len(rows) < batch:
             break
+    count = at.next_seq - 1
     head = await AuditChainHead.get(id=1)
-    if head.seq != count or head.hash != prev_hash:
+    if head.seq != count or head.hash != at.prev_hash:
         return Verdict(False, count, count + 1, f"chain head says {head.seq} events; rows after seq {count} are gone")
     return Verdict(True, count)
 

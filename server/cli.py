@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as run_migrations
 
-from server import accounts, audit, demo
+from server import accounts, audit_walk, demo
 from server.actor import Actor
 from server.db import ROOMS, tortoise_config
 from server.errors import Invalid
@@ -69,7 +69,7 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> int:
 
 async def verify(settings: Settings) -> int:
     async def work() -> int:
-        verdict = await audit.verify(settings.audit_key)
+        verdict = await audit_walk.verify_all(settings.database_url, settings.audit_key)
         if verdict.ok:
             print(f"Audit chain intact: {verdict.count} events verified.")
             return 0

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from server import audit
+from server import audit, audit_walk
 from server.models import AuditChainHead, AuditEvent
 from tests.conftest import PG_URL, login
 
@@ -237,3 +237,42 @@ async def test_a_page_whose_read_cannot_be_audited_is_not_shown(client, demo, mo
     assert page.status_code == 500
     assert "After session 4" not in page.text
     assert "disk full" not in page.text
+
+
+async def _tamper_and_commit(statements: list[str]) -> None:
+    """Break the chain for good (the test's own database): worker processes only see committed rows."""
+    async with in_transaction() as conn:
+        await _allow_tampering(conn)
+        for statement in statements:
+            await conn.execute_query(statement)
+
+
+def _boundary_cases(count: int, step: int) -> dict[str, list[str]]:
+    return {
+        "untouched": [],
+        "altered row in the middle": [f"UPDATE audit_event SET reason = 'edited' WHERE seq = {count // 2}"],
+        "altered last row of a range": [f"UPDATE audit_event SET outcome = 'denied' WHERE seq = {step}"],
+        "deleted first row of a range": [f"DELETE FROM audit_event WHERE seq = {step + 1}"],
+        "deleted first row": ["DELETE FROM audit_event WHERE seq = 1"],
+        "deleted tail": [f"DELETE FROM audit_event WHERE seq >= {count - 1}"],
+        "rows swapped across a boundary": [
+            f"UPDATE audit_event SET seq = -1 WHERE seq = {step}",
+            f"UPDATE audit_event SET seq = {step} WHERE seq = {step + 1}",
+            f"UPDATE audit_event SET seq = {step + 1} WHERE seq = -1",
+        ],
+    }
+
+
+@pytest.mark.parametrize("case", list(_boundary_cases(30, 10)))
+async def test_the_parallel_walk_names_the_same_first_bad_row_as_the_single_walk(app, demo, case):
+    """`audit verify` splits a long chain into ranges checked by separate processes; whatever the break, and
+    wherever it falls against the range boundaries, the verdict is the single walk's."""
+    settings = app.state.settings
+    count = await AuditEvent.all().count()
+    workers = 3
+    step = -(-count // workers)
+    await _tamper_and_commit(_boundary_cases(count, step)[case])
+    single = await audit.verify(settings.audit_key)
+    parallel = await audit_walk.verify_all(settings.database_url, settings.audit_key, workers=workers, parallel_from=0)
+    assert (parallel.ok, parallel.bad_seq, parallel.count) == (single.ok, single.bad_seq, single.count)
+    assert single.ok == (case == "untouched")
