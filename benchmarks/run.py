@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -203,32 +204,40 @@ async def measure(
 
 
 def under_logins(base: str, args: argparse.Namespace, cookie: str, email: str) -> dict[str, float]:
-    """The journal list's p99 while a thread signs in 10 times a second (each a real argon2 verify)."""
+    """The journal list's p99 while sign-ins are offered at 10 per second (each a real argon2 verify at production
+    cost), each from its own client as separate people would."""
     stop = threading.Event()
     done: list[float] = []
 
-    def sign_ins() -> None:
-        with httpx.Client(base_url=base, timeout=30) as c:
+    def one_sign_in() -> None:
+        with httpx.Client(base_url=base, timeout=60) as c:
+            page = c.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+            if c.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token}).status_code < 400:
+                done.append(time.monotonic())
+
+    def offer() -> None:
+        with ThreadPoolExecutor(max_workers=32) as pool:
             next_at = time.monotonic()
             while not stop.is_set():
-                page = c.get("/login")
-                token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-                response = c.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
-                if response.status_code in (200, 303):
-                    done.append(time.monotonic())
-                c.cookies.clear()
+                pool.submit(one_sign_in)
                 next_at += 0.1
                 time.sleep(max(0.0, next_at - time.monotonic()))
 
     env = {"WRK_METHOD": "GET", "WRK_COOKIE": cookie, "WRK_BODY": "", "WRK_CSRF": ""}
     quiet = wrk(base + "/journal", args.duration, args.connections, env)
-    thread = threading.Thread(target=sign_ins, daemon=True)
+    thread = threading.Thread(target=offer, daemon=True)
     began = time.monotonic()
     thread.start()
     busy = wrk(base + "/journal", args.duration, args.connections, env)
+    ended = time.monotonic()
     stop.set()
-    thread.join(timeout=30)
-    return {"quiet_p99": quiet["p99"], "busy_p99": busy["p99"], "logins_per_s": len(done) / (time.monotonic() - began)}
+    thread.join(timeout=120)
+    return {
+        "quiet_p99": quiet["p99"],
+        "busy_p99": busy["p99"],
+        "logins_per_s": sum(began <= t <= ended for t in done) / (ended - began),
+    }
 
 
 async def login_form(base: str) -> tuple[str, str]:
@@ -330,7 +339,7 @@ def write(
     lines += [
         "",
         f"Sign-ins beside reads: patient journal list p99 {logins['quiet_p99']:.1f} ms alone, "
-        f"{logins['busy_p99']:.1f} ms while {logins['logins_per_s']:.1f} sign-ins/s ran "
+        f"{logins['busy_p99']:.1f} ms while sign-ins were offered at 10/s ({logins['logins_per_s']:.1f}/s completed) "
         f"({logins['busy_p99'] / max(logins['quiet_p99'], 1e-9):.2f}×; target ≤ 2×).",
     ]
     text = "\n".join(lines) + "\n"
