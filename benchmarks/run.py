@@ -123,12 +123,22 @@ async def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
     var = tempfile.mkdtemp(prefix="afterglow-bench-")
+    name = f"afterglow_bench_{os.getpid()}"
     if args.database == "sqlite":
         url = f"sqlite://{var}/bench.sqlite3"
     else:
-        name = f"afterglow_bench_{os.getpid()}"
-        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {name}"], check=True)  # noqa: S603, S607
+        psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c"]
+        subprocess.run([*psql, f"CREATE DATABASE {name}"], check=True)  # noqa: S603
         url = f"postgres://postgres@127.0.0.1:5432/{name}"
+    try:
+        await bench(args, url, var)
+    finally:  # a seeded database is gigabytes: never leave one behind
+        if args.database == "postgres":
+            subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)  # noqa: S603
+        shutil.rmtree(var, ignore_errors=True)
+
+
+async def bench(args: argparse.Namespace, url: str, var: str) -> None:
     started = time.perf_counter()
     base_env = {**os.environ, "DATABASE_URL": url, "AFTERGLOW_VAR_DIR": var, "LOGIN_MAX_FAILURES_IP": "100000"}
     run([sys.executable, "-m", "server", "migrate"], base_env)
