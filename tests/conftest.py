@@ -162,6 +162,7 @@ async def token(client: httpx.AsyncClient, path: str = "/account/password") -> s
 class QueryCounter:
     def __init__(self) -> None:
         self.count = 0
+        self.text = ""
 
     @contextmanager
     def counting(self, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
@@ -169,6 +170,17 @@ class QueryCounter:
         with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
             yield
         self.count = sum(1 for r in caplog.records if r.name == "tortoise.db_client")
+
+    async def page(
+        self, client: httpx.AsyncClient, path: str, caplog: pytest.LogCaptureFixture, headers: dict | None = None
+    ) -> int:
+        """GET `path` (it must answer 200; its body, streamed or not, is read in full) and return how many SQL
+        statements it ran, audit appends included. The body is kept in `text`."""
+        with self.counting(caplog):
+            response = await client.get(path, headers=headers)
+        assert response.status_code == 200, f"{path} answered {response.status_code}"
+        self.text = response.text
+        return self.count
 
 
 @pytest.fixture

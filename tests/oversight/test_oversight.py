@@ -9,10 +9,11 @@ from datetime import timedelta
 from care.models import BreakGlass, Patient, RiskAlert
 from notes.models import IntegrationNote
 from oversight.quality import escalate
-from server.models import AuditChainHead, AuditEvent, Clinic, User
+from server.models import AuditEvent, Clinic, User
 from tests.care.conftest import sign_in
 from tests.conftest import another
 from tests.notes.conftest import PASSWORD
+from tests.oversight.test_list_queries import more_events
 
 
 async def test_the_audit_log_filters_by_patient_and_week_and_exports_csv(client, demo, clock):
@@ -56,22 +57,7 @@ async def test_audit_pages_by_seq_without_offset_in_constant_queries(client, dem
     csrf = await sign_in(client, "supervisor@demo.clinic")
     sup = await User.get(email="supervisor@demo.clinic")
     head = await AuditEvent.all().order_by("-seq").first()
-    await AuditEvent.bulk_create(
-        [
-            AuditEvent(
-                seq=head.seq + n,
-                at=head.at,
-                actor_id=sup.id,
-                actor_role="supervisor",
-                clinic_id=sup.clinic_id,
-                action="auth.login",
-                prev_hash="0" * 64,
-                hash="0" * 64,
-            )
-            for n in range(1, 1201)
-        ]
-    )
-    await AuditChainHead.filter(id=1).update(seq=head.seq + 1200)  # keep later appends after the bulk rows
+    await more_events(1200, sup, action="auth.login")
     caplog.set_level(logging.DEBUG, logger="tortoise.db_client")
     caplog.clear()
     first = await client.get("/oversight/audit")
