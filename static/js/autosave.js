@@ -56,9 +56,25 @@
     }
     var restoring = false;  // keep the "Restored words…" message up while that save runs
     var leaving = false;    // the server sent us to sign in again: the words wait in sessionStorage
-    form.addEventListener("htmx:beforeRequest", function () {
+    var inFlight = false;   // an autosave has been sent and not yet answered
+    var submitted = false;  // the person pressed Save: the form itself now carries every word
+    form.addEventListener("htmx:beforeRequest", function (event) {
+      if (submitted) { event.preventDefault(); return; }  // no autosave may race the form's own post
+      // htmx's "focusout changed" fires the first time focus leaves each field, typed in or not: only send when
+      // something was typed since the last save went out (a retry resends that save, so it always goes).
+      var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+      if (!(trigger && trigger.type === "retry") && (!dirty || lastInput <= sentAt)) { event.preventDefault(); return; }
+      inFlight = true;
       sentAt = Date.now();
       if (!timer && !restoring) say("Saving…", "save-pending");
+    });
+    // Save pressed (or Enter) while an autosave is on its way, as when Tab to Save fired one on leaving the text
+    // box: wait for its answer, which brings the new version, so the post does not meet a conflict of our own making.
+    form.addEventListener("submit", function (event) {
+      submitted = true;
+      leaving = true;  // nothing to warn about or send on the way out: the post carries the words
+      if (timer) { window.clearTimeout(timer); timer = null; }
+      if (inFlight) event.preventDefault();
     });
     form.addEventListener("htmx:beforeOnLoad", function (event) {
       var xhr = event.detail.xhr;
@@ -72,6 +88,8 @@
       else if (code === 403) say("Not saved — your session may have ended. Copy your text, then reload.", "save-problem");
     });
     form.addEventListener("htmx:afterRequest", function (event) {
+      inFlight = false;
+      if (submitted) { form.submit(); return; }  // the held-back post, now with the version just given
       if (event.detail.successful) {
         attempt = 0;
         restoring = false;

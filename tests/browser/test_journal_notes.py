@@ -521,3 +521,40 @@ def test_unticking_share_on_a_new_entry_after_its_first_autosave_keeps_it_privat
     page.goto(f"/journal/{entry}")
     expect(page.locator("article.entry")).to_contain_text(first + more)
     expect(page.locator("#share-control")).to_contain_text("Private: only you can see this entry.", timeout=1_000)
+
+
+def test_save_pressed_while_an_autosave_is_on_its_way_saves_once_without_a_conflict(
+    page: Page, live_server: str
+) -> None:
+    words = "Typed, then straight to Save."
+    problems = watch(page)
+    sign_in(page, "patient@demo.clinic")
+    body = start_free_entry(page)
+    body.press_sequentially(words)
+    posts: list[str] = []
+    page.on(
+        "request",
+        lambda request: posts.append(request.headers.get("hx-request") or "form") if request.method == "POST" else None,
+    )
+    # Clicking Save takes focus out of the text box (an autosave goes out) and submits the form at once.
+    with page.expect_response(lambda r: r.request.resource_type == "document" and r.request.method == "POST") as post:
+        page.get_by_role("button", name="Save", exact=True).click()
+    assert post.value.status == 303, post.value.status  # saved and sent on, not a 409 conflict
+    expect(page).to_have_url(re.compile(r"/journal/\d+$"))
+    expect(page.locator("article.entry .prose")).to_have_text(words)
+    expect(page.get_by_role("alert")).to_have_count(0)  # no "changed in another window"
+    assert posts.count("form") == 1, posts
+    checkpoint(page, problems, "saved")
+
+
+def test_moving_through_the_editor_without_typing_saves_nothing(page: Page) -> None:
+    sign_in(page, "patient@demo.clinic")
+    body = start_free_entry(page)
+    with autosave_carrying(page, "Only this."):
+        body.fill("Only this.")
+    entry = entry_id_from(page.url)
+    for _ in range(8):  # Title ← … → the scales and the share box: focus leaves fields that were never touched
+        page.keyboard.press("Tab")
+    page.wait_for_timeout(2_500)  # longer than the autosave's pause
+    page.goto(f"/journal/{entry}")
+    expect(page.get_by_role("link", name=re.compile(r"^Version history"))).to_have_text("Version history (1)")
