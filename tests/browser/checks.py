@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import DEFAULT_OPTIONS, Axe
-from playwright.sync_api import ConsoleMessage, Page, Request, Response, Route, ViewportSize
+from playwright.sync_api import ConsoleMessage, Locator, Page, Request, Response, Route, ViewportSize, expect
 
 from tests.browser.conftest import screenshot
 
@@ -122,6 +122,15 @@ def axe_wide_and_narrow(page: Page) -> None:
         assert width <= NARROW["width"], f"{page.url} is {width} px wide at a 360 px viewport"
     finally:
         page.set_viewport_size(before)
+
+
+def expect_announced(page: Page, field: Locator, message: str) -> None:
+    """A refused field as a screen reader meets it: marked invalid, described by its message (aria-describedby),
+    and the message also in an alert or live region, so it is read out without hunting for it."""
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_accessible_description(re.compile(re.escape(message)))
+    announcers = page.locator("[role=alert], [role=status], [aria-live]")
+    expect(announcers.filter(has_text=message).first).to_be_visible()
 
 
 _shots: Counter[str] = Counter()

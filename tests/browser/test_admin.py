@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.checks import checkpoint, watch
+from tests.browser.checks import checkpoint, expect_announced, watch
 from tests.browser.conftest import sign_in, sign_out
 
 pytestmark = pytest.mark.browser
@@ -53,6 +53,7 @@ def test_admin_creates_a_therapist_who_signs_in_and_is_then_disabled(
     expect(password).to_have_attribute("aria-invalid", "true")
     expect(password).to_have_attribute("aria-describedby", re.compile(r"\be-password\b"))
     expect(password).to_have_value("")
+    expect_announced(page, password, "Use at least 12 characters.")
     expect(page.get_by_label("Full name")).to_have_value(name)
     expect(page.get_by_label("Email")).to_have_value(email)
     expect(page.get_by_label("Role")).to_have_value("therapist")

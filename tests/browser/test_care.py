@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.browser.checks import NARROW, check_axe, checkpoint, watch
+from tests.browser.checks import NARROW, check_axe, checkpoint, expect_announced, watch
 from tests.browser.conftest import sign_in, sign_out
 
 pytestmark = pytest.mark.browser
@@ -164,6 +164,7 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
     assert navigation.value is not None and navigation.value.status == 400
     expect_error_next_to(page, "weight_kg", "Weight must be between 25 and 350 kg")
     expect_error_next_to(page, "date_of_birth", "The date of birth must be between")
+    expect_announced(page, page.get_by_label("Weight (kg)"), "Weight must be between 25 and 350 kg")
     expect(page.get_by_label("Full name")).to_have_value(name)
     expect(page.get_by_label("Email")).to_have_value(email)
     expect(page.get_by_label("Medical record number (MRN)")).to_have_value(mrn)
@@ -382,7 +383,7 @@ def test_a_phq9_with_item_9_shows_crisis_help_and_raises_an_alert_the_therapist_
     assert navigation.value is not None and navigation.value.status == 400
     action = ours.get_by_label("Action taken")
     expect(ours.locator("p.error")).to_have_text("Say briefly what you did (up to 500 characters).")
-    expect(action).to_have_attribute("aria-invalid", "true")
+    expect_announced(page, action, "Say briefly what you did (up to 500 characters).")
     expect(demo_alert.locator("p.error")).to_have_count(0)  # only the alert acted on shows the message
     checkpoint(page, problems, "acknowledge-error")
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.checks import checkpoint, watch
+from tests.browser.checks import checkpoint, expect_announced, watch
 from tests.browser.conftest import DEMO_PASSWORD, sign_in, sign_out, submit
 from tests.browser.test_care import (
     PRE_DOSE_FLAG,
@@ -226,6 +226,7 @@ def test_a_therapist_records_vitals_writes_signs_and_amends_a_note_without_javas
     # Sign: a wrong password is refused with the message on the field; the right one signs and locks.
     assert sign_with(page, "not-my-password") == 400
     expect(page.get_by_role("alert")).to_contain_text("Not signed or saved yet")
+    expect_announced(page, sign_box.get_by_label("Re-enter your password to sign"), "That password is wrong.")
     expect(sign_box.locator("#e-password")).to_have_text(re.compile("^That password is wrong."))
     expect(sign_box.get_by_label("Re-enter your password to sign")).to_have_attribute("aria-describedby", "e-password")
     expect(page.get_by_label("Summary for the patient")).to_have_value(summary)
@@ -243,7 +244,7 @@ def test_a_therapist_records_vitals_writes_signs_and_amends_a_note_without_javas
     # An addendum: empty is refused with its message; then one is signed and listed.
     addenda = page.locator("#addenda")
     assert submit(addenda.get_by_role("button", name="Sign and add addendum")) == 400
-    expect(addenda.locator("#e-body")).to_be_visible()
+    expect_announced(page, addenda.get_by_label(re.compile("^Add an addendum")), "Write the addendum")
     checkpoint(page, problems, "addendum-refused")
     add_addendum(page, addendum)
     expect(page).to_have_url(f"{live_server}/notes/{note}#addenda")

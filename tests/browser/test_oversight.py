@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.browser.checks import assert_clean, checkpoint, watch
-from tests.browser.conftest import DEMO_PASSWORD, sign_in, sign_out
+from tests.browser.checks import assert_clean, checkpoint, expect_announced, watch
+from tests.browser.conftest import DEMO_PASSWORD, sign_in, sign_out, submit
 from tests.browser.test_care import casey_ids, expect_error_next_to
 
 pytestmark = pytest.mark.browser
@@ -267,6 +267,7 @@ def test_a_therapist_breaks_the_glass_and_a_supervisor_reviews_it(
     assert navigation.value is not None and navigation.value.status == 400
     expect(page).to_have_url(live_server + "/break-glass")
     expect_error_next_to(page, "password", "That password is wrong.")
+    expect_announced(page, page.get_by_label("Re-enter your password"), "That password is wrong.")
     expect(page.get_by_label("Patient's MRN")).to_have_value("DC-1002")
     expect(page.get_by_label("Why is this an emergency?")).to_have_value(reason)
     expect(page.get_by_label("Re-enter your password")).to_have_value("")  # never sent back
@@ -344,7 +345,13 @@ def test_an_admin_cannot_open_oversight_but_changes_the_signing_window(
     assert before.isdigit() and before != "48", before
     checkpoint(page, problems, "settings")
 
-    window.fill("48")
+    # Out of range first: refused, and the message is read out and tied to the field.
+    window.fill("500")
+    assert submit(page.get_by_role("button", name="Save settings")) == 400
+    expect_announced(page, page.get_by_label(SIGNING_WINDOW), "The signing window (hours) must be between 1 and 336.")
+    checkpoint(page, problems, "settings-error")
+
+    page.get_by_label(SIGNING_WINDOW).fill("48")
     with page.expect_navigation():
         page.get_by_role("button", name="Save settings").click()
     expect(page).to_have_url(live_server + "/admin/settings?saved=1")
@@ -427,3 +434,4 @@ def test_an_empty_review_marks_its_field_invalid_for_screen_readers(
     field = grant.get_by_label("Review note")
     expect(field).to_have_attribute("aria-invalid", "true", timeout=1_000)
     expect(field).to_have_accessible_description("Record what you found (up to 500 characters).", timeout=1_000)
+    expect_announced(page, field, "Record what you found (up to 500 characters).")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.checks import checkpoint, watch
+from tests.browser.checks import checkpoint, expect_announced, watch
 from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -55,6 +55,8 @@ def test_the_password_page_and_an_error_page_are_clean_and_accessible(page: Page
     checkpoint(page, problems, "password")
     page.get_by_role("button", name="Change password").click()
     expect(page.locator("#e-current_password")).to_be_visible()
+    message = page.locator("#e-current_password").inner_text()
+    expect_announced(page, page.get_by_label("Current password"), message)
     checkpoint(page, problems, "password-errors")
     response = page.goto("/admin/users")
     assert response is not None and response.status == 403
