@@ -10,12 +10,10 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import DEFAULT_OPTIONS, Axe
-from playwright.sync_api import ConsoleMessage, Locator, Page, Request, Response, Route, ViewportSize, expect
+from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, Request, Response, Route, ViewportSize, expect
 
 from tests.browser.conftest import screenshot
 
@@ -148,36 +146,43 @@ def checkpoint(page: Page, problems: Problems, slug: str) -> None:
     if problems.scripts:
         axe_wide_and_narrow(page)
     else:
-        with scripted_twin(page) as twin:
-            axe_wide_and_narrow(twin)
+        axe_wide_and_narrow(scripted_twin(page))
     test = _test_name()
     _shots[test] += 1
     screenshot(page, f"{test}-{_shots[test]:02d}-{re.sub(r'[^a-z0-9]+', '-', slug.lower()).strip('-')}")
 
 
-@contextmanager
-def scripted_twin(page: Page) -> Iterator[Page]:
-    """The same document in a page where axe can run. axe waits on timers, and timers never fire where scripts are
-    off, so a page without JavaScript is checked through a twin: its HTML as the browser holds it, served at the same
-    address, with the same stylesheets, and the page's own scripts refused (so the DOM stays the one people see)."""
-    browser = page.context.browser
-    assert browser is not None
-    html, address = page.content(), page.url.split("#", 1)[0]
+class _Twin:
+    """One scripted page per browser that shows whatever document it is handed (see scripted_twin)."""
 
-    def serve(route: Route) -> None:
+    def __init__(self, browser: Browser) -> None:
+        self.page = browser.new_context().new_page()
+        self.html = ""
+        self.address = ""
+        self.page.route("**/*", self._serve)
+
+    def _serve(self, route: Route) -> None:
         request = route.request
-        if request.resource_type == "document" and request.url.split("#", 1)[0] == address:
-            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+        if request.resource_type == "document" and request.url.split("#", 1)[0] == self.address:
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=self.html)
         elif request.resource_type == "script":
             route.abort()
         else:
             route.continue_()
 
-    context = browser.new_context(viewport=page.viewport_size)
-    try:
-        twin = context.new_page()
-        twin.route("**/*", serve)
-        twin.goto(address)
-        yield twin
-    finally:
-        context.close()
+
+_twins: dict[int, _Twin] = {}
+
+
+def scripted_twin(page: Page) -> Page:
+    """The same document in a page where axe can run. axe waits on timers, and timers never fire where scripts are
+    off, so a page without JavaScript is checked through a twin: its HTML as the browser holds it, served at the same
+    address, with the same stylesheets, and the page's own scripts refused (so the DOM stays the one people see)."""
+    browser = page.context.browser
+    assert browser is not None
+    twin = _twins.get(id(browser))
+    if twin is None or twin.page.is_closed():
+        twin = _twins[id(browser)] = _Twin(browser)
+    twin.html, twin.address = page.content(), page.url.split("#", 1)[0]
+    twin.page.goto(twin.address)
+    return twin.page

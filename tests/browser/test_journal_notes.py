@@ -213,6 +213,7 @@ def test_crisis_language_shows_the_crisis_box_after_autosave_and_is_still_saved(
     body = start_free_entry(page)
     crisis = page.locator("#crisis-slot section.crisis")
     expect(crisis).to_have_count(0)
+    checkpoint(page, problems, "free-entry")
 
     body.fill(words)
     expect_autosaved(page)

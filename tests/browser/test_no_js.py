@@ -268,3 +268,20 @@ def test_a_quote_button_that_needs_javascript_is_not_offered_without_it(
     excerpt = page.locator("aside.prefill article.excerpt", has_text="I keep seeing the same door")
     expect(excerpt).to_be_visible()  # the patient's words are there to read and copy...
     expect(excerpt.get_by_role("button", name="Quote into the note")).to_have_count(0)  # ...but no dead button
+
+
+def test_an_overlong_answer_is_refused_with_its_message_announced_and_every_word_kept(
+    new_context: Callable[..., BrowserContext],
+) -> None:
+    too_long = "I remember the colours. " * 420  # 10,080 characters: over the 10,000 an answer may hold
+    page = new_context(java_script_enabled=False).new_page()
+    problems = watch(page, scripts=False)
+    sign_in(page, "patient@demo.clinic")
+    page.get_by_role("link", name="Write about session 5").click()
+    answer = page.get_by_label("What stood out from the session?")
+    answer.fill(too_long)
+    assert submit(page.get_by_role("button", name="Save", exact=True)) == 400
+    expect(page.get_by_role("alert")).to_contain_text("Your entry was not saved yet. Your text is still here.")
+    expect_announced(page, answer, "Keep each answer under 10,000 characters.")
+    expect(answer).to_have_value(too_long)
+    checkpoint(page, problems, "answer-too-long")
