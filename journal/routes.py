@@ -72,12 +72,17 @@ def _editor(
     return render(request, "journal/editor.html", ctx, status=status)
 
 
+async def _own_session(patient_id: int, infusion_id: object) -> Infusion | None:
+    """The patient's own session an entry is about (None for a stranger's id, or none)."""
+    return await Infusion.get_or_none(id=infusion_id, patient_id=patient_id) if infusion_id else None
+
+
 async def new_page(request: Request) -> Response:
     who = actor(request)
     patient = await access.me(who)
     f = Form(request.query_params)
     infusion_id = f.integer("infusion", "a session", 1, 2**31 - 1, required=False)
-    infusion = await Infusion.get_or_none(id=infusion_id, patient_id=patient.id) if infusion_id else None
+    infusion = await _own_session(patient.id, infusion_id)
     kind = f.choice("kind", "a kind", [k.value for k in Kind], required=False)
     kind = kind or (Kind.POST_SESSION if infusion else Kind.FREE)
     values = {
@@ -89,6 +94,14 @@ async def new_page(request: Request) -> Response:
         "shared": await service.share_by_default(patient),
     }
     return _editor(request, values, {}, infusion=infusion)
+
+
+async def _refused(request: Request, values: dict, errors: dict, entry: JournalEntry | None, status: int) -> Response:
+    """The editor again after a refused post: the words as typed, the messages, and still headed by its session."""
+    session = str(values.get("infusion_id", ""))
+    patient = await access.me(actor(request))
+    infusion = await _own_session(patient.id, int(session) if session.isdigit() and len(session) < 10 else None)
+    return _editor(request, values, errors, entry=entry, status=status, infusion=infusion)
 
 
 async def _save(request: Request, entry_id: int | None) -> Response:
@@ -105,12 +118,12 @@ async def _save(request: Request, entry_id: int | None) -> Response:
             return render(
                 request, "journal/_save_status.html", {"problem": next(iter(exc.errors.values()))}, status=400
             )
-        return _editor(request, f.values, exc.errors, entry=entry, status=400)
+        return await _refused(request, f.values, exc.errors, entry, 400)
     if saved.conflict:
         if autosave:
             return render(request, "journal/_save_status.html", {"conflict": True}, status=409)
         note = "This entry changed in another window. Your text is below, unsaved: copy it, then reload."
-        return _editor(request, f.values, {"form": note}, entry=entry, status=409)
+        return await _refused(request, f.values, {"form": note}, entry, 409)
     if not autosave:
         return redirect(request, f"/journal/{saved.entry.id}")
     time = who.now.astimezone(ZoneInfo(who.tz)).strftime("%H:%M")

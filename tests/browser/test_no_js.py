@@ -284,4 +284,5 @@ def test_an_overlong_answer_is_refused_with_its_message_announced_and_every_word
     expect(page.get_by_role("alert")).to_contain_text("Your entry was not saved yet. Your text is still here.")
     expect_announced(page, answer, "Keep each answer under 10,000 characters.")
     expect(answer).to_have_value(too_long)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("After session 5")  # still about that session
     checkpoint(page, problems, "answer-too-long")
