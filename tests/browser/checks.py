@@ -98,7 +98,8 @@ _AXE = Axe()
 
 
 def check_axe(page: Page) -> None:
-    """No axe-core violations of any impact (stricter than the issue's "no serious or critical")."""
+    """No axe-core violations of any impact (stricter than the issue's "no serious or critical"). Only for pages
+    with scripts on: elsewhere axe.run() never settles (checkpoint() uses scripted_twin() there)."""
     # Inject axe once per document (the same page is checked at two widths); evaluate() is not bound by the CSP.
     if page.evaluate("typeof window.axe") != "object":
         page.evaluate(_AXE.axe_script)
