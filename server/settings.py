@@ -31,8 +31,10 @@ class Settings:
     # argon2id cost; DESIGN §5 floor is m=19 MiB, t=2, p=1. Tests lower it through the environment of the test run.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 64 * 1024
-    argon2_parallelism: int = 4
-    argon2_max_concurrent: int = 2
+    # One lane and one hash at a time per worker: a burst of sign-ins then takes at most one core per worker and
+    # pages keep the rest (benchmarks/RESULTS.md, sign-ins beside reads). Lanes add no strength, only speed.
+    argon2_parallelism: int = 1
+    argon2_max_concurrent: int = 1
     # Login throttling (per account and per client IP), counted in the database so every worker sees it.
     login_window_seconds: int = 15 * 60
     login_max_failures_account: int = 5
