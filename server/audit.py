@@ -251,18 +251,17 @@ class Verdict:
 
 def _iso_at(value: object) -> str:
     """`at` as hashed (UTC ISO 8601 with microseconds) from what the driver returns: text on SQLite, a datetime on
-    PostgreSQL. Tortoise writes SQLite datetimes as `YYYY-MM-DD HH:MM:SS.ffffff+00:00`; that common shape is
-    rewritten in place, anything else is parsed."""
-    if isinstance(value, str):
-        if len(value) == 32 and value[10] == " " and value.endswith("+00:00"):
+    PostgreSQL. Tortoise writes SQLite datetimes as `YYYY-MM-DD HH:MM:SS[.ffffff]+00:00` (no fraction on a whole
+    second); those shapes are rewritten in place, anything else is parsed."""
+    if isinstance(value, str) and value[10:11] == " " and value.endswith("+00:00"):
+        if len(value) == 32:
             return f"{value[:10]}T{value[11:]}"
+        if len(value) == 25:
+            return f"{value[:10]}T{value[11:19]}.000000+00:00"
+    if isinstance(value, str):
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime)
     return _at(value)
-
-
-def _json_or_null(value: object) -> str:
-    return "null" if value is None else str(int(value))  # type: ignore[call-overload]
 
 
 _text = json.encoder.encode_basestring  # the escaping json.dumps(ensure_ascii=False) applies to a str
@@ -280,11 +279,15 @@ def _canonical_row(r: Sequence[Any]) -> bytes:
     """canonical() of one stored row in HASHED_FIELDS order, written out directly: the same bytes, several times
     faster than building a dict for json.dumps (`audit verify` walks millions of rows)."""
     seq, at, actor_id, role, clinic_id, action, object_type, object_id, patient_id, outcome, reason, ip, rid, d = r
+    # Integer columns print as json.dumps prints an int; a missing one is null.
+    actor = "null" if actor_id is None else int(actor_id)
+    clinic = "null" if clinic_id is None else int(clinic_id)
+    patient = "null" if patient_id is None else int(patient_id)
     return (
-        f'{{"action":{_text(action)},"actor_id":{_json_or_null(actor_id)},"actor_role":{_text(role)},'
-        f'"at":"{_iso_at(at)}","clinic_id":{_json_or_null(clinic_id)},"detail":{_detail(d)},"ip":{_text(ip)},'
+        f'{{"action":{_text(action)},"actor_id":{actor},"actor_role":{_text(role)},'
+        f'"at":"{_iso_at(at)}","clinic_id":{clinic},"detail":{_detail(d)},"ip":{_text(ip)},'
         f'"object_id":{_text(object_id)},"object_type":{_text(object_type)},"outcome":{_text(outcome)},'
-        f'"patient_id":{_json_or_null(patient_id)},"reason":{_text(reason)},"request_id":{_text(rid)},'
+        f'"patient_id":{patient},"reason":{_text(reason)},"request_id":{_text(rid)},'
         f'"seq":{int(seq)}}}'
     ).encode()
 
