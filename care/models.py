@@ -230,7 +230,12 @@ class MeasureResponse(Model):
 
     class Meta:
         table = "measure_response"
-        indexes = (("patient_id", "instrument", "taken_at"), ("infusion_id", "taken_at"))
+        # The second covers the caseload's latest-scores query (no table reads); the third is the infusion page's.
+        indexes = (
+            ("patient_id", "instrument", "taken_at"),
+            ("patient_id", "instrument", "taken_at", "id", "total"),
+            ("infusion_id", "taken_at"),
+        )
 
 
 class RiskAlert(Model):

@@ -53,7 +53,17 @@ class JournalEntry(Model):
     class Meta:
         table = "journal_entry"
         unique_together = (("patient", "draft_key"),)
-        indexes = (("patient_id", "created_at"), ("patient_id", "shared"))
+        # (patient_id, id): the journal list pages newest first by id, so it reads 21 index entries, not all of a
+        # prolific writer's thousands.
+        # (patient_id, prompt_ref): whether the prompts showing now were answered, however long the journal.
+        # (patient_id, shared, shared_at): the chart's and infusion page's shared entries, newest shared first.
+        indexes = (
+            ("patient_id", "created_at"),
+            ("patient_id", "shared"),
+            ("patient_id", "id"),
+            ("patient_id", "prompt_ref"),
+            ("patient_id", "shared", "shared_at"),
+        )
 
 
 class JournalRevision(Model):

@@ -60,19 +60,25 @@ async def due(patient: Patient, now: datetime, clinic_settings: dict) -> list[Du
     hours = schedule_hours(clinic_settings)
     since = now - timedelta(hours=max(hours)) - SHOW_FOR
     infusions = await Infusion.filter(patient_id=patient.id, started_at__gte=since, started_at__lte=now)
-    answered = set(
-        await JournalEntry.filter(patient_id=patient.id, deleted_at=None)
-        .exclude(prompt_ref="")
-        .values_list("prompt_ref", flat=True)
-    )
-    found: list[Due] = []
+    showing: list[tuple[str, datetime, int, Infusion]] = []
     for infusion in infusions:
         for h in hours:
             at: datetime = infusion.started_at + timedelta(hours=h)  # type: ignore[operator, assignment]
-            ref = f"schedule:{infusion.id}:{h}"
-            if at <= now < at + SHOW_FOR and ref not in answered:
-                text = f"It has been {_label(h)} since session {infusion.number}. How are things now?"
-                found.append(Due(ref, text, at, infusion))
+            if at <= now < at + SHOW_FOR:
+                showing.append((f"schedule:{infusion.id}:{h}", at, h, infusion))
+    # Only the prompts showing now are looked up among the answers, so a long journal costs nothing extra.
+    answered = set(
+        await JournalEntry.filter(
+            patient_id=patient.id, deleted_at=None, prompt_ref__in=[ref for ref, *_ in showing]
+        ).values_list("prompt_ref", flat=True)
+        if showing
+        else ()
+    )
+    found: list[Due] = []
+    for ref, at, h, infusion in showing:
+        if ref not in answered:
+            text = f"It has been {_label(h)} since session {infusion.number}. How are things now?"
+            found.append(Due(ref, text, at, infusion))
     practice = await Prompt.filter(patient_id=patient.id, answered_entry_id=None, due_at__lte=now).select_related(
         "infusion"
     )

@@ -9,6 +9,22 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.AddIndex(
+            model_name='MeasureResponse',
+            index=Index(fields=['patient_id', 'instrument', 'taken_at', 'id', 'total']),
+        ),
+        ops.AddIndex(
+            model_name='JournalEntry',
+            index=Index(fields=['patient_id', 'shared', 'shared_at']),
+        ),
+        ops.AddIndex(
+            model_name='JournalEntry',
+            index=Index(fields=['patient_id', 'prompt_ref']),
+        ),
+        ops.AddIndex(
+            model_name='JournalEntry',
+            index=Index(fields=['patient_id', 'id']),
+        ),
+        ops.AddIndex(
             model_name='CareTeam',
             index=Index(fields=['therapist_id', 'patient_id']),
         ),
