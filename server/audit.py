@@ -8,7 +8,6 @@ transactions begin IMMEDIATE (server/sqlite_backend.py); PostgreSQL locks the on
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import json
 import weakref
@@ -75,6 +74,8 @@ class AuditOutsideTransaction(RuntimeError):
 
 
 def canonical(row: dict[str, Any]) -> bytes:
+    """The definition of what is hashed: compact JSON with sorted keys. Appends and `audit verify` both use
+    _canonical_row, which writes the same bytes directly (tested against this, byte for byte)."""
     return json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -83,9 +84,8 @@ def _at(value: datetime) -> str:
 
 
 def compute_hash(key: bytes, row: dict[str, Any], prev_hash: str) -> str:
-    fields = {name: row[name] for name in HASHED_FIELDS}
-    fields["at"] = _at(fields["at"])
-    return hmac.new(key, canonical(fields) + prev_hash.encode(), hashlib.sha256).hexdigest()
+    values = tuple(row[name] for name in HASHED_FIELDS)
+    return hmac.digest(key, _canonical_row(values) + prev_hash.encode(), "sha256").hex()
 
 
 def _row(
@@ -121,9 +121,9 @@ def _row(
     }
 
 
-_COLUMNS = (*HASHED_FIELDS, "prev_hash", "hash")
+COLUMNS = (*HASHED_FIELDS, "prev_hash", "hash")  # audit_event's columns in stored-row order
 # Built from constants only (column names and placeholders), never from input.
-_INSERT = f'INSERT INTO "audit_event" ({", ".join(_COLUMNS)}) VALUES ({sql.placeholders(len(_COLUMNS))})'  # noqa: S608
+_INSERT = f'INSERT INTO "audit_event" ({", ".join(COLUMNS)}) VALUES ({sql.placeholders(len(COLUMNS))})'  # noqa: S608
 
 
 async def _append(conn: BaseDBAsyncClient, key: bytes, rows: list[dict[str, Any]]) -> None:
@@ -292,7 +292,7 @@ def _canonical_row(r: Sequence[Any]) -> bytes:
     ).encode()
 
 
-_VERIFY_BATCH = f'SELECT {", ".join(_COLUMNS)} FROM "audit_event" WHERE "seq" >= ? ORDER BY "seq" LIMIT ?'  # noqa: S608 - constants
+_VERIFY_BATCH = f'SELECT {", ".join(COLUMNS)} FROM "audit_event" WHERE "seq" >= ? ORDER BY "seq" LIMIT ?'  # noqa: S608 - constants
 
 
 @dataclass
@@ -308,7 +308,7 @@ class Walk:
 
 
 def walk_rows(key: bytes, rows: Iterable[Sequence[Any]], at: Walk) -> bool:
-    """Check stored rows (columns in _COLUMNS order) in seq order from where `at` stands; False at the first row
+    """Check stored rows (columns in COLUMNS order) in seq order from where `at` stands; False at the first row
     whose seq, link or hash is wrong (recorded in `at`). Plain tuples, no dict per row: `audit verify` walks
     millions."""
     digest, compare = hmac.digest, hmac.compare_digest

@@ -16,14 +16,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 
-from server import audit
+from server import audit, sql
 from server.db import is_sqlite
 from server.models import AuditChainHead
 
 # Below this many events one process is quicker than starting the others.
 PARALLEL_FROM = 200_000
 BATCH = 20_000
-_RANGE = f'SELECT {", ".join(audit._COLUMNS)} FROM "audit_event" WHERE "seq" >= ? AND "seq" < ? ORDER BY "seq"'  # noqa: S608
+_RANGE = f'SELECT {", ".join(audit.COLUMNS)} FROM "audit_event" WHERE "seq" >= ? AND "seq" < ? ORDER BY "seq"'  # noqa: S608
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ async def _postgres_walk(url: str, key: bytes, at: audit.Walk, end: int) -> None
     conn = await asyncpg.connect(url)
     try:
         async with conn.transaction(readonly=True):
-            cursor = conn.cursor(_RANGE.replace("?", "$1", 1).replace("?", "$2", 1), at.next_seq, end, prefetch=BATCH)
+            cursor = conn.cursor(sql.numbered(_RANGE), at.next_seq, end, prefetch=BATCH)
             rows: list = []
             async for row in cursor:
                 rows.append(row)

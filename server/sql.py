@@ -30,13 +30,14 @@ def is_postgres(conn: BaseDBAsyncClient) -> bool:
 
 
 @cache
-def _numbered(text: str) -> str:
+def numbered(text: str) -> str:
+    """`?` placeholders as PostgreSQL's `$1`, `$2`, …."""
     parts = text.split("?")
     return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
 
 
 def statement(conn: BaseDBAsyncClient, text: str) -> str:
-    return _numbered(text) if is_postgres(conn) else text
+    return numbered(text) if is_postgres(conn) else text
 
 
 def placeholders(count: int) -> str:
