@@ -82,7 +82,7 @@ async def main() -> None:
     from asgi_lifespan import LifespanManager
 
     from benchmarks.run import _ids
-    from server.app import create_app
+    from afterglow import create_app
     from server.settings import from_env
 
     settings = from_env()

@@ -77,7 +77,7 @@ async def count_queries(
     """SQL statements per request, counted in-process against the same database."""
     from asgi_lifespan import LifespanManager
 
-    from server.app import create_app
+    from afterglow import create_app
     from server.settings import from_env
 
     os.environ.update({"DATABASE_URL": database_url, "AFTERGLOW_VAR_DIR": var_dir})
@@ -275,7 +275,7 @@ async def _ids(url: str, var: str, therapist_email: str, signer_email: str | Non
     from tortoise import Tortoise
 
     from care.models import CareTeam, Infusion
-    from server.db import tortoise_config
+    from afterglow import tortoise_config
     from server.models import AuditEvent, User
     from server.settings import Settings
 

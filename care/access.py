@@ -16,9 +16,7 @@ from server import audit
 from server.actor import Actor
 from server.errors import Forbidden, NotFound
 from server.models import Role, User
-from server.policy import can, rule
-
-VIEW, RECORD = "patient.view", "patient.record"
+from server.policy import Rule, can
 
 PATIENT_CREATED = audit.define("patient.created", "Staff created a patient (account and profile).")
 CHART_VIEWED = audit.define("patient.chart_viewed", "Someone opened a patient's chart.")
@@ -49,11 +47,6 @@ async def on_care_team(user: User, patient_id: int) -> bool:
     return memo[patient_id]
 
 
-@rule(
-    VIEW,
-    "See a patient's chart, infusions, measures and alerts: care-team therapists, supervisors of the "
-    "clinic, and the patient (own progress only).",
-)
 async def _may_view(user: User, patient: Patient) -> bool:
     if patient.clinic_id != user.clinic_id:
         return False
@@ -64,33 +57,64 @@ async def _may_view(user: User, patient: Patient) -> bool:
     return user.role == Role.PATIENT and patient.user_id == user.id
 
 
-@rule(
-    RECORD, "Record courses, consent, infusions, vitals, paper measures and C-SSRS for a patient: care-team therapists."
-)
 async def _may_record(user: User, patient: Patient) -> bool:
     return user.role == Role.THERAPIST and patient.clinic_id == user.clinic_id and await on_care_team(user, patient.id)
 
 
-@rule("patient.create", "Create a patient in one's own clinic: therapists and supervisors.")
 def _may_create(user: User, _obj: Any) -> bool:
     return user.role in {Role.THERAPIST, Role.SUPERVISOR}
 
 
-@rule("care_team.manage", "Add or remove therapists on a patient's care team: supervisors and admins of the clinic.")
 def _may_manage_team(user: User, patient: Patient | None) -> bool:
     return user.role in {Role.SUPERVISOR, Role.ADMIN} and (patient is None or patient.clinic_id == user.clinic_id)
 
 
-@rule("alert.acknowledge", "Acknowledge a risk alert: care-team therapists and supervisors of the clinic.")
 async def _may_ack(user: User, alert: RiskAlert) -> bool:
     if alert.clinic_id != user.clinic_id:
         return False
     return user.role == Role.SUPERVISOR or (user.role == Role.THERAPIST and await on_care_team(user, alert.patient_id))
 
 
-@rule("measure.self_report", "Fill in one's own PHQ-9 or GAD-7: patients.")
 def _may_self_report(user: User, patient: Patient) -> bool:
     return user.role == Role.PATIENT and patient.user_id == user.id
+
+
+MAY_PATIENT_VIEW = Rule(
+    "patient.view",
+    "See a patient's chart, infusions, measures and alerts: care-team therapists, supervisors of the "
+    "clinic, and the patient (own progress only).",
+    _may_view,
+)
+
+MAY_PATIENT_RECORD = Rule(
+    "patient.record",
+    "Record courses, consent, infusions, vitals, paper measures and C-SSRS for a patient: care-team therapists.",
+    _may_record,
+)
+
+MAY_PATIENT_CREATE = Rule(
+    "patient.create",
+    "Create a patient in one's own clinic: therapists and supervisors.",
+    _may_create,
+)
+
+MAY_CARE_TEAM_MANAGE = Rule(
+    "care_team.manage",
+    "Add or remove therapists on a patient's care team: supervisors and admins of the clinic.",
+    _may_manage_team,
+)
+
+MAY_ALERT_ACKNOWLEDGE = Rule(
+    "alert.acknowledge",
+    "Acknowledge a risk alert: care-team therapists and supervisors of the clinic.",
+    _may_ack,
+)
+
+MAY_MEASURE_SELF_REPORT = Rule(
+    "measure.self_report",
+    "Fill in one's own PHQ-9 or GAD-7: patients.",
+    _may_self_report,
+)
 
 
 async def break_glass_until(actor: Actor, patient: Patient) -> datetime | None:
@@ -106,13 +130,13 @@ async def break_glass_until(actor: Actor, patient: Patient) -> datetime | None:
 
 
 async def _check(actor: Actor, patient: Patient, write: bool) -> None:
-    if not await can(actor.user, VIEW, patient):
+    if not await can(actor.user, MAY_PATIENT_VIEW, patient):
         # Break the glass grants time-boxed read access only; the lookup stays 404 before and after it.
         if write or await break_glass_until(actor, patient) is None:
             raise NotFound("patient")
         return
-    if write and not await can(actor.user, RECORD, patient):
-        raise Forbidden(RECORD)
+    if write and not await can(actor.user, MAY_PATIENT_RECORD, patient):
+        raise Forbidden(MAY_PATIENT_RECORD)
 
 
 async def get_patient_for(actor: Actor, patient_id: int, *, write: bool = False) -> Patient:
@@ -144,7 +168,7 @@ async def get_measure_for(actor: Actor, measure_id: int) -> MeasureResponse:
 
 async def get_alert_for(actor: Actor, alert_id: int) -> RiskAlert:
     alert = await RiskAlert.get_or_none(id=alert_id, clinic_id=actor.clinic_id).select_related("patient__user")
-    if alert is None or not await can(actor.user, "alert.acknowledge", alert):
+    if alert is None or not await can(actor.user, MAY_ALERT_ACKNOWLEDGE, alert):
         raise NotFound("alert")
     return alert
 

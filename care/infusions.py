@@ -180,7 +180,7 @@ class InfusionView:
 
 async def view_infusion(actor: Actor, infusion_id: int, today: date) -> InfusionView:
     infusion = await access.get_infusion_for(actor, infusion_id)
-    may_record = await access.can(actor.user, access.RECORD, infusion.patient)
+    may_record = await access.can(actor.user, access.MAY_PATIENT_RECORD, infusion.patient)
     vitals = await VitalSign.filter(infusion_id=infusion.id).order_by("minute_offset", "id")
     measures = await MeasureResponse.filter(infusion_id=infusion.id).order_by("taken_at")
     await audit.record_read(

@@ -8,6 +8,7 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from care import access
+from care.access import MAY_MEASURE_SELF_REPORT
 from care.clinical import REMISSION_BELOW, RESPONSE_DROP, CssrsResult, phq9_raises_alert, score
 from care.models import AlertSource, Infusion, Instrument, MeasureResponse, Patient, RiskAlert
 from server import audit
@@ -95,7 +96,7 @@ async def _latest_infusion(patient: Patient, taken_at: datetime) -> Infusion | N
 
 async def submit_self_report(actor: Actor, instrument: Instrument, answers: list[int]) -> MeasureResponse:
     patient = await access.own_patient(actor)
-    await require(actor.user, "measure.self_report", patient)
+    await require(actor.user, MAY_MEASURE_SELF_REPORT, patient)
     return await _save(actor, patient, instrument, answers, actor.now, "self_report")
 
 

@@ -1,4 +1,4 @@
-"""Panels later rooms add to the care pages: the chart, the infusion page and the caseload (see server/panels.py).
+"""The care pages later rooms add panels to (see server/panels.py): the chart, the infusion page and the caseload.
 
 Providers are called as provider(actor, patient, infusion); caseload panels get no patient and no infusion.
 """
@@ -7,17 +7,11 @@ from __future__ import annotations
 
 from care.models import Infusion, Patient
 from server.actor import Actor
-from server.panels import Panels, Provider, Rendered
+from server.panels import Rendered
 
-PAGES = Panels()
-
-__all__ = ["Rendered", "collect", "register"]
-
-
-def register(name: str, template: str, provider: Provider, places: tuple[str, ...] = ("chart", "infusion")) -> None:
-    PAGES.register(name, template, provider, places)
+CHART, INFUSION, CASELOAD = "care.chart", "care.infusion", "care.caseload"
 
 
 async def collect(actor: Actor, patient: Patient | None = None, infusion: Infusion | None = None) -> list[Rendered]:
-    place = "infusion" if infusion else ("chart" if patient else "caseload")
-    return await PAGES.collect(place, actor, patient, infusion)
+    page = INFUSION if infusion else (CHART if patient else CASELOAD)
+    return await actor.registry.page(page).collect(actor, patient, infusion)

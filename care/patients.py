@@ -10,6 +10,7 @@ from tortoise.functions import Count, Min
 from tortoise.transactions import in_transaction
 
 from care import access, panels
+from care.access import MAY_CARE_TEAM_MANAGE, MAY_PATIENT_CREATE
 from care.clinical import trend
 from care.models import CareTeam, Consent, Course, CourseStatus, Infusion, MeasureResponse, Patient, RiskAlert
 from server import accounts, audit, sql
@@ -37,7 +38,7 @@ async def account_problems(email: str, name: str, password: str) -> dict[str, st
 
 async def create_patient(actor: Actor, data: NewPatient) -> Patient:
     """Create the patient's account and profile; a therapist who creates a patient joins their care team."""
-    await require(actor.user, "patient.create")
+    await require(actor.user, MAY_PATIENT_CREATE)
     errors = await accounts.check_new_account(data.email, data.name, "patient", data.password)
     if await Patient.filter(clinic_id=actor.clinic_id, mrn=data.mrn).exists():
         errors["mrn"] = "Another patient in this clinic already has this MRN."
@@ -171,8 +172,8 @@ class Chart:
 async def chart(actor: Actor, patient_id: int) -> Chart:
     """Everything on the patient chart, read and audited in one transaction."""
     patient = await access.get_patient_for(actor, patient_id)
-    may_record = await access.can(actor.user, access.RECORD, patient)
-    may_manage = await access.can(actor.user, "care_team.manage", patient)
+    may_record = await access.can(actor.user, access.MAY_PATIENT_RECORD, patient)
+    may_manage = await access.can(actor.user, MAY_CARE_TEAM_MANAGE, patient)
     result = Chart(
         patient=patient,
         team=await CareTeam.filter(patient_id=patient.id).select_related("therapist").order_by("added_at"),
@@ -206,7 +207,7 @@ async def chart(actor: Actor, patient_id: int) -> Chart:
 
 async def change_care_team(actor: Actor, patient_id: int, therapist_id: int, add: bool) -> None:
     patient = await Patient.get_or_none(id=patient_id, clinic_id=actor.clinic_id)
-    if patient is None or not await access.can(actor.user, "care_team.manage", patient):
+    if patient is None or not await access.can(actor.user, MAY_CARE_TEAM_MANAGE, patient):
         raise NotFound("patient")
     therapist = await User.get_or_none(id=therapist_id, clinic_id=actor.clinic_id, role=Role.THERAPIST)
     if therapist is None:
@@ -308,7 +309,7 @@ class Teams:
 
 async def care_teams(actor: Actor) -> Teams:
     """Every patient's care team (names only: admins see no clinical content), for assigning therapists."""
-    await require(actor.user, "care_team.manage")
+    await require(actor.user, MAY_CARE_TEAM_MANAGE)
     patients = await Patient.filter(clinic_id=actor.clinic_id).select_related("user").order_by("user__name")
     links = await CareTeam.filter(clinic_id=actor.clinic_id).select_related("therapist").order_by("added_at")
     therapists = await User.filter(clinic_id=actor.clinic_id, role=Role.THERAPIST, disabled_at__isnull=True)

@@ -6,15 +6,14 @@ supervisors) read only entries the patient shared; private entries are 404 to ev
 
 from __future__ import annotations
 
-from care.access import VIEW as VIEW_PATIENT
-from care.access import own_patient
+from care.access import MAY_PATIENT_VIEW, own_patient
 from care.models import Patient
 from journal.models import JournalEntry
 from server import audit
 from server.actor import Actor
 from server.errors import NotFound
 from server.models import Role, User
-from server.policy import can, rule
+from server.policy import Rule, can
 
 ENTRY_CREATED = audit.define("journal.entry_created", "A patient started a journal entry (first save).")
 ENTRY_SAVED = audit.define("journal.entry_saved", "A patient saved a journal entry (autosave or submit).")
@@ -29,17 +28,25 @@ PREFERENCE_CHANGED = audit.define("journal.preference_changed", "A patient chang
 PROMPTS_ASSIGNED = audit.define("journal.prompts_assigned", "A clinician assigned practice prompts to a patient.")
 
 
-@rule("journal.write", "Write, edit, share and export journal entries: the patient, for their own journal only.")
 def _may_write(user: User, patient: Patient) -> bool:
     return user.role == Role.PATIENT and patient.user_id == user.id
 
 
-@rule(
+async def _may_read_shared(user: User, patient: Patient) -> bool:
+    return user.role in {Role.THERAPIST, Role.SUPERVISOR} and await can(user, MAY_PATIENT_VIEW, patient)
+
+
+MAY_JOURNAL_WRITE = Rule(
+    "journal.write",
+    "Write, edit, share and export journal entries: the patient, for their own journal only.",
+    _may_write,
+)
+
+MAY_JOURNAL_READ_SHARED = Rule(
     "journal.read_shared",
     "Read entries a patient shared: whoever may see the patient's chart (not the patient's private entries, ever).",
+    _may_read_shared,
 )
-async def _may_read_shared(user: User, patient: Patient) -> bool:
-    return user.role in {Role.THERAPIST, Role.SUPERVISOR} and await can(user, VIEW_PATIENT, patient)
 
 
 async def me(actor: Actor) -> Patient:

@@ -1,4 +1,4 @@
-"""Panels later rooms add to the patient's journal home (the notes room adds its shared summaries).
+"""The patient's journal home, a page later rooms add panels to (the notes room adds its shared summaries).
 
 Providers are called as provider(actor, patient) (see server/panels.py).
 """
@@ -7,16 +7,10 @@ from __future__ import annotations
 
 from care.models import Patient
 from server.actor import Actor
-from server.panels import Panels, Provider, Rendered
+from server.panels import Rendered
 
-HOME = Panels()
-
-__all__ = ["Rendered", "collect", "register"]
-
-
-def register(name: str, template: str, provider: Provider) -> None:
-    HOME.register(name, template, provider, ("home",))
+HOME = "journal.home"
 
 
 async def collect(actor: Actor, patient: Patient) -> list[Rendered]:
-    return await HOME.collect("home", actor, patient)
+    return await actor.registry.page(HOME).collect(actor, patient)

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import Response
 
-from care import panels
 from care.models import Infusion
 from journal import access, exports, service
 from journal import panels as home_panels
@@ -19,8 +18,6 @@ from server.errors import Invalid
 from server.forms import Form
 from server.policy import PATIENT
 from server.web import actor, form, is_htmx, redirect, render, route
-
-panels.register("journal", "journal/_shared_panel.html", service.shared_panel)
 
 
 def _id(request: Request) -> int:
@@ -205,7 +202,7 @@ async def export_json(request: Request) -> Response:
 
 
 routes = [
-    route("/journal", home, roles=PATIENT, name="journal_home"),
+    route("/journal", home, roles=PATIENT),
     route("/journal/new", new_page, roles=PATIENT),
     route("/journal/new", create, roles=PATIENT, methods=["POST"]),
     route("/journal/preferences", preferences, roles=PATIENT, methods=["POST"]),

@@ -7,9 +7,11 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from care.access import MAY_PATIENT_VIEW
 from care.measures import raise_alert
 from care.models import AlertSource, Infusion, Patient, RiskAlert
 from journal import access, safety
+from journal.access import MAY_JOURNAL_READ_SHARED, MAY_JOURNAL_WRITE
 from journal.models import JournalEntry, JournalPreference, JournalRevision, Kind, Prompt
 from journal.prompts import GUIDED
 from server import audit
@@ -64,7 +66,7 @@ async def save(actor: Actor, draft: Draft, entry_id: int | None = None) -> Saved
     """Save a draft. The first save creates the entry (keyed by the page's draft key, so a retry never duplicates);
     later saves must name the version they started from, or get a conflict instead of overwriting newer text."""
     patient = await access.me(actor)
-    await require(actor.user, "journal.write", patient)
+    await require(actor.user, MAY_JOURNAL_WRITE, patient)
     infusion = await _own_infusion(patient, draft.infusion_id)
     crisis = safety.matches(draft.title, *draft.answers.values(), draft.body)
     async with in_transaction():
@@ -297,7 +299,7 @@ async def assign_prompts(
 ) -> list[Prompt]:
     """Practice prompts from the care team (the notes room calls this when a note is signed or co-signed); they
     appear on the patient's journal home. The caller has already decided the note may be released."""
-    if not await can(actor.user, "patient.view", patient) or actor.role == "patient":
+    if not await can(actor.user, MAY_PATIENT_VIEW, patient) or actor.role == "patient":
         raise NotFound("patient")
     async with in_transaction():
         prompts = [
@@ -327,7 +329,7 @@ async def assign_prompts(
 
 async def shared_panel(actor: Actor, patient: Patient | None, infusion: Infusion | None) -> dict[str, Any] | None:
     """Shared entries for the chart (all) or an infusion page (that session's), audited; private ones never."""
-    if patient is None or not await can(actor.user, "journal.read_shared", patient):
+    if patient is None or not await can(actor.user, MAY_JOURNAL_READ_SHARED, patient):
         return None
     rows = JournalEntry.filter(patient_id=patient.id, shared=True, deleted_at=None)
     if infusion is not None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from care.access import RECORD, VIEW
+from care.access import MAY_PATIENT_RECORD, MAY_PATIENT_VIEW
 from notes.models import IntegrationNote, ProcessNote, Status, Supervision
 from server import audit
 from server.actor import Actor
 from server.errors import NotFound
 from server.models import Role, User
-from server.policy import can, rule
+from server.policy import Rule, can
 
 NOTE_CREATED = audit.define("note.created", "A clinician started an integration note (first save).")
 NOTE_SAVED = audit.define("note.saved", "A draft integration note was saved (autosave or submit).")
@@ -31,7 +31,6 @@ PROCESS_DENIED = audit.define("process_note.step_up_failed", "Opening a process 
 WRITABLE = (Status.DRAFT, Status.RETURNED)
 
 
-@rule("note.read", "Read integration notes: care-team therapists and clinic supervisors (drafts only their author).")
 async def _may_read(user: User, note: IntegrationNote) -> bool:
     if note.clinic_id != user.clinic_id or user.role not in {Role.THERAPIST, Role.SUPERVISOR}:
         return False
@@ -39,20 +38,19 @@ async def _may_read(user: User, note: IntegrationNote) -> bool:
         return True
     if note.status == Status.DRAFT:
         return False
-    return await can(user, VIEW, await note.patient)
+    return await can(user, MAY_PATIENT_VIEW, await note.patient)
 
 
-@rule("note.write", "Write, edit and sign a note: its author, while it is a draft or returned, on their care team.")
 async def _may_write(user: User, note: IntegrationNote) -> bool:
-    return note.author_id == user.id and note.status in WRITABLE and await can(user, RECORD, await note.patient)
+    if note.author_id != user.id or note.status not in WRITABLE:
+        return False
+    return await can(user, MAY_PATIENT_RECORD, await note.patient)
 
 
-@rule("note.cosign", "Co-sign or return a trainee's note: a supervisor of the clinic who is not its author.")
 def _may_cosign(user: User, note: IntegrationNote) -> bool:
     return user.role == Role.SUPERVISOR and note.clinic_id == user.clinic_id and note.author_id != user.id
 
 
-@rule("note.addendum", "Add an addendum to a signed note: its author, or a supervisor of the clinic.")
 def _may_add(user: User, note: IntegrationNote) -> bool:
     signed = note.status in {Status.SIGNED, Status.COSIGNED, Status.COSIGN_PENDING}
     return signed and note.clinic_id == user.clinic_id and (note.author_id == user.id or user.role == Role.SUPERVISOR)
@@ -62,22 +60,49 @@ async def supervises(user: User, author_id: int) -> bool:
     return await Supervision.filter(supervisor_id=user.id, supervisee_id=author_id, ended_at=None).exists()
 
 
-@rule(
-    "process_note.read",
-    "Open a process (psychotherapy) note: its author, or a supervisor with a recorded "
-    "supervision relationship with the author. Never the patient, never exports.",
-)
 async def _may_read_process(user: User, note: ProcessNote) -> bool:
     if note.clinic_id != user.clinic_id:
         return False
     return note.author_id == user.id or (user.role == Role.SUPERVISOR and await supervises(user, note.author_id))
 
 
+MAY_NOTE_READ = Rule(
+    "note.read",
+    "Read integration notes: care-team therapists and clinic supervisors (drafts only their author).",
+    _may_read,
+)
+
+MAY_NOTE_WRITE = Rule(
+    "note.write",
+    "Write, edit and sign a note: its author, while it is a draft or returned, on their care team.",
+    _may_write,
+)
+
+MAY_NOTE_COSIGN = Rule(
+    "note.cosign",
+    "Co-sign or return a trainee's note: a supervisor of the clinic who is not its author.",
+    _may_cosign,
+)
+
+MAY_NOTE_ADDENDUM = Rule(
+    "note.addendum",
+    "Add an addendum to a signed note: its author, or a supervisor of the clinic.",
+    _may_add,
+)
+
+MAY_PROCESS_NOTE_READ = Rule(
+    "process_note.read",
+    "Open a process (psychotherapy) note: its author, or a supervisor with a recorded "
+    "supervision relationship with the author. Never the patient, never exports.",
+    _may_read_process,
+)
+
+
 async def get_note_for(actor: Actor, note_id: int) -> IntegrationNote:
     note = await IntegrationNote.get_or_none(id=note_id, clinic_id=actor.clinic_id).select_related(
         "infusion", "patient__user", "author", "signed_by", "cosigned_by"
     )
-    if note is None or not await can(actor.user, "note.read", note):
+    if note is None or not await can(actor.user, MAY_NOTE_READ, note):
         raise NotFound("note")
     return note
 
@@ -86,6 +111,6 @@ async def get_process_note_for(actor: Actor, note_id: int) -> ProcessNote:
     note = await ProcessNote.get_or_none(id=note_id, clinic_id=actor.clinic_id).select_related(
         "patient__user", "author"
     )
-    if note is None or not await can(actor.user, "process_note.read", note):
+    if note is None or not await can(actor.user, MAY_PROCESS_NOTE_READ, note):
         raise NotFound("process note")
     return note

@@ -22,6 +22,3 @@ async def verify_notes(settings: Settings, _args: argparse.Namespace) -> int:
         return 1
     print(f"All {count} signed notes match their signatures.")
     return 0
-
-
-COMMANDS = {"verify-notes": ("check every signed note against its stored SHA-256", verify_notes)}

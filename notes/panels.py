@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from care import panels as care_panels
-from care.access import VIEW
+from care.access import MAY_PATIENT_RECORD, MAY_PATIENT_VIEW
 from care.models import Infusion, Patient
-from journal import panels as journal_panels
 from notes import access
-from notes.dashboard import dashboard
 from notes.models import IntegrationNote, Status
 from server import audit
 from server.actor import Actor
@@ -25,7 +22,7 @@ async def notes_panel(actor: Actor, patient: Patient | None, infusion: Infusion 
     if (
         patient is None
         or actor.role not in {Role.THERAPIST, Role.SUPERVISOR}
-        or not await can(actor.user, VIEW, patient)
+        or not await can(actor.user, MAY_PATIENT_VIEW, patient)
     ):
         return None
     rows = IntegrationNote.filter(patient_id=patient.id)
@@ -36,7 +33,7 @@ async def notes_panel(actor: Actor, patient: Patient | None, infusion: Infusion 
         for n in await rows.select_related("author", "infusion").order_by("-created_at")
         if n.status != Status.DRAFT or n.author_id == actor.user_id
     ]
-    may_write = infusion is not None and await can(actor.user, "patient.record", patient)
+    may_write = infusion is not None and await can(actor.user, MAY_PATIENT_RECORD, patient)
     return {"notes": notes, "infusion": infusion, "may_write": may_write}
 
 
@@ -59,8 +56,3 @@ async def summaries(actor: Actor, patient: Patient) -> dict[str, Any] | None:
             detail={"notes": [n.id for n in notes]},
         )
     return {"notes": notes} if notes else None
-
-
-care_panels.register("notes", "notes/_notes_panel.html", notes_panel)
-care_panels.register("dashboard", "notes/_dashboard.html", dashboard, places=("caseload",))
-journal_panels.register("summaries", "notes/_summaries.html", summaries)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import Response
 
-from notes import dashboard, panels, process, service  # noqa: F401 - panels registers itself on import
+from notes import dashboard, process, service
 from notes.content import DOMAINS, IDEATION, INTERVENTIONS, KAP_PHASES, NARRATIVE, text_fields
 from notes.forms import parse_note, values_of
 from notes.models import IntegrationNote

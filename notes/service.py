@@ -15,6 +15,7 @@ from journal import access as journal_access
 from journal import service as journal
 from journal.models import JournalEntry
 from notes import access
+from notes.access import MAY_NOTE_ADDENDUM, MAY_NOTE_COSIGN, MAY_NOTE_WRITE
 from notes.content import digest, missing_for_signature
 from notes.models import Addendum, Format, IntegrationNote, SignedVersion, Status
 from server import audit
@@ -121,7 +122,7 @@ async def save(actor: Actor, infusion_id: int, draft: NoteDraft, note_id: int | 
             )
             await _audit(actor, access.NOTE_CREATED, note)
             return Saved(note, created=True)
-        if not await can(actor.user, "note.write", note):
+        if not await can(actor.user, MAY_NOTE_WRITE, note):
             raise Forbidden("note.write")
         same = (str(note.format), note.kap_phase, note.content, note.shared_summary)
         if same == (draft.format, draft.kap_phase, draft.content, draft.shared_summary):
@@ -166,9 +167,9 @@ async def read(actor: Actor, note_id: int) -> NoteView:
         note,
         addenda,
         versions,
-        may_write=await can(actor.user, "note.write", note),
-        may_cosign=note.status == Status.COSIGN_PENDING and await can(actor.user, "note.cosign", note),
-        may_add=await can(actor.user, "note.addendum", note),
+        may_write=await can(actor.user, MAY_NOTE_WRITE, note),
+        may_cosign=note.status == Status.COSIGN_PENDING and await can(actor.user, MAY_NOTE_COSIGN, note),
+        may_add=await can(actor.user, MAY_NOTE_ADDENDUM, note),
         hash_ok=not signed or note.status == Status.RETURNED or digest(note) == note.content_sha256,
     )
 
@@ -184,7 +185,7 @@ async def _step_up(actor: Actor, password: str, note: IntegrationNote, failed_ac
 async def sign(actor: Actor, note_id: int, version: int, password: str) -> IntegrationNote:
     """Sign and lock. Exactly one of a signature and a concurrent edit of the same version wins; the other gets 409."""
     note = await access.get_note_for(actor, note_id)
-    await require(actor.user, "note.write", note)
+    await require(actor.user, MAY_NOTE_WRITE, note)
     if note.version != version:
         async with in_transaction():
             await _audit(actor, access.NOTE_CONFLICT, note, outcome="denied", detail={"sent": version, "sign": True})
@@ -235,7 +236,7 @@ async def _release(actor: Actor, note: IntegrationNote) -> None:
 
 async def add_addendum(actor: Actor, note_id: int, body: str) -> Addendum:
     note = await access.get_note_for(actor, note_id)
-    await require(actor.user, "note.addendum", note)
+    await require(actor.user, MAY_NOTE_ADDENDUM, note)
     if not body.strip() or len(body) > 10_000:
         raise Invalid({"body": "Write the addendum (up to 10,000 characters)."})
     sha = hashlib.sha256(f"{note.id}\n{actor.user_id}\n{actor.now.isoformat()}\n{body}".encode()).hexdigest()
@@ -251,7 +252,7 @@ async def cosign(actor: Actor, note_id: int) -> IntegrationNote:
     note = await access.get_note_for(actor, note_id)
     if note.status != Status.COSIGN_PENDING:
         raise Conflict()
-    await require(actor.user, "note.cosign", note)
+    await require(actor.user, MAY_NOTE_COSIGN, note)
     async with in_transaction():
         if not await IntegrationNote.filter(id=note.id, status=Status.COSIGN_PENDING).update(
             status=Status.COSIGNED, cosigned_at=actor.now, cosigned_by=actor.user
@@ -268,7 +269,7 @@ async def return_note(actor: Actor, note_id: int, comment: str) -> IntegrationNo
     note = await access.get_note_for(actor, note_id)
     if note.status != Status.COSIGN_PENDING:
         raise Conflict()
-    await require(actor.user, "note.cosign", note)
+    await require(actor.user, MAY_NOTE_COSIGN, note)
     if not comment.strip() or len(comment) > 2000:
         raise Invalid({"comment": "Say what to revise (up to 2,000 characters)."})
     async with in_transaction():

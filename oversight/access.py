@@ -6,7 +6,7 @@ from typing import Any
 
 from server import audit
 from server.models import Role, User
-from server.policy import rule
+from server.policy import Rule
 
 AUDIT_VIEWED = audit.define("audit.viewed", "A supervisor viewed the audit log (with the filters used).")
 AUDIT_EXPORTED = audit.define("audit.exported", "A supervisor downloaded audit events as CSV (with the filters used).")
@@ -34,18 +34,32 @@ SETTINGS_CHANGED = audit.define(
 )
 
 
-@rule("oversight.audit", "Read the clinic's audit log and care-quality reports: supervisors.")
 def _may_audit(user: User, _obj: Any) -> bool:
     return user.role == Role.SUPERVISOR
 
 
-@rule(
-    "clinic.settings", "Change clinic settings (signing window, escalation windows, prompts, crisis resources): admins."
-)
 def _may_configure(user: User, _obj: Any) -> bool:
     return user.role == Role.ADMIN
 
 
-@rule("break_glass.request", "Request time-boxed emergency read access to a patient of one's clinic: therapists.")
 def _may_break_glass(user: User, _obj: Any) -> bool:
     return user.role == Role.THERAPIST
+
+
+MAY_OVERSIGHT_AUDIT = Rule(
+    "oversight.audit",
+    "Read the clinic's audit log and care-quality reports: supervisors.",
+    _may_audit,
+)
+
+MAY_CLINIC_SETTINGS = Rule(
+    "clinic.settings",
+    "Change clinic settings (signing window, escalation windows, prompts, crisis resources): admins.",
+    _may_configure,
+)
+
+MAY_BREAK_GLASS_REQUEST = Rule(
+    "break_glass.request",
+    "Request time-boxed emergency read access to a patient of one's clinic: therapists.",
+    _may_break_glass,
+)

@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from care.models import Patient
 from oversight import access
+from oversight.access import MAY_OVERSIGHT_AUDIT
 from server import audit
 from server.actor import Actor
 from server.models import AuditCheckpoint, AuditEvent, User
@@ -118,7 +119,7 @@ class AuditPage:
 
 
 async def page(actor: Actor, f: Filters) -> AuditPage:
-    await require(actor.user, "oversight.audit")
+    await require(actor.user, MAY_OVERSIGHT_AUDIT)
     rows = await _query(actor, f)
     events: list[AuditEvent] = []
     if rows is not None:
@@ -138,7 +139,7 @@ async def page(actor: Actor, f: Filters) -> AuditPage:
             e,
             _who(users.get(e.actor_id or 0), e),
             _patient(patients.get(e.patient_id or 0)),
-            audit.ACTIONS.get(e.action, e.action),
+            _meaning(actor, e.action),
         )
         for e in events
     ]
@@ -159,7 +160,7 @@ def _patient(patient: Patient | None) -> str:
 
 async def csv_stream(actor: Actor, f: Filters) -> AsyncIterator[str]:
     """Prepare the export (permission + audit) now; the returned iterator streams rows in seq batches."""
-    await require(actor.user, "oversight.audit")
+    await require(actor.user, MAY_OVERSIGHT_AUDIT)
     rows = await _query(actor, f)
     await audit.record_read(actor, access.AUDIT_EXPORTED, object_type="audit_log", detail=f.detail())
 
@@ -196,7 +197,7 @@ def _drain(buffer: io.StringIO) -> str:
 
 
 async def verify_now(actor: Actor) -> audit.Verdict:
-    await require(actor.user, "oversight.audit")
+    await require(actor.user, MAY_OVERSIGHT_AUDIT)
     async with in_transaction():
         verdict = await audit.check(actor, full=True)  # an explicit check re-walks everything
         await audit.record(
@@ -206,3 +207,9 @@ async def verify_now(actor: Actor) -> audit.Verdict:
             detail={"ok": verdict.ok, "verified_to": verdict.count},
         )
     return verdict
+
+
+def _meaning(actor: Actor, action: str) -> str:
+    """What an action means, from the registry (an action no room defines any more shows as its name)."""
+    known = actor.registry.actions.get(action)
+    return known.meaning if known else action

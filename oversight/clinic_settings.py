@@ -8,6 +8,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from oversight import access
+from oversight.access import MAY_CLINIC_SETTINGS
 from server import audit
 from server.actor import Actor
 from server.errors import Invalid
@@ -26,7 +27,7 @@ DEFAULTS = {
 
 
 async def current(actor: Actor) -> dict[str, Any]:
-    await require(actor.user, "clinic.settings")
+    await require(actor.user, MAY_CLINIC_SETTINGS)
     clinic = await Clinic.get(id=actor.clinic_id)
     return {**DEFAULTS, **clinic.settings}
 
@@ -52,7 +53,7 @@ def parse(data: Mapping[str, Any]) -> tuple[dict[str, Any], Form]:
 
 
 async def save(actor: Actor, data: Mapping[str, Any]) -> None:
-    await require(actor.user, "clinic.settings")
+    await require(actor.user, MAY_CLINIC_SETTINGS)
     values, f = parse(data)
     if f.errors:
         raise Invalid(f.errors)

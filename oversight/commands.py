@@ -1,9 +1,8 @@
-"""`python -m server escalate`: stamp and audit risk alerts past their window (safe to run from cron)."""
+"""`python -m server escalate` and `python -m server seed --scale N` (set up in oversight/room.py)."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable
 
 from oversight.quality import escalate
 from server.actor import Actor
@@ -12,15 +11,11 @@ from server.settings import Settings
 
 
 async def run_escalate(settings: Settings, _args: argparse.Namespace) -> int:
+    """Stamp and audit risk alerts past their window (safe to run from cron)."""
     actor = Actor(user=None, now=settings.clock(), settings=settings, passwords=Passwords(settings), ip="cli")
     count = await escalate(actor)
     print(f"{count} risk alert(s) escalated to supervisors.")
     return 0
-
-
-COMMANDS: dict[str, tuple[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]]] = {
-    "escalate": ("escalate risk alerts unacknowledged past the clinic's window", run_escalate)
-}
 
 
 async def run_seed(settings: Settings, args: argparse.Namespace) -> int:
@@ -33,4 +28,6 @@ async def run_seed(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS["seed"] = ("seed a deterministic clinic network for load tests (--scale N)", run_seed)
+
+def seed_args(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--scale", type=float, default=1.0, help="1 = 20 therapists, 1,000 patients, ...")

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from care.access import VIEW
+from care.access import MAY_PATIENT_VIEW
 from care.access import can as can_do
 from care.models import BreakGlass, Patient
 from oversight import access
+from oversight.access import MAY_BREAK_GLASS_REQUEST, MAY_OVERSIGHT_AUDIT
 from server import audit
 from server.actor import Actor
 from server.errors import Invalid, NotFound
@@ -20,14 +21,14 @@ GRANT = timedelta(minutes=60)
 
 async def request_access(actor: Actor, mrn: str, reason: str, password: str) -> BreakGlass:
     """Grant 60 minutes of read access to a patient outside the therapist's care team, after step-up."""
-    await require(actor.user, "break_glass.request")
+    await require(actor.user, MAY_BREAK_GLASS_REQUEST)
     errors: dict[str, str] = {}
     if len(reason.strip()) < 10 or len(reason) > 500:
         errors["reason"] = "Say why this is an emergency (10 to 500 characters)."
     patient = await Patient.get_or_none(mrn=mrn.strip(), clinic_id=actor.clinic_id) if mrn.strip() else None
     if patient is None:
         errors["mrn"] = "No patient with that MRN in your clinic."
-    elif await can_do(actor.user, VIEW, patient):
+    elif await can_do(actor.user, MAY_PATIENT_VIEW, patient):
         errors["mrn"] = "This patient is already on your caseload; open their chart directly."
     if not errors and not await actor.passwords.verify(actor.user.password_hash if actor.user else None, password):
         errors["password"] = "That password is wrong."  # noqa: S105 - a message, not a secret
@@ -66,7 +67,7 @@ async def request_access(actor: Actor, mrn: str, reason: str, password: str) -> 
 
 
 async def for_review(actor: Actor) -> list[BreakGlass]:
-    await require(actor.user, "oversight.audit")
+    await require(actor.user, MAY_OVERSIGHT_AUDIT)
     grants = (
         await BreakGlass.filter(clinic_id=actor.clinic_id)
         .select_related("user", "patient__user", "reviewed_by")
@@ -78,7 +79,7 @@ async def for_review(actor: Actor) -> list[BreakGlass]:
 
 
 async def review(actor: Actor, grant_id: int, note: str) -> BreakGlass:
-    await require(actor.user, "oversight.audit")
+    await require(actor.user, MAY_OVERSIGHT_AUDIT)
     grant = await BreakGlass.get_or_none(id=grant_id, clinic_id=actor.clinic_id)
     if grant is None:
         raise NotFound("break glass")

@@ -13,6 +13,7 @@ from care.models import AlertSource, Infusion, MeasureResponse, Patient, RiskAle
 from notes.dashboard import signing_hours
 from notes.models import IntegrationNote, Status
 from oversight import access
+from oversight.access import MAY_OVERSIGHT_AUDIT
 from server import audit
 from server.actor import Actor
 from server.models import Clinic, Role, User
@@ -68,7 +69,7 @@ class Quality:
 
 
 async def _clinic(actor: Actor) -> Clinic:
-    await require(actor.user, "oversight.audit")
+    await require(actor.user, MAY_OVERSIGHT_AUDIT)
     return await Clinic.get(id=actor.clinic_id)
 
 

@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 
 from notes.models import IntegrationNote, Status
 from oversight import access
+from oversight.access import MAY_OVERSIGHT_AUDIT
 from oversight.models import NoteReview
 from server import audit
 from server.actor import Actor
@@ -20,7 +21,7 @@ OUTCOMES = ("adequate", "needs_improvement", "deficient")
 
 async def draw(actor: Actor, count: int, days: int) -> list[NoteReview]:
     """Pick `count` signed notes from the last `days` days not sampled before (uniformly at random)."""
-    await require(actor.user, "oversight.audit")
+    await require(actor.user, MAY_OVERSIGHT_AUDIT)
     if not 1 <= count <= 50 or not 1 <= days <= 365:
         raise Invalid({"count": "Choose 1–50 notes from the last 1–365 days."})
     taken = await NoteReview.filter(clinic_id=actor.clinic_id).values_list("note_id", flat=True)
@@ -50,7 +51,7 @@ async def draw(actor: Actor, count: int, days: int) -> list[NoteReview]:
 
 
 async def listing(actor: Actor) -> list[NoteReview]:
-    await require(actor.user, "oversight.audit")
+    await require(actor.user, MAY_OVERSIGHT_AUDIT)
     return (
         await NoteReview.filter(clinic_id=actor.clinic_id)
         .select_related("note__author", "note__patient__user", "note__infusion")
@@ -60,7 +61,7 @@ async def listing(actor: Actor) -> list[NoteReview]:
 
 
 async def record(actor: Actor, review_id: int, outcome: str, comment: str) -> None:
-    await require(actor.user, "oversight.audit")
+    await require(actor.user, MAY_OVERSIGHT_AUDIT)
     review = await NoteReview.get_or_none(id=review_id, clinic_id=actor.clinic_id)
     if review is None:
         raise NotFound("review")

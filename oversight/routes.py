@@ -8,14 +8,10 @@ from starlette.responses import Response, StreamingResponse
 
 from oversight import audit_viewer, clinic_settings, glass, patient_view, quality, reviews
 from oversight.audit_viewer import Filters
-from server import audit
 from server.errors import Invalid
 from server.forms import Form
 from server.policy import ADMIN, PATIENT, SUPERVISOR, THERAPIST
-from server.web import NAV_BADGES, actor, form, redirect, render, route
-
-if quality.escalated_badge not in NAV_BADGES:
-    NAV_BADGES.append(quality.escalated_badge)
+from server.web import actor, form, redirect, render, route
 
 
 def _filters(request: Request) -> tuple[Filters, dict[str, str]]:
@@ -24,7 +20,7 @@ def _filters(request: Request) -> tuple[Filters, dict[str, str]]:
     filters = Filters(
         actor=f.text("actor", "an actor", max_len=254),
         patient=f.text("patient", "a patient", max_len=32),
-        action=f.choice("action", "an action", sorted(audit.ACTIONS), required=False) or "",
+        action=f.choice("action", "an action", sorted(actor(request).registry.actions), required=False) or "",
         outcome=f.choice("outcome", "an outcome", ["ok", "denied"], required=False) or "",
         since=f.date("since", "the start date", latest=latest, required=False),
         until=f.date("until", "the end date", latest=latest, required=False),
@@ -46,7 +42,7 @@ async def audit_page(request: Request) -> Response:
     raw = {
         k: request.query_params.get(k, "")[:254] for k in ("actor", "patient", "action", "outcome", "since", "until")
     }
-    ctx = {"filters": filters, "raw": raw, "errors": errors, "actions": sorted(audit.ACTIONS)}
+    ctx = {"filters": filters, "raw": raw, "errors": errors, "actions": sorted(actor(request).registry.actions)}
     if errors:  # nothing is shown for a filter that could not be read: a wrong log is worse than none
         return render(request, "oversight/audit.html", {**ctx, "page": None}, status=400)
     return render(request, "oversight/audit.html", {**ctx, "page": await audit_viewer.page(actor(request), filters)})
@@ -161,7 +157,7 @@ async def save_settings(request: Request) -> Response:
 
 
 routes = [
-    route("/oversight", home, roles=SUPERVISOR, name="oversight_home"),
+    route("/oversight", home, roles=SUPERVISOR),
     route("/oversight/overdue-notes", overdue, roles=SUPERVISOR),
     route("/oversight/audit", audit_page, roles=SUPERVISOR),
     route("/oversight/audit.csv", audit_csv, roles=SUPERVISOR),

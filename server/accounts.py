@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from server import audit, sessions
+from server import audit, policy, sessions
 from server.actor import Actor
 from server.errors import Invalid, NotFound, Throttled
 from server.models import Clinic, LoginFailure, Role, Session, User
@@ -157,7 +157,7 @@ async def create_user(
 ) -> User:
     """Create an account in `clinic`. Admins only (the command line acts with no user and is trusted)."""
     if actor.user is not None:
-        await require(actor.user, "users.manage")
+        await require(actor.user, policy.USERS_MANAGE)
         if clinic.id != actor.user.clinic_id:
             raise NotFound("clinic")
     errors = await check_new_account(email, name, role, password)
@@ -171,7 +171,7 @@ async def create_user(
 
 
 async def list_users(actor: Actor) -> list[User]:
-    await require(actor.user, "users.list")
+    await require(actor.user, policy.USERS_LIST)
     users = await User.filter(clinic_id=actor.clinic_id).order_by("role", "name")
     await audit.record_read(actor, audit.USER_LIST_VIEWED, object_type="clinic", object_id=actor.clinic_id)
     return users
@@ -187,7 +187,7 @@ async def get_user_for(actor: Actor, user_id: int) -> User:
 
 async def update_user(actor: Actor, user_id: int, *, name: str, role: str, is_trainee: bool) -> User:
     target = await get_user_for(actor, user_id)
-    await require(actor.user, "users.manage", target)
+    await require(actor.user, policy.USERS_MANAGE, target)
     errors = {k: v for k, v in _check_new_user(target.email, name, role, "x" * 40).items() if k in {"name", "role"}}
     if target.id == actor.user.id and role != Role.ADMIN:  # type: ignore[union-attr]
         errors["role"] = "You can't remove your own admin role; ask another admin."
@@ -205,7 +205,7 @@ async def update_user(actor: Actor, user_id: int, *, name: str, role: str, is_tr
 async def set_disabled(actor: Actor, user_id: int, disabled: bool) -> User:
     """Disable (revoking every session at once) or re-enable an account."""
     target = await get_user_for(actor, user_id)
-    await require(actor.user, "users.disable", target)
+    await require(actor.user, policy.USERS_DISABLE, target)
     async with in_transaction():
         await User.filter(id=target.id).update(disabled_at=actor.now if disabled else None)
         revoked = await sessions.revoke_all(target, actor.now) if disabled else 0
@@ -217,7 +217,7 @@ async def set_disabled(actor: Actor, user_id: int, disabled: bool) -> User:
 async def reset_password(actor: Actor, user_id: int, password: str) -> None:
     """An admin sets a new password; the person's open sessions end so the old password's sessions can't linger."""
     target = await get_user_for(actor, user_id)
-    await require(actor.user, "users.manage", target)
+    await require(actor.user, policy.USERS_MANAGE, target)
     problem = password_problem(password, email=target.email, name=target.name)
     if problem:
         raise Invalid({"password": problem})

@@ -1,13 +1,14 @@
-"""Who is asking, from where, and when — plus the app's settings: passed from the web layer into every service."""
+"""Who is asking, from where, and when — plus the app's settings and registry: passed into every service."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from server.models import Clinic, Role, Session, User
+from server.registry import Registry
 from server.settings import Settings
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ class Actor:
     ip: str = ""
     request_id: str = ""
     session: Session | None = None
+    # What the rooms registered (panels, badges, nav): services that show other rooms' panels read it here.
+    registry: Registry = field(default_factory=Registry, compare=False, repr=False)
 
     @property
     def role(self) -> Role | None:

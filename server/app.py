@@ -1,9 +1,7 @@
-"""The application factory: settings in, a Starlette app out. No module-level app state."""
+"""The web app built from settings and a registry the rooms filled (afterglow.create_app). No module-level state."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,19 +11,19 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 from tortoise.contrib.starlette import RegisterTortoise
 
-from server import admin_routes, routes
 from server.actor import Actor
-from server.db import ROOMS, tortoise_config
+from server.db import tortoise_config
 from server.errors import Forbidden, Invalid, NotFound, Throttled
 from server.middleware import RequestContextMiddleware
 from server.passwords import Passwords
-from server.settings import ROOT, Settings, from_env
-from server.web import CsrfFailure, make_templates
+from server.registry import Registry
+from server.settings import ROOT, Settings
+from server.web import CsrfFailure, RoomMount, Urls, make_templates
 
 ERROR_TITLES = {
     400: ("Something in that request wasn't right", "Go back, check what you entered and try again."),
@@ -38,17 +36,8 @@ ERROR_TITLES = {
 }
 
 
-def room_routes() -> list[BaseRoute]:
-    """Each room's `routes` list, found by name so the shell never imports a room."""
-    found: list[BaseRoute] = []
-    for room in ROOMS:
-        if importlib.util.find_spec(f"{room}.routes"):
-            found += importlib.import_module(f"{room}.routes").routes
-    return found
-
-
-def create_app(settings: Settings | None = None) -> Starlette:
-    settings = settings or from_env()
+def build_app(settings: Settings, registry: Registry) -> Starlette:
+    """The Starlette app: one named Mount per room (in set-up order), the error pages, the request middleware."""
     templates = make_templates()
 
     def error_page(
@@ -63,6 +52,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "request_id": request_id,
             "user": actor.user if actor else None,
             "csrf_token": session.csrf_token if session else "",
+            "nav": registry.nav_for(actor.role if actor else None),
+            "badges": {},
+            "urls": urls,
         }
         template = templates.env.get_template("errors/error.html")
         return Response(template.render(context), status_code=status, media_type="text/html")
@@ -80,14 +72,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with RegisterTortoise(app, config=tortoise_config(settings)):
+        async with RegisterTortoise(app, config=tortoise_config(settings, registry.models)):
             yield
 
     app = Starlette(
         routes=[
-            *routes.routes,
-            *admin_routes.routes,
-            *room_routes(),
+            *(RoomMount(mount.name, mount.routes()) for mount in registry.mounts),
             Mount("/static", StaticFiles(directory=Path(ROOT, "static")), name="static"),
         ],
         lifespan=lifespan,
@@ -102,7 +92,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             cls: handle for cls in (HTTPException, NotFound, Forbidden, CsrfFailure, Throttled, Invalid)
         },
     )
+    urls = Urls(app.routes)
     app.state.settings = settings
+    app.state.registry = registry
+    app.state.urls = urls
     app.state.templates = templates
     app.state.passwords = Passwords(settings)
     return app

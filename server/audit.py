@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import ModuleType
 from typing import Any, cast
 
 from tortoise import connections
@@ -44,14 +45,26 @@ HASHED_FIELDS = (
     "detail",
 )
 
-# Every action any room records, with a one-line meaning. docs/audit-actions.md must list each (tested).
-ACTIONS: dict[str, str] = {}
+class Action(str):
+    """An audit action's name with its one-line meaning. Rooms define their own as module constants and hand them
+    to the registry in `setup`; docs/audit-actions.md must list every registered one (tested)."""
+
+    meaning: str
+
+    def __new__(cls, name: str, meaning: str) -> Action:
+        action = super().__new__(cls, name)
+        action.meaning = meaning
+        return action
 
 
-def define(name: str, meaning: str) -> str:
-    """Register an audit action name; rooms call this at import time for their own actions."""
-    ACTIONS[name] = meaning
-    return name
+def define(name: str, meaning: str) -> Action:
+    """An audit action: a value, registered by no one until a room's `setup` hands it to the registry."""
+    return Action(name, meaning)
+
+
+def actions_in(*modules: ModuleType) -> list[Action]:
+    """The audit actions a module defines as constants, for a room's `setup`."""
+    return [value for module in modules for value in vars(module).values() if isinstance(value, Action)]
 
 
 LOGIN = define("auth.login", "A user signed in.")
@@ -101,7 +114,7 @@ def _row(
     actor_user_id: int | None = None,
     clinic_id: int | None = None,
 ) -> dict[str, Any]:
-    if action not in ACTIONS:
+    if not isinstance(action, Action):
         raise ValueError(f"undefined audit action {action!r}")
     user = actor.user
     return {
@@ -109,7 +122,7 @@ def _row(
         "actor_id": actor_user_id if actor_user_id is not None else (user.id if user else None),
         "actor_role": str(user.role) if user else "",
         "clinic_id": clinic_id if clinic_id is not None else (user.clinic_id if user else None),
-        "action": action,
+        "action": str(action),
         "object_type": object_type,
         "object_id": str(object_id),
         "patient_id": patient_id,

@@ -1,51 +1,64 @@
-"""`python -m server serve | migrate | demo | create-user | audit verify | backup PATH`."""
+"""`python -m server serve | migrate | demo | create-user | audit verify | backup PATH`, plus the rooms' commands."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
-import importlib
-import importlib.util
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as run_migrations
 
 from server import accounts, audit_walk, demo
 from server.actor import Actor
-from server.db import ROOMS, tortoise_config
+from server.db import tortoise_config
 from server.errors import Invalid
 from server.models import Clinic
 from server.passwords import Passwords
+from server.registry import Registry
 from server.settings import Settings, from_env
 
 
-async def with_db(settings: Settings, work: Callable[[], Awaitable[int]]) -> int:
-    await Tortoise.init(config=tortoise_config(settings))
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    registry: Registry
+
+
+async def with_db(ctx: Context, work: Callable[[], Awaitable[int]]) -> int:
+    await Tortoise.init(config=tortoise_config(ctx.settings, ctx.registry.models))
     try:
         return await work()
     finally:
         await Tortoise.close_connections()
 
 
-def cli_actor(settings: Settings) -> Actor:
-    return Actor(user=None, now=settings.clock(), settings=settings, passwords=Passwords(settings), ip="cli")
+def cli_actor(settings: Settings, registry: Registry) -> Actor:
+    return Actor(
+        user=None,
+        now=settings.clock(),
+        settings=settings,
+        passwords=Passwords(settings),
+        ip="cli",
+        registry=registry,
+    )
 
 
-async def migrate(settings: Settings) -> int:
-    settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the SQLite file holds PHI
+async def migrate(ctx: Context) -> int:
+    ctx.settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the SQLite file holds PHI
     try:
-        await run_migrations(config=tortoise_config(settings))
+        await run_migrations(config=tortoise_config(ctx.settings, ctx.registry.models))
     finally:
         await Tortoise.close_connections()  # an open connection's thread would keep a failed run alive
     print("Database is up to date.")
     return 0
 
 
-async def create_user(settings: Settings, args: argparse.Namespace) -> int:
+async def create_user(ctx: Context, args: argparse.Namespace) -> int:
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("Password: ")
 
     async def work() -> int:
@@ -55,7 +68,12 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> int:
             return 2
         try:
             user = await accounts.create_user(
-                cli_actor(settings), clinic, email=args.email, name=args.name, role=args.role, password=password
+                cli_actor(ctx.settings, ctx.registry),
+                clinic,
+                email=args.email,
+                name=args.name,
+                role=args.role,
+                password=password,
             )
         except Invalid as exc:
             for field, message in exc.errors.items():
@@ -64,12 +82,12 @@ async def create_user(settings: Settings, args: argparse.Namespace) -> int:
         print(f"Created {user.role} {user.email} in {clinic.slug}.")
         return 0
 
-    return await with_db(settings, work)
+    return await with_db(ctx, work)
 
 
-async def verify(settings: Settings) -> int:
+async def verify(ctx: Context) -> int:
     async def work() -> int:
-        verdict = await audit_walk.verify_all(settings.database_url, settings.audit_key)
+        verdict = await audit_walk.verify_all(ctx.settings.database_url, ctx.settings.audit_key)
         if verdict.ok:
             print(f"Audit chain intact: {verdict.count} events verified.")
             return 0
@@ -80,22 +98,22 @@ async def verify(settings: Settings) -> int:
         )
         return 1
 
-    return await with_db(settings, work)
+    return await with_db(ctx, work)
 
 
-async def run_demo(settings: Settings, password: str | None, only_if_empty: bool) -> int:
+async def run_demo(ctx: Context, password: str | None, only_if_empty: bool) -> int:
     async def work() -> int:
         if only_if_empty and await Clinic.exists():
             print("Database already has data; demo not loaded.")
             return 0
-        lines = await demo.load(cli_actor(settings), password)
+        lines = await demo.load(cli_actor(ctx.settings, ctx.registry), password)
         print("\n".join(lines))
         return 0
 
-    return await with_db(settings, work)
+    return await with_db(ctx, work)
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(registry: Registry) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m server", description="Afterglow command line")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="serve the web app (HOST, PORT, WEB_CONCURRENCY)")
@@ -112,46 +130,34 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("action", choices=["verify"])
     b = sub.add_parser("backup", help="write a consistent backup of the database to PATH")
     b.add_argument("path")
-    for name, (text, _) in room_commands().items():
-        command = sub.add_parser(name, help=text)
-        if name == "seed":
-            command.add_argument("--scale", type=float, default=1.0, help="1 = 20 therapists, 1,000 patients, ...")
+    for name, spec in registry.commands.items():
+        command = sub.add_parser(name, help=spec.help)
+        if spec.arguments:
+            spec.arguments(command)
     return p
 
 
-RoomCommand = Callable[[Settings, argparse.Namespace], Awaitable[int]]
-
-
-def room_commands() -> dict[str, tuple[str, RoomCommand]]:
-    """Commands rooms add through an optional `<room>.commands.COMMANDS`, found by name (the shell imports no room)."""
-    found: dict[str, tuple[str, RoomCommand]] = {}
-    for room in ROOMS:
-        if importlib.util.find_spec(f"{room}.commands"):
-            found |= importlib.import_module(f"{room}.commands").COMMANDS
-    return found
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def main(registry: Registry, argv: list[str] | None = None) -> int:
+    """Run one command of the app the registry describes (`python -m server` passes the assembled one)."""
+    args = parser(registry).parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = from_env()
+    ctx = Context(from_env(), registry)
     if args.command == "serve":
         from server.serve import serve
 
-        serve(settings)
+        serve(ctx.settings)
         return 0
     if args.command == "backup":
         from server.backup import backup
 
-        return backup(settings, args.path)
-    extra = room_commands()
-    if args.command in extra:
-        command = extra[args.command][1]
-        return asyncio.run(with_db(settings, lambda: command(settings, args)))
+        return backup(ctx.settings, args.path)
+    if args.command in registry.commands:
+        run = registry.commands[args.command].run
+        return asyncio.run(with_db(ctx, lambda: run(ctx.settings, args)))
     jobs = {
-        "migrate": lambda: migrate(settings),
-        "demo": lambda: run_demo(settings, args.password, args.if_empty),
-        "create-user": lambda: create_user(settings, args),
-        "audit": lambda: verify(settings),
+        "migrate": lambda: migrate(ctx),
+        "demo": lambda: run_demo(ctx, args.password, args.if_empty),
+        "create-user": lambda: create_user(ctx, args),
+        "audit": lambda: verify(ctx),
     }
     return asyncio.run(jobs[args.command]())

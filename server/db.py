@@ -1,17 +1,15 @@
-"""Database configuration: one Tortoise app holding the shell's and every room's models, one migrations package."""
+"""Database configuration: one Tortoise app holding the shell's and every room's models (the registry's list), one
+migrations package."""
 
 from __future__ import annotations
 
-import importlib.util
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise.backends.base.config_generator import expand_db_url
 
-from server.settings import Settings, from_env
-
-# Rooms in import order (DESIGN §3). The shell finds their models and routes by name, so it never imports them.
-ROOMS = ("care", "journal", "notes", "oversight")
+from server.settings import Settings
 
 # SQLite tuning (DESIGN §7): WAL for concurrent readers, wait rather than fail on a busy lock, fsync on commit.
 # cache_size: 64 MiB of pages per worker (negative = KiB) instead of SQLite's 2 MiB, so a clinic network's hot
@@ -24,12 +22,6 @@ SQLITE_PRAGMAS = {
     "cache_size": -65536,
     "temp_store": "MEMORY",
 }
-
-
-def model_modules() -> list[str]:
-    modules = ["server.models"]
-    modules += [f"{room}.models" for room in ROOMS if importlib.util.find_spec(f"{room}.models")]
-    return modules
 
 
 def is_sqlite(url: str) -> bool:
@@ -46,12 +38,13 @@ def connection_config(url: str) -> dict[str, Any]:
     return expand_db_url(url)
 
 
-def tortoise_config(settings: Settings) -> dict[str, Any]:
+def tortoise_config(settings: Settings, models: Sequence[str]) -> dict[str, Any]:
+    """Tortoise's configuration: `models` are the model modules the registry collected, shell first."""
     return {
         "connections": {"default": connection_config(settings.database_url)},
         "apps": {
             "models": {
-                "models": model_modules(),
+                "models": list(models),
                 "default_connection": "default",
                 "migrations": "migrations",
             }
@@ -59,10 +52,3 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
-
-
-def __getattr__(name: str) -> Any:
-    # `tortoise -c server.db.TORTOISE_ORM makemigrations` reads this; computed lazily so importing is side-effect free.
-    if name == "TORTOISE_ORM":
-        return tortoise_config(from_env())
-    raise AttributeError(name)

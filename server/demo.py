@@ -1,13 +1,10 @@
-"""The demo clinics (DESIGN §6). Rooms add their demo content through an optional `<room>.demo.seed` hook."""
+"""The demo clinics and accounts (the README lists them); rooms add their demo content through the demo loaders they
+register in `setup`."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 from server import accounts
 from server.actor import Actor
-from server.db import ROOMS
 from server.models import Clinic, User
 
 DEFAULT_PASSWORD = "quiet-harbor-lantern"  # noqa: S105 - the documented demo password
@@ -40,7 +37,6 @@ async def load(actor: Actor, password: str | None = None) -> list[str]:
         )
     lines = ["Demo clinics loaded. Sign in at /login with any of these (password: " + password + "):"]
     lines += [f"  {email:<26} {role:<10} {slug}" for email, _, role, slug in ACCOUNTS]
-    for room in ROOMS:
-        if importlib.util.find_spec(f"{room}.demo"):
-            lines += await importlib.import_module(f"{room}.demo").seed(actor, clinics, users)
+    for loader in actor.registry.demo_loaders:
+        lines += await loader(actor, clinics, users)
     return lines

@@ -1,8 +1,9 @@
 """Panels: how a room to the right adds a block to a page a room to its left renders.
 
 Imports run one way (server <- care <- journal <- notes <- oversight), so the chart (care) cannot ask the journal
-for shared entries. Instead the right-hand room registers a panel at import time; the page's service collects
-every panel for its place, and each provider does its own permission-checked, audited read (or returns None).
+for shared entries. Instead the right-hand room adds a panel to the page in its `setup(registry)`; the page's
+service collects the page's panels from the registry the actor carries, and each provider does its own
+permission-checked, audited read (or returns None).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ class Panel:
     name: str
     template: str
     provider: Provider
-    places: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -31,17 +31,18 @@ class Rendered:
 
 @dataclass
 class Panels:
-    """One page family's registry (e.g. the care pages, or the patient's journal home)."""
+    """One page's panels (e.g. the chart, or the patient's journal home), in the order rooms were set up."""
 
     registered: list[Panel] = field(default_factory=list)
 
-    def register(self, name: str, template: str, provider: Provider, places: tuple[str, ...]) -> None:
-        if all(p.name != name for p in self.registered):
-            self.registered.append(Panel(name, template, provider, places))
+    def register(self, name: str, template: str, provider: Provider) -> None:
+        if any(p.name == name for p in self.registered):
+            raise ValueError(f"panel {name!r} registered twice")
+        self.registered.append(Panel(name, template, provider))
 
-    async def collect(self, place: str, *args: Any) -> list[Rendered]:
+    async def collect(self, *args: Any) -> list[Rendered]:
         rendered = []
-        for panel in (p for p in self.registered if place in p.places):
+        for panel in self.registered:
             data = await panel.provider(*args)
             if data is not None:
                 rendered.append(Rendered(panel.name, panel.template, data))

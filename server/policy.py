@@ -1,8 +1,8 @@
 """The one permission policy: "may user U do action A (on object O)?".
 
-Every action is registered here with a description (docs/permissions.md must list them all, tested). Rooms register
-rules for their own objects with `@rule(...)`, because the shell may not import them; the question is always asked
-through `can()` / `require()` so there is one place to read and one place to audit.
+Every rule is a `Rule` value with a description. Rooms define rules for their own objects next to their lookups and
+hand them to the registry in `setup` (docs/permissions.md must list every registered rule, tested); the question is
+always asked through `can()` / `require()` so there is one place to read and one place to audit.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from types import ModuleType
+from typing import Any
 
 from server.errors import Forbidden
 from server.models import Role, User
 
 Check = Callable[[User, Any], bool | Awaitable[bool]]
-C = TypeVar("C", bound=Check)
 
 # Route-level declarations (server.web.route): who may reach a URL at all.
 PUBLIC = frozenset({"public"})
@@ -31,44 +31,53 @@ ANY_USER = frozenset(Role)
 
 @dataclass(frozen=True)
 class Rule:
+    """One permission: its name, what it allows (docs/permissions.md lists every registered rule, tested) and the
+    check. Rules are module constants; services ask `can(user, RULE, obj)` with the rule itself, so a check never
+    depends on which modules happen to be imported."""
+
     action: str
     description: str
     check: Check
 
-
-RULES: dict[str, Rule] = {}
-
-
-def rule(action: str, description: str) -> Callable[[C], C]:
-    def register(check: C) -> C:
-        RULES[action] = Rule(action, description, check)
-        return check
-
-    return register
+    def __str__(self) -> str:
+        return self.action
 
 
-async def can(user: User | None, action: str, obj: Any = None) -> bool:
+def rules_in(*modules: ModuleType) -> list[Rule]:
+    """The rules a module defines as constants, for a room's `setup`."""
+    return [value for module in modules for value in vars(module).values() if isinstance(value, Rule)]
+
+
+async def can(user: User | None, rule: Rule, obj: Any = None) -> bool:
     if user is None or not user.is_active:
         return False
-    result = RULES[action].check(user, obj)
+    result = rule.check(user, obj)
     return await result if inspect.isawaitable(result) else bool(result)
 
 
-async def require(user: User | None, action: str, obj: Any = None) -> None:
-    if not await can(user, action, obj):
-        raise Forbidden(action)
+async def require(user: User | None, rule: Rule, obj: Any = None) -> None:
+    if not await can(user, rule, obj):
+        raise Forbidden(rule.action)
 
 
-@rule("users.list", "See the accounts of one's own clinic (admins).")
 def _list_users(user: User, _obj: Any) -> bool:
     return user.role == Role.ADMIN
 
 
-@rule("users.manage", "Create, edit, disable, enable or reset the password of an account in one's own clinic (admins).")
 def _manage_user(user: User, target: User | None) -> bool:
     return user.role == Role.ADMIN and (target is None or target.clinic_id == user.clinic_id)
 
 
-@rule("users.disable", "Disable an account in one's own clinic, never one's own (admins).")
 def _disable_user(user: User, target: User) -> bool:
     return _manage_user(user, target) and target.id != user.id
+
+
+USERS_LIST = Rule("users.list", "See the accounts of one's own clinic (admins).", _list_users)
+USERS_MANAGE = Rule(
+    "users.manage",
+    "Create, edit, disable, enable or reset the password of an account in one's own clinic (admins).",
+    _manage_user,
+)
+USERS_DISABLE = Rule(
+    "users.disable", "Disable an account in one's own clinic, never one's own (admins).", _disable_user
+)

@@ -9,13 +9,13 @@ from tortoise import connections
 from server import accounts
 from server.errors import Invalid, Throttled
 from server.policy import ANY_USER, PUBLIC
-from server.web import HOMES, actor, form, redirect, render, route, safe_next
+from server.web import actor, form, redirect, render, route, safe_next, url
 
 
 async def login_page(request: Request) -> Response:
     who = actor(request)
     if who.user is not None:
-        return redirect(request, HOMES[who.user.role])
+        return redirect(request, _home(request))
     expired = request.query_params.get("expired") == "1"
     return render(
         request,
@@ -54,7 +54,13 @@ async def logout(request: Request) -> Response:
 
 
 async def home(request: Request) -> Response:
-    return redirect(request, HOMES[actor(request).user.role])  # type: ignore[union-attr]
+    return redirect(request, _home(request))
+
+
+def _home(request: Request) -> str:
+    """The signed-in user's home page: the room that set itself up as their role's home."""
+    role = actor(request).user.role  # type: ignore[union-attr]
+    return url(request, request.app.state.registry.homes[role])
 
 
 async def password_page(request: Request) -> Response:
@@ -90,7 +96,7 @@ routes = [
     route("/login", login_page, roles=PUBLIC, name="login"),
     route("/login", login, roles=PUBLIC, methods=["POST"]),
     route("/logout", logout, roles=ANY_USER, methods=["POST"], name="logout"),
-    route("/", home, roles=ANY_USER, name="home"),
+    route("/", home, roles=ANY_USER),
     route("/account/password", password_page, roles=ANY_USER, name="password"),
     route("/account/password", change_password, roles=ANY_USER, methods=["POST"]),
     route("/healthz", healthz, roles=PUBLIC, name="healthz"),

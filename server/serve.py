@@ -26,7 +26,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 def serve(settings: Settings) -> None:
     config = uvicorn.Config(
-        "server.app:create_app",
+        "afterglow:create_app",
         factory=True,
         host=settings.host,
         port=settings.port,

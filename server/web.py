@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
@@ -12,12 +12,13 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2_fragments.starlette import Jinja2Blocks
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Route
+from starlette.types import Scope
 from tortoise.transactions import in_transaction
 
 from server import accounts, audit, sessions
@@ -25,22 +26,74 @@ from server.actor import Actor
 from server.errors import Forbidden, NotFound
 from server.forms import local_input
 from server.markdown import render as render_markdown
-from server.models import Role
 from server.policy import PUBLIC
 from server.settings import ROOT
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-HOMES = {
-    Role.PATIENT: "/journal",
-    Role.THERAPIST: "/caseload",
-    Role.SUPERVISOR: "/oversight",
-    Role.ADMIN: "/admin/users",
-}
 
 
-# Counts shown in the navigation (e.g. escalated alerts for supervisors); rooms register a provider at import time.
-NAV_BADGES: list[Callable[[Actor], Awaitable[dict[str, int]]]] = []
+class RoomMount(Mount):
+    """One room's routes under one name ("care:chart"), at the root of the URL space like every other room.
+
+    A plain Mount at "" would claim every path and answer 404 for the next room's URLs; this one claims a request
+    only when one of its routes matches it (or matches all but the method, so 405 still works)."""
+
+    def __init__(self, name: str, routes: Sequence[BaseRoute]) -> None:
+        super().__init__("", routes=routes, name=name)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match is Match.NONE:
+            return match, child
+        inner = {**scope, **child}
+        best = Match.NONE
+        for route in self.routes:
+            found, _ = route.matches(inner)
+            if found is Match.FULL:
+                return Match.FULL, child
+            if found is Match.PARTIAL:
+                best = Match.PARTIAL
+        return best, child
+
+
+def leaf_routes(routes: Sequence[BaseRoute]) -> list[Route]:
+    """Every route of the app, inside the rooms' mounts too (for the checks that walk them all)."""
+    found: list[Route] = []
+    for r in routes:
+        if isinstance(r, RoomMount):
+            found += leaf_routes(r.routes)
+        elif isinstance(r, Route):
+            found.append(r)
+    return found
+
+
+class Urls:
+    """Paths from route names ("care:chart", patient_id=3), looked up in an index built once per app: templates
+    call this for every link, and Starlette's own url_path_for walks every route and raises on each miss."""
+
+    def __init__(self, routes: list[BaseRoute]) -> None:
+        self.index: dict[str, Route] = {}
+        self._walk(routes, "")
+
+    def _walk(self, routes: list[BaseRoute], prefix: str) -> None:
+        for r in routes:
+            if isinstance(r, Mount) and r.name and r.routes:
+                self._walk(r.routes, f"{prefix}{r.name}:")
+            elif isinstance(r, Route) and r.name:
+                self.index.setdefault(prefix + r.name, r)
+
+    def __call__(self, name: str, /, **params: Any) -> str:
+        route = self.index.get(name)
+        if route is None:
+            raise NoMatchFound(name, params)
+        return str(route.url_path_for(route.name, **params))
+
+
+def url(request: Request, name: str, /, **params: Any) -> str:
+    """The path of a named route, for redirects."""
+    urls: Urls = request.app.state.urls
+    return urls(name, **params)
 
 
 class CsrfFailure(Exception):
@@ -68,7 +121,14 @@ def make_templates() -> Jinja2Blocks:
         lstrip_blocks=True,
     )
     env.filters.update(when=_when, day=_day, local_input=local_input, markdown=render_markdown)
+    env.globals["url"] = _template_url
     return Jinja2Blocks(env=env)
+
+
+@pass_context
+def _template_url(context: Mapping[str, Any], name: str, /, **params: Any) -> str:
+    urls: Urls = context["urls"]
+    return urls(name, **params)
 
 
 def actor(request: Request) -> Actor:
@@ -95,7 +155,15 @@ def render(
 ) -> Response:
     """Render a page, or one named block of it for htmx; the page and the fragment come from one template."""
     badges = getattr(request.state, "badges", {})
-    ctx = {"user": request.state.actor.user, "csrf_token": csrf_token(request), "badges": badges, **(context or {})}
+    user = request.state.actor.user
+    ctx = {
+        "user": user,
+        "csrf_token": csrf_token(request),
+        "badges": badges,
+        "nav": request.app.state.registry.nav_for(user.role if user else None),
+        "urls": request.app.state.urls,
+        **(context or {}),
+    }
     templates: Jinja2Blocks = request.app.state.templates
     response = templates.TemplateResponse(request, name, ctx, status_code=status, block_name=block)
     response.headers["Vary"] = "HX-Request"
@@ -153,6 +221,7 @@ async def _load_actor(request: Request) -> Actor:
         passwords=app_state.passwords,
         ip=request.client.host if request.client else "",
         request_id=request.state.request_id,
+        registry=app_state.registry,
     )
     loaded = await sessions.load(settings, request.cookies.get(settings.cookie_name), now)
     if loaded.session is None:
@@ -169,6 +238,7 @@ async def _load_actor(request: Request) -> Actor:
         ip=base.ip,
         request_id=base.request_id,
         session=loaded.session,
+        registry=app_state.registry,
     )
 
 
@@ -198,7 +268,8 @@ def route(
         if request.method not in SAFE_METHODS:
             await _check_csrf(request)
         elif who.user is not None and not is_htmx(request):
-            request.state.badges = {k: v for provider in NAV_BADGES for k, v in (await provider(who)).items()}
+            providers = request.app.state.registry.badges
+            request.state.badges = {k: v for provider in providers for k, v in (await provider(who)).items()}
         async with audit.reads_durable():
             return await endpoint(request)
 
@@ -207,7 +278,7 @@ def route(
 
 
 def _to_login(request: Request) -> Response:
-    target = "/login"
+    target = url(request, "server:login")
     if request.method == "GET":
         target += "?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     elif is_htmx(request) and request.headers.get("HX-Current-URL"):

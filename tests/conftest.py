@@ -23,9 +23,8 @@ from asgi_lifespan import LifespanManager
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate
 
+from afterglow import create_app, registry, tortoise_config
 from server.actor import Actor
-from server.app import create_app
-from server.db import tortoise_config
 from server.passwords import Passwords
 from server.settings import Settings
 
@@ -130,7 +129,8 @@ async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def actor(settings: Settings) -> Actor:
-    return Actor(user=None, now=settings.clock(), settings=settings, passwords=Passwords(settings), ip="test")
+    clock, passwords = settings.clock, Passwords(settings)
+    return Actor(user=None, now=clock(), settings=settings, passwords=passwords, ip="test", registry=registry())
 
 
 @pytest.fixture

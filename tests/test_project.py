@@ -8,10 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from starlette.routing import Route
-
-from server import audit, policy
 from server.settings import ENV_INTS, ENV_OTHER
+from server.web import leaf_routes
 
 ROOT = Path(__file__).resolve().parents[1]
 HTMX_SHA256 = "d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717"  # htmx.org 2.0.11, htmx.min.js
@@ -43,20 +41,19 @@ def test_no_template_marks_text_safe():
 
 def test_every_audit_action_is_documented(app):
     doc = (ROOT / "docs/audit-actions.md").read_text()
-    assert audit.ACTIONS
-    for action in audit.ACTIONS:
+    assert app.state.registry.actions
+    for action in app.state.registry.actions:
         assert f"| `{action}` |" in doc, f"{action} missing from docs/audit-actions.md"
 
 
 def test_every_policy_action_and_route_is_documented(app):
     doc = (ROOT / "docs/permissions.md").read_text()
-    for action in policy.RULES:
+    for action in app.state.registry.rules:
         assert f"| `{action}` |" in doc, f"{action} missing from docs/permissions.md"
-    for r in app.routes:
-        if isinstance(r, Route):
-            roles = ", ".join(sorted(r.endpoint.roles))
-            for method in sorted(r.methods - {"HEAD"}):
-                assert f"| `{method} {r.path}` | {roles} |" in doc, f"{method} {r.path} ({roles}) missing"
+    for r in leaf_routes(app.routes):
+        roles = ", ".join(sorted(r.endpoint.roles))
+        for method in sorted(r.methods - {"HEAD"}):
+            assert f"| `{method} {r.path}` | {roles} |" in doc, f"{method} {r.path} ({roles}) missing"
 
 
 def test_every_setting_is_documented():

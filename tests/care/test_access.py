@@ -7,9 +7,9 @@ import re
 
 import httpx
 import pytest
-from starlette.routing import Route
 
 from care.models import Course, MeasureResponse, RiskAlert
+from server.web import leaf_routes
 from tests.care.conftest import casey, last_infusion, sign_in
 
 STRANGERS = ["therapist2@demo.clinic", "patient2@demo.clinic", "therapist@other.clinic", "patient@other.clinic"]
@@ -28,8 +28,8 @@ async def _ids() -> dict[str, int]:
 
 def _care_routes(app) -> list[tuple[str, str]]:
     found = []
-    for r in app.routes:
-        if isinstance(r, Route) and r.endpoint.__module__.startswith("care.") and re.search(r"\{\w+_id", r.path):
+    for r in leaf_routes(app.routes):
+        if r.endpoint.__module__.startswith("care.") and re.search(r"\{\w+_id", r.path):
             found += [(m, r.path) for m in sorted(r.methods - {"HEAD"})]
     return found
 

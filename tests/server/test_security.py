@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 
 from server.models import User
 from server.policy import PUBLIC
-from server.web import route
+from server.web import RoomMount, leaf_routes, route
 from tests.conftest import csrf_from, login, token
 
 CSRF_PAGE = "This form has expired"
@@ -24,13 +24,15 @@ ROLE_ACCOUNT = {
 
 
 def _routes(app) -> list[Route]:
-    return [r for r in app.routes if isinstance(r, Route)]
+    return leaf_routes(app.routes)
 
 
 def test_it_declares_roles_on_every_route(app):
     for r in _routes(app):
         assert getattr(r.endpoint, "roles", None), f"{r.path} declares no roles"
-    assert [m.path for m in app.routes if isinstance(m, Mount)] == ["/static"]
+    assert [m.path for m in app.routes if isinstance(m, Mount) and not isinstance(m, RoomMount)] == ["/static"]
+    rooms = [m.name for m in app.routes if isinstance(m, RoomMount)]
+    assert rooms == ["server", "care", "journal", "notes", "oversight"]
 
 
 def test_it_refuses_to_build_a_route_without_roles():
@@ -165,7 +167,7 @@ async def test_it_hides_internals_of_unexpected_errors_and_logs_the_request_id(a
     async def explode(request):
         raise RuntimeError("secret internals: SELECT * FROM patient")
 
-    app.router.routes.insert(0, route("/boom", explode, roles=PUBLIC))
+    app.router.routes.insert(0, route("/boom", explode, roles=PUBLIC))  # a route outside every room's mount
     r = await client.get("/boom")
     assert r.status_code == 500
     assert "secret internals" not in r.text and "Traceback" not in r.text

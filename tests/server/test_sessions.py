@@ -5,8 +5,8 @@ import dataclasses
 import httpx
 from asgi_lifespan import LifespanManager
 
+from afterglow import create_app
 from server import demo
-from server.app import create_app
 from server.models import AuditEvent, Session, User
 from server.sessions import token_hash
 from tests.conftest import DEMO_PASSWORD, login, token

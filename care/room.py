@@ -1,0 +1,36 @@
+"""The care room's part of the registry: patients, courses, infusions, measures and alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from starlette.routing import BaseRoute
+
+from care import access, demo
+from server.audit import actions_in
+from server.models import Role
+from server.policy import rules_in
+from server.registry import NavEntry, Registry
+
+
+def _routes() -> Sequence[BaseRoute]:
+    from care import routes
+
+    return routes.routes
+
+
+def setup(registry: Registry) -> None:
+    registry.room("care", models="care.models", routes=_routes)
+    registry.add_rules(rules_in(access))
+    registry.add_actions(actions_in(access))
+    registry.home(Role.THERAPIST, "care:caseload")
+    registry.add_nav(
+        NavEntry(Role.PATIENT, "Progress", "care:my_progress", position=20),
+        NavEntry(Role.THERAPIST, "Caseload", "care:caseload", position=10),
+        NavEntry(Role.THERAPIST, "Alerts", "care:alerts", position=20),
+        NavEntry(Role.SUPERVISOR, "Patients", "care:caseload", position=20),
+        NavEntry(Role.SUPERVISOR, "Alerts", "care:alerts", position=30),
+        NavEntry(Role.SUPERVISOR, "Care teams", "care:care_teams", position=40),
+        NavEntry(Role.ADMIN, "Care teams", "care:care_teams", position=20),
+    )
+    registry.demo_loaders.append(demo.seed)

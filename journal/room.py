@@ -1,0 +1,31 @@
+"""The journal room's part of the registry: the patient's journal, and shared entries on the care pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from starlette.routing import BaseRoute
+
+from care import panels as care_pages
+from journal import access, demo, service
+from server.audit import actions_in
+from server.models import Role
+from server.policy import rules_in
+from server.registry import NavEntry, Registry
+
+
+def _routes() -> Sequence[BaseRoute]:
+    from journal import routes
+
+    return routes.routes
+
+
+def setup(registry: Registry) -> None:
+    registry.room("journal", models="journal.models", routes=_routes)
+    registry.add_rules(rules_in(access))
+    registry.add_actions(actions_in(access))
+    registry.home(Role.PATIENT, "journal:home")
+    registry.add_nav(NavEntry(Role.PATIENT, "Journal", "journal:home", position=10))
+    shared = "journal/_shared_panel.html"
+    registry.panel((care_pages.CHART, care_pages.INFUSION), "journal", shared, service.shared_panel)
+    registry.demo_loaders.append(demo.seed)

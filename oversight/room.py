@@ -1,0 +1,43 @@
+"""The oversight room's part of the registry: supervisors' pages and badge, break-the-glass, the patient's access
+log, clinic settings, and `python -m server escalate | seed`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from starlette.routing import BaseRoute
+
+from oversight import access, commands, quality
+from server.audit import actions_in
+from server.models import Role
+from server.policy import rules_in
+from server.registry import NavEntry, Registry
+
+
+def _routes() -> Sequence[BaseRoute]:
+    from oversight import routes
+
+    return routes.routes
+
+
+def setup(registry: Registry) -> None:
+    registry.room("oversight", models="oversight.models", routes=_routes)
+    registry.add_rules(rules_in(access))
+    registry.add_actions(actions_in(access))
+    registry.home(Role.SUPERVISOR, "oversight:home")
+    registry.add_nav(
+        NavEntry(Role.PATIENT, "Who saw my record", "oversight:me", position=30),
+        NavEntry(Role.THERAPIST, "Emergency access", "oversight:glass_form", position=30),
+        NavEntry(
+            Role.SUPERVISOR, "Oversight", "oversight:home", position=10, badge="escalated",
+            badge_label="escalated alerts",
+        ),
+        NavEntry(Role.ADMIN, "Settings", "oversight:settings_page", position=30),
+    )
+    registry.badges.append(quality.escalated_badge)
+    registry.command(
+        "escalate", "escalate risk alerts unacknowledged past the clinic's window", commands.run_escalate
+    )
+    registry.command(
+        "seed", "seed a deterministic clinic network for load tests (--scale N)", commands.run_seed, commands.seed_args
+    )

@@ -1,0 +1,122 @@
+"""The registry: everything rooms add to the shell, handed to each room's `setup(registry)` in room order.
+
+The shell knows no room by name. The composition root (the `afterglow` package) builds one Registry by calling
+`setup` of the shell and of each room, then builds the web app, the command line or the database configuration
+from it. Nothing is registered as a side effect of importing a module: a room's services behave the same whether
+or not its routes module was ever imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from server.models import Clinic, Role, User
+from server.panels import Panels
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
+    from server.actor import Actor
+    from server.audit import Action
+    from server.policy import Rule
+    from server.settings import Settings
+
+BadgeProvider = Callable[["Actor"], Awaitable[dict[str, int]]]
+Command = Callable[["Settings", argparse.Namespace], Awaitable[int]]
+DemoLoader = Callable[["Actor", dict[str, Clinic], dict[str, User]], Awaitable[list[str]]]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the main navigation for one role; `badge` names a count a badge provider returns."""
+
+    role: Role
+    label: str
+    route: str
+    position: int  # links are shown in this order, whichever room added them
+    badge: str = ""
+    badge_label: str = ""
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    help: str
+    run: Command
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+
+@dataclass(frozen=True)
+class MountSpec:
+    """A room's routes, built only when the web app is (the command line never imports route modules)."""
+
+    name: str
+    routes: Callable[[], Sequence[BaseRoute]]
+
+
+@dataclass
+class Registry:
+    rooms: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    mounts: list[MountSpec] = field(default_factory=list)
+    panels: dict[str, Panels] = field(default_factory=dict)
+    nav: list[NavEntry] = field(default_factory=list)
+    badges: list[BadgeProvider] = field(default_factory=list)
+    homes: dict[Role, str] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    actions: dict[str, Action] = field(default_factory=dict)
+    commands: dict[str, CommandSpec] = field(default_factory=dict)
+    demo_loaders: list[DemoLoader] = field(default_factory=list)
+
+    def room(
+        self, name: str, *, models: str | None = None, routes: Callable[[], Sequence[BaseRoute]] | None = None
+    ) -> None:
+        """Declare a room: its name, its models module and its routes (one Mount named after the room)."""
+        if name in self.rooms:
+            raise ValueError(f"room {name!r} is set up twice")
+        self.rooms.append(name)
+        if models:
+            self.models.append(models)
+        if routes:
+            self.mounts.append(MountSpec(name, routes))
+
+    def add_rules(self, rules: Iterable[Rule]) -> None:
+        for rule in rules:
+            if self.rules.setdefault(rule.action, rule) is not rule:
+                raise ValueError(f"policy rule {rule.action!r} registered twice")
+
+    def add_actions(self, actions: Iterable[Action]) -> None:
+        for action in actions:
+            if self.actions.setdefault(str(action), action) is not action:
+                raise ValueError(f"audit action {action!r} registered twice")
+
+    def page(self, name: str) -> Panels:
+        """The panels of one page (e.g. "chart"): rooms to the right add to it, the page's service collects it."""
+        return self.panels.setdefault(name, Panels())
+
+    def panel(self, pages: Iterable[str], name: str, template: str, provider: Any) -> None:
+        for page in pages:
+            self.page(page).register(name, template, provider)
+
+    def add_nav(self, *entries: NavEntry) -> None:
+        self.nav.extend(entries)
+
+    def home(self, role: Role, route: str) -> None:
+        self.homes[role] = route
+
+    def command(
+        self,
+        name: str,
+        help: str,
+        run: Command,
+        arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+    ) -> None:
+        if name in self.commands:
+            raise ValueError(f"command {name!r} registered twice")
+        self.commands[name] = CommandSpec(help, run, arguments)
+
+    def nav_for(self, role: Role | None) -> list[NavEntry]:
+        return sorted((entry for entry in self.nav if entry.role == role), key=lambda entry: entry.position)
+
