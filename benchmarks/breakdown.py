@@ -81,8 +81,8 @@ def split(stats: pstats.Stats) -> dict[str, float]:
 async def main() -> None:
     from asgi_lifespan import LifespanManager
 
-    from benchmarks.run import _ids
     from afterglow import create_app
+    from benchmarks.run import _ids
     from server.settings import from_env
 
     settings = from_env()

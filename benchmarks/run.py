@@ -274,8 +274,8 @@ async def login_form(base: str) -> tuple[str, str]:
 async def _ids(url: str, var: str, therapist_email: str, signer_email: str | None = None) -> dict[str, Any]:
     from tortoise import Tortoise
 
-    from care.models import CareTeam, Infusion
     from afterglow import tortoise_config
+    from care.models import CareTeam, Infusion
     from server.models import AuditEvent, User
     from server.settings import Settings
 

@@ -14,7 +14,7 @@ from care.models import Instrument
 from server.errors import Invalid, NotFound
 from server.forms import Form
 from server.policy import CLINICIANS, PATIENT
-from server.web import actor, form, redirect, render, route
+from server.web import actor, form, redirect, render, route, url
 
 INSTRUMENTS = {
     "phq9": (Instrument.PHQ9, "PHQ-9", clinical.PHQ9_ITEMS),
@@ -54,7 +54,7 @@ async def self_report(request: Request) -> Response:
     if answers is None:
         return render(request, "care/measure_form.html", _ctx(slug, f.values, f.errors, patient=None), status=400)
     measure = await measures.submit_self_report(actor(request), instrument, answers)
-    return redirect(request, f"/measures/{measure.id}")
+    return redirect(request, url(request, "care:measure", measure_id=measure.id))
 
 
 async def result(request: Request) -> Response:
@@ -84,7 +84,7 @@ async def paper(request: Request) -> Response:
         return render(request, "care/measure_form.html", _ctx(slug, f.values, f.errors, patient=patient), status=400)
     taken_at = datetime.combine(taken_on, datetime.min.time(), UTC) + timedelta(hours=12)
     await measures.enter_on_paper(who, patient.id, instrument, answers, taken_at)
-    return redirect(request, f"/patients/{patient.id}#progress")
+    return redirect(request, url(request, "care:chart", patient_id=patient.id) + "#progress")
 
 
 def _cssrs_ctx(patient: object, values: dict[str, object], errors: dict[str, str]) -> dict[str, object]:
@@ -103,7 +103,7 @@ async def cssrs(request: Request) -> Response:
     if answers is None:
         return render(request, "care/cssrs_form.html", _cssrs_ctx(patient, f.values, f.errors), status=400)
     measure = await measures.record_cssrs(who, patient.id, clinical.cssrs(answers))
-    return redirect(request, f"/measures/{measure.id}")
+    return redirect(request, url(request, "care:measure", measure_id=measure.id))
 
 
 async def my_progress(request: Request) -> Response:
@@ -118,7 +118,7 @@ async def my_progress(request: Request) -> Response:
 routes = [
     route("/measures/{slug:str}/new", self_report_page, roles=PATIENT),
     route("/measures/{slug:str}/new", self_report, roles=PATIENT, methods=["POST"]),
-    route("/measures/{measure_id:int}", result, roles=PATIENT | CLINICIANS),
+    route("/measures/{measure_id:int}", result, roles=PATIENT | CLINICIANS, name="measure"),
     route("/patients/{patient_id:int}/measures/new", paper_page, roles=CLINICIANS),
     route("/patients/{patient_id:int}/measures/new", paper, roles=CLINICIANS, methods=["POST"]),
     route("/patients/{patient_id:int}/cssrs/new", cssrs_page, roles=CLINICIANS),

@@ -15,7 +15,7 @@ from care.models import Agent, Infusion, Phase, RouteOfAdmin
 from server.errors import Invalid
 from server.forms import Form, local_input
 from server.policy import CLINICIANS
-from server.web import actor, form, is_htmx, redirect, render, route
+from server.web import actor, form, is_htmx, redirect, render, route, url
 
 CHOICES = {
     "phases": [p.value for p in Phase],
@@ -111,7 +111,7 @@ async def create(request: Request) -> Response:
         infusion = await infusions.create_infusion(who, patient_id, data)
     except Invalid as exc:
         return await _form_page(request, patient_id, f.values, exc.errors, status=400)
-    return redirect(request, f"/infusions/{infusion.id}")
+    return redirect(request, url(request, "care:infusion", infusion_id=infusion.id))
 
 
 async def show(request: Request) -> Response:
@@ -147,7 +147,7 @@ async def update(request: Request) -> Response:
         await infusions.update_infusion(who, infusion.id, data)
     except Invalid as exc:
         return await _form_page(request, infusion.patient_id, f.values, exc.errors, infusion, status=400)
-    return redirect(request, f"/infusions/{infusion.id}")
+    return redirect(request, url(request, "care:infusion", infusion_id=infusion.id))
 
 
 async def add_vitals(request: Request) -> Response:
@@ -168,7 +168,7 @@ async def add_vitals(request: Request) -> Response:
         return render(request, "care/infusion.html", ctx, status=400, block="vitals" if is_htmx(request) else None)
     vitals, flags = await infusions.add_vitals(who, _id(request), reading)
     if not is_htmx(request):
-        return redirect(request, f"/infusions/{_id(request)}#vitals")
+        return redirect(request, url(request, "care:infusion", infusion_id=_id(request)) + "#vitals")
     infusion = await access.get_infusion_for(who, _id(request))
     ctx = {"infusion": infusion, "vitals": vitals, "flags": flags, "values": {}, "errors": {}, "view": None}
     return render(request, "care/infusion.html", ctx, block="vitals")
@@ -205,11 +205,13 @@ async def preview_flags(request: Request) -> Response:
 
 
 routes = [
-    route("/patients/{patient_id:int}/infusions/new", new_page, roles=CLINICIANS),
-    route("/patients/{patient_id:int}/infusions/new", create, roles=CLINICIANS, methods=["POST"]),
-    route("/infusions/{infusion_id:int}", show, roles=CLINICIANS),
-    route("/infusions/{infusion_id:int}/edit", edit_page, roles=CLINICIANS),
-    route("/infusions/{infusion_id:int}/edit", update, roles=CLINICIANS, methods=["POST"]),
+    route("/patients/{patient_id:int}/infusions/new", new_page, roles=CLINICIANS, name="infusion_new"),
+    route(
+        "/patients/{patient_id:int}/infusions/new", create, roles=CLINICIANS, methods=["POST"], name="infusion_create"
+    ),
+    route("/infusions/{infusion_id:int}", show, roles=CLINICIANS, name="infusion"),
+    route("/infusions/{infusion_id:int}/edit", edit_page, roles=CLINICIANS, name="infusion_edit"),
+    route("/infusions/{infusion_id:int}/edit", update, roles=CLINICIANS, methods=["POST"], name="infusion_update"),
     route("/infusions/{infusion_id:int}/vitals", add_vitals, roles=CLINICIANS, methods=["POST"]),
     route("/vitals/preview", preview_flags, roles=CLINICIANS),
     route("/dose/preview", preview_dose, roles=CLINICIANS),

@@ -12,7 +12,7 @@ from care.measures import acknowledge, open_alerts, split
 from care.models import ConsentKind, CourseStatus, Protocol
 from server.errors import Invalid
 from server.policy import ADMIN, CLINICIANS, SUPERVISOR
-from server.web import actor, form, redirect, render, route
+from server.web import actor, form, redirect, render, route, url
 
 PROTOCOLS = [p.value for p in Protocol]
 
@@ -45,7 +45,7 @@ async def create_patient(request: Request) -> Response:
         patient = await patients.create_patient(who, data)
     except Invalid as exc:
         return render(request, "care/patient_new.html", {"values": f.values, "errors": exc.errors}, status=400)
-    return redirect(request, f"/patients/{patient.id}")
+    return redirect(request, url(request, "care:chart", patient_id=patient.id))
 
 
 async def chart_page(request: Request) -> Response:
@@ -77,7 +77,7 @@ async def start_course(request: Request) -> Response:
     if data is None:
         return await _chart(request, _id(request), f.errors, status=400)
     await patients.start_course(who, _id(request), **data)
-    return redirect(request, f"/patients/{_id(request)}#courses")
+    return redirect(request, url(request, "care:chart", patient_id=_id(request)) + "#courses")
 
 
 async def course_status(request: Request) -> Response:
@@ -86,7 +86,7 @@ async def course_status(request: Request) -> Response:
     if status is None:
         return await _chart(request, course.patient_id, f.errors, status=400)
     await patients.set_course_status(actor(request), course.id, status)
-    return redirect(request, f"/patients/{course.patient_id}#courses")
+    return redirect(request, url(request, "care:chart", patient_id=course.patient_id) + "#courses")
 
 
 async def record_consent(request: Request) -> Response:
@@ -96,7 +96,7 @@ async def record_consent(request: Request) -> Response:
     if data is None:
         return await _chart(request, course.patient_id, f.errors, status=400)
     await patients.record_consent(who, course.id, **data)
-    return redirect(request, f"/patients/{course.patient_id}#courses")
+    return redirect(request, url(request, "care:chart", patient_id=course.patient_id) + "#courses")
 
 
 async def care_teams(request: Request) -> Response:
@@ -107,14 +107,14 @@ async def care_teams(request: Request) -> Response:
 async def change_team(request: Request) -> Response:
     data = await form(request)
     therapist_id = str(data.get("therapist_id", ""))
-    back = str(data.get("back", "")) or "/care-teams"
+    teams, chart = url(request, "care:care_teams"), url(request, "care:chart", patient_id=_id(request))
     await patients.change_care_team(
         actor(request),
         _id(request),
         int(therapist_id) if therapist_id.isdigit() else 0,
         add=data.get("action") != "remove",
     )
-    return redirect(request, back if back in {"/care-teams", f"/patients/{_id(request)}"} else "/care-teams")
+    return redirect(request, chart if data.get("back") == chart else teams)
 
 
 async def alerts(request: Request) -> Response:
@@ -131,14 +131,14 @@ async def ack_alert(request: Request) -> Response:
         }
         return render(request, "care/alerts.html", ctx, status=400)
     await acknowledge(actor(request), _id(request, "alert_id"), action)
-    return redirect(request, "/alerts")
+    return redirect(request, url(request, "care:alerts"))
 
 
 routes = [
     route("/caseload", caseload, roles=CLINICIANS, name="caseload"),
     route("/patients/new", new_patient_page, roles=CLINICIANS),
     route("/patients/new", create_patient, roles=CLINICIANS, methods=["POST"]),
-    route("/patients/{patient_id:int}", chart_page, roles=CLINICIANS),
+    route("/patients/{patient_id:int}", chart_page, roles=CLINICIANS, name="chart"),
     route("/patients/{patient_id:int}/courses", start_course, roles=CLINICIANS, methods=["POST"]),
     route("/courses/{course_id:int}/status", course_status, roles=CLINICIANS, methods=["POST"]),
     route("/courses/{course_id:int}/consents", record_consent, roles=CLINICIANS, methods=["POST"]),

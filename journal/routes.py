@@ -17,7 +17,7 @@ from journal.prompts import GUIDED, due
 from server.errors import Invalid
 from server.forms import Form
 from server.policy import PATIENT
-from server.web import actor, form, is_htmx, redirect, render, route
+from server.web import actor, form, is_htmx, redirect, render, route, url
 
 
 def _id(request: Request) -> int:
@@ -64,7 +64,7 @@ def _editor(
         "scales": SCALES,
         "infusion": infusion,
         "note": note,
-        "draft_url": f"/journal/{entry.id}/draft" if entry else "/journal/new",
+        "draft_url": url(request, "journal:save_draft", entry_id=entry.id) if entry else url(request, "journal:create"),
     }
     return render(request, "journal/editor.html", ctx, status=status)
 
@@ -122,13 +122,13 @@ async def _save(request: Request, entry_id: int | None) -> Response:
         note = "This entry changed in another window. Your text is below, unsaved: copy it, then reload."
         return await _refused(request, f.values, {"form": note}, entry, 409)
     if not autosave:
-        return redirect(request, f"/journal/{saved.entry.id}")
+        return redirect(request, url(request, "journal:show", entry_id=saved.entry.id))
     time = who.now.astimezone(ZoneInfo(who.tz)).strftime("%H:%M")
     response = render(
         request, "journal/_save_status.html", {"saved_at": time, "version": saved.entry.version, "crisis": saved.crisis}
     )
     if saved.created:
-        response.headers["HX-Replace-Url"] = f"/journal/{saved.entry.id}/edit"
+        response.headers["HX-Replace-Url"] = url(request, "journal:edit_page", entry_id=saved.entry.id)
     return response
 
 
@@ -169,7 +169,7 @@ async def share(request: Request) -> Response:
     entry = await service.set_shared(actor(request), _id(request), data.get("shared") == "on")
     if is_htmx(request):
         return render(request, "journal/_share_control.html", {"entry": entry})
-    return redirect(request, f"/journal/{entry.id}")
+    return redirect(request, url(request, "journal:show", entry_id=entry.id))
 
 
 async def history(request: Request) -> Response:
@@ -180,7 +180,7 @@ async def history(request: Request) -> Response:
 async def preferences(request: Request) -> Response:
     data = await form(request)
     await service.set_preference(actor(request), data.get("share_by_default") == "on")
-    return redirect(request, "/journal#settings")
+    return redirect(request, url(request, "journal:home") + "#settings")
 
 
 async def export_md(request: Request) -> Response:
@@ -208,7 +208,7 @@ routes = [
     route("/journal/preferences", preferences, roles=PATIENT, methods=["POST"]),
     route("/journal/{entry_id:int}", show, roles=PATIENT),
     route("/journal/{entry_id:int}/edit", edit_page, roles=PATIENT),
-    route("/journal/{entry_id:int}/edit", save_draft, roles=PATIENT, methods=["POST"]),
+    route("/journal/{entry_id:int}/edit", save_draft, roles=PATIENT, methods=["POST"], name="save"),
     route("/journal/{entry_id:int}/draft", save_draft, roles=PATIENT, methods=["POST"]),
     route("/journal/{entry_id:int}/share", share, roles=PATIENT, methods=["POST"]),
     route("/journal/{entry_id:int}/history", history, roles=PATIENT),

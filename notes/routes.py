@@ -15,7 +15,7 @@ from notes.models import IntegrationNote
 from notes.service import Conflict
 from server.errors import Invalid
 from server.policy import CLINICIANS, SUPERVISOR, THERAPIST
-from server.web import actor, form, is_htmx, redirect, render, route
+from server.web import actor, form, is_htmx, redirect, render, route, url
 
 CHOICES = {
     "domains": DOMAINS,
@@ -47,7 +47,11 @@ async def _editor(
         "errors": errors,
         "note": note,
         "sections": text_fields(fmt),
-        "draft_url": f"/notes/{note.id}/draft" if note else f"/infusions/{infusion_id}/notes/new",
+        "draft_url": (
+            url(request, "notes:save_draft", note_id=note.id)
+            if note
+            else url(request, "notes:create", infusion_id=infusion_id)
+        ),
         **CHOICES,
     }
     return render(request, "notes/editor.html", ctx, status=status)
@@ -84,7 +88,7 @@ async def _save(request: Request, infusion_id: int, note_id: int | None) -> Resp
         note = "This note changed in another window, or was signed. Your text is below, unsaved."
         return await _editor(request, infusion_id, f.values, {"form": note}, note=saved.note, status=409)
     if not autosave:
-        return redirect(request, f"/notes/{saved.note.id}")
+        return redirect(request, url(request, "notes:show", note_id=saved.note.id))
     time = who.now.astimezone(ZoneInfo(who.tz)).strftime("%H:%M")
     response = render(
         request,
@@ -92,7 +96,7 @@ async def _save(request: Request, infusion_id: int, note_id: int | None) -> Resp
         {"saved_at": time, "version": saved.note.version, "crisis": [], "note": saved.note, "created": saved.created},
     )
     if saved.created:
-        response.headers["HX-Replace-Url"] = f"/notes/{saved.note.id}"
+        response.headers["HX-Replace-Url"] = url(request, "notes:show", note_id=saved.note.id)
     return response
 
 
@@ -133,7 +137,7 @@ async def sign(request: Request) -> Response:
         return render(
             request, "notes/note.html", {"view": view, "note": view.note, "errors": {"form": message}}, status=409
         )
-    return redirect(request, f"/notes/{_id(request)}")
+    return redirect(request, url(request, "notes:show", note_id=_id(request)))
 
 
 async def add_addendum(request: Request) -> Response:
@@ -149,7 +153,7 @@ async def add_addendum(request: Request) -> Response:
             {"view": view, "note": view.note, "errors": exc.errors, "addendum": body},
             status=400,
         )
-    return redirect(request, f"/notes/{_id(request)}#addenda")
+    return redirect(request, url(request, "notes:show", note_id=_id(request)) + "#addenda")
 
 
 async def cosign(request: Request) -> Response:
@@ -157,7 +161,7 @@ async def cosign(request: Request) -> Response:
         await service.cosign(actor(request), _id(request))
     except Conflict:
         return await _conflict(request)
-    return redirect(request, f"/notes/{_id(request)}")
+    return redirect(request, url(request, "notes:show", note_id=_id(request)))
 
 
 async def return_note(request: Request) -> Response:
@@ -170,7 +174,7 @@ async def return_note(request: Request) -> Response:
         return render(request, "notes/note.html", {"view": view, "note": view.note, "errors": exc.errors}, status=400)
     except Conflict:
         return await _conflict(request)
-    return redirect(request, f"/notes/{_id(request)}")
+    return redirect(request, url(request, "notes:show", note_id=_id(request)))
 
 
 async def _conflict(request: Request) -> Response:
@@ -181,7 +185,7 @@ async def _conflict(request: Request) -> Response:
 
 async def seen(request: Request) -> Response:
     await dashboard.mark_shared_seen(actor(request))
-    return redirect(request, "/caseload")
+    return redirect(request, url(request, "care:caseload"))
 
 
 async def process_list(request: Request, errors: dict | None = None, body: str = "", status: int = 200) -> Response:
@@ -196,7 +200,7 @@ async def process_create(request: Request) -> Response:
         note = await process.create(actor(request), _id(request, "patient_id"), body)
     except Invalid as exc:
         return await process_list(request, exc.errors, body, status=400)
-    return redirect(request, f"/process-notes/{note.id}")
+    return redirect(request, url(request, "notes:process_gate", note_id=note.id))
 
 
 async def process_gate(request: Request) -> Response:
@@ -220,7 +224,7 @@ routes = [
     route("/infusions/{infusion_id:int}/notes/new", new_page, roles=THERAPIST),
     route("/infusions/{infusion_id:int}/notes/new", create, roles=THERAPIST, methods=["POST"]),
     route("/notes/{note_id:int}", show, roles=CLINICIANS),
-    route("/notes/{note_id:int}", save_draft, roles=THERAPIST, methods=["POST"]),
+    route("/notes/{note_id:int}", save_draft, roles=THERAPIST, methods=["POST"], name="save"),
     route("/notes/{note_id:int}/draft", save_draft, roles=THERAPIST, methods=["POST"]),
     route("/notes/{note_id:int}/sign", sign, roles=THERAPIST, methods=["POST"]),
     route("/notes/{note_id:int}/addenda", add_addendum, roles=CLINICIANS, methods=["POST"]),

@@ -11,7 +11,7 @@ from oversight.audit_viewer import Filters
 from server.errors import Invalid
 from server.forms import Form
 from server.policy import ADMIN, PATIENT, SUPERVISOR, THERAPIST
-from server.web import actor, form, redirect, render, route
+from server.web import actor, form, redirect, render, route, url
 
 
 def _filters(request: Request) -> tuple[Filters, dict[str, str]]:
@@ -62,7 +62,7 @@ async def audit_csv(request: Request) -> Response:
 
 async def audit_verify(request: Request) -> Response:
     await audit_viewer.verify_now(actor(request))
-    return redirect(request, "/oversight/audit")
+    return redirect(request, url(request, "oversight:audit_page"))
 
 
 async def cosign_queue(request: Request) -> Response:
@@ -81,7 +81,7 @@ async def glass_review(request: Request) -> Response:
         await glass.review(actor(request), grant_id, note)
     except Invalid as exc:  # the message belongs to the grant that was submitted, not to every pending one
         return await glass_list(request, {f"review_note_{grant_id}": exc.errors["review_note"]}, status=400)
-    return redirect(request, "/oversight/break-glass")
+    return redirect(request, url(request, "oversight:glass_list"))
 
 
 async def glass_form(request: Request) -> Response:
@@ -97,7 +97,7 @@ async def glass_request(request: Request) -> Response:
         )
     except Invalid as exc:
         return render(request, "oversight/glass_request.html", {"values": values, "errors": exc.errors}, status=400)
-    return redirect(request, f"/patients/{grant.patient_id}")
+    return redirect(request, url(request, "care:chart", patient_id=grant.patient_id))
 
 
 async def review_list(request: Request, errors: dict | None = None, status: int = 200) -> Response:
@@ -115,7 +115,7 @@ async def draw_sample(request: Request) -> Response:
         await reviews.draw(actor(request), count, days)
     except Invalid as exc:
         return await review_list(request, exc.errors, status=400)
-    return redirect(request, "/oversight/reviews")
+    return redirect(request, url(request, "oversight:review_list"))
 
 
 async def record_review(request: Request) -> Response:
@@ -129,7 +129,7 @@ async def record_review(request: Request) -> Response:
         )
     except Invalid as exc:
         return await review_list(request, exc.errors, status=400)
-    return redirect(request, "/oversight/reviews")
+    return redirect(request, url(request, "oversight:review_list"))
 
 
 async def me(request: Request) -> Response:
@@ -153,7 +153,7 @@ async def save_settings(request: Request) -> Response:
         return render(
             request, "oversight/settings.html", {"values": values, "errors": exc.errors, "saved": False}, status=400
         )
-    return redirect(request, "/admin/settings?saved=1")
+    return redirect(request, url(request, "oversight:settings_page") + "?saved=1")
 
 
 routes = [

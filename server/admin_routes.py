@@ -9,7 +9,7 @@ from server import accounts
 from server.errors import Invalid
 from server.models import Clinic, Role, User
 from server.policy import ADMIN
-from server.web import actor, form, redirect, render, route
+from server.web import actor, form, redirect, render, route, url
 
 ROLES = [r.value for r in Role]
 NOTES = {
@@ -54,7 +54,7 @@ async def user_page(request: Request) -> Response:
 
 
 def _done(request: Request, user_id: int, what: str) -> Response:
-    return redirect(request, f"/admin/users/{user_id}?done={what}")
+    return redirect(request, url(request, "server:user_page", user_id=user_id) + f"?done={what}")
 
 
 def _user_page(

@@ -48,7 +48,7 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     await accounts.sign_out(actor(request))
-    response = redirect(request, "/login")
+    response = redirect(request, url(request, "server:login"))
     response.delete_cookie(request.app.state.settings.cookie_name, path="/")
     return response
 
