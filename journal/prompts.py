@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from care.clinic_settings import ClinicSettings
 from care.models import Infusion, Patient
 from journal.models import JournalEntry, Prompt
 
-# DESIGN §1: prompts at +2 h, 24 h, 72 h and 1 week after an infusion; a clinic may set its own in
-# Clinic.settings["prompt_schedule_hours"].
-DEFAULT_SCHEDULE_HOURS = (2, 24, 72, 168)
 SHOW_FOR = timedelta(days=7)  # a due prompt stays on the home page this long, then quietly drops off (no nagging)
 
 GUIDED = {
@@ -38,13 +36,6 @@ class Due:
     infusion: Infusion | None
 
 
-def schedule_hours(settings: dict) -> tuple[int, ...]:
-    hours = settings.get("prompt_schedule_hours")
-    if isinstance(hours, list) and hours and all(isinstance(h, int) and 0 < h <= 24 * 60 for h in hours):
-        return tuple(sorted(hours))
-    return DEFAULT_SCHEDULE_HOURS
-
-
 def _label(hours: int) -> str:
     if hours < 24:
         return "an hour" if hours == 1 else f"{hours} hours"
@@ -55,9 +46,9 @@ def _label(hours: int) -> str:
     return "a day" if days == 1 else f"{days} days"
 
 
-async def due(patient: Patient, now: datetime, clinic_settings: dict) -> list[Due]:
-    """Prompts due now and not yet answered: the schedule after recent infusions, plus practice prompts."""
-    hours = schedule_hours(clinic_settings)
+async def due(patient: Patient, now: datetime, settings: ClinicSettings) -> list[Due]:
+    """Prompts due now and not yet answered: the clinic's schedule after recent infusions, plus practice prompts."""
+    hours = settings.prompt_schedule_hours
     since = now - timedelta(hours=max(hours)) - SHOW_FOR
     infusions = await Infusion.filter(patient_id=patient.id, started_at__gte=since, started_at__lte=now)
     showing: list[tuple[str, datetime, int, Infusion]] = []

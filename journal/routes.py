@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import Response
 
+from care.clinic_settings import ClinicSettings
 from care.models import Infusion
 from journal import access, exports, service
 from journal import panels as home_panels
@@ -37,7 +38,7 @@ async def home(request: Request) -> Response:
     clinic = who.clinic
     latest = await Infusion.filter(patient_id=patient.id, started_at__not_isnull=True).order_by("-started_at").first()
     ctx |= {
-        "due": await due(patient, who.now, clinic.settings),
+        "due": await due(patient, who.now, ClinicSettings.of(clinic)),
         "latest": latest,
         "share_default": await service.share_by_default(patient),
         "panels": await home_panels.collect(who, patient),

@@ -1,4 +1,8 @@
-"""Clinic settings for admins: note-signing window, escalation windows, prompt schedule, crisis resources."""
+"""Clinic settings for admins: note-signing window, escalation windows, prompt schedule, crisis resources.
+
+What each setting means, its default and its range live in care/clinic_settings.py (ClinicSettings); this module
+reads the admin's form against those fields and saves it, audited.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from care.clinic_settings import ClinicSettings, label, limits, max_length
 from oversight import access
 from oversight.access import MAY_CLINIC_SETTINGS
 from server import audit
@@ -16,51 +21,49 @@ from server.forms import Form
 from server.models import Clinic
 from server.policy import require
 
-DEFAULTS = {
-    "note_signing_hours": 72,
-    "escalation_hours": 24,
-    "escalation_hours_cssrs_high": 1,
-    "prompt_schedule_hours": [2, 24, 72, 168],
-    "crisis_phone": "",
-    "crisis_text": "",
-}
+NUMBERS = ("note_signing_hours", "escalation_hours", "escalation_hours_cssrs_high")
+TEXTS = ("crisis_phone", "crisis_text")
+FIELDS = (*NUMBERS, "prompt_schedule_hours", *TEXTS)
 
 
 async def current(actor: Actor) -> dict[str, Any]:
+    """The form's values: the clinic's settings as an admin types them (the schedule as "2, 24, 72")."""
     await require(actor.user, MAY_CLINIC_SETTINGS)
-    clinic = await Clinic.get(id=actor.clinic_id)
-    return {**DEFAULTS, **clinic.settings}
+    settings = ClinicSettings.of(await Clinic.get(id=actor.clinic_id))
+    return settings.stored() | {"prompt_schedule_hours": ", ".join(map(str, settings.prompt_schedule_hours))}
 
 
-def parse(data: Mapping[str, Any]) -> tuple[dict[str, Any], Form]:
+def as_typed(data: Mapping[str, Any]) -> dict[str, str]:
+    """A refused form's values, as the admin typed them."""
+    return {name: str(data.get(name, "")) for name in FIELDS}
+
+
+def parse(data: Mapping[str, Any]) -> tuple[ClinicSettings | None, Form]:
     f = Form(data)
-    values: dict[str, Any] = {
-        "note_signing_hours": f.integer("note_signing_hours", "the signing window (hours)", 1, 336),
-        "escalation_hours": f.integer("escalation_hours", "the escalation window (hours)", 1, 168),
-        "escalation_hours_cssrs_high": f.integer("escalation_hours_cssrs_high", "the C-SSRS high-risk window", 1, 24),
-        "crisis_phone": f.text("crisis_phone", "the clinic's crisis phone", max_len=40),
-        "crisis_text": f.text("crisis_text", "the crisis resources text", max_len=1000),
-    }
-    raw = f.text("prompt_schedule_hours", "the prompt schedule", required=True, max_len=100)
+    values: dict[str, Any] = {name: f.integer(name, label(name), *limits(name)) for name in NUMBERS}
+    for name in TEXTS:
+        values[name] = f.text(name, label(name), max_len=max_length(name))
+    raw = f.text("prompt_schedule_hours", label("prompt_schedule_hours"), required=True, max_len=100)
     try:
-        hours = sorted({int(h) for h in raw.replace(" ", "").split(",") if h})
-    except ValueError:
-        hours = []
-    if not hours or not all(0 < h <= 24 * 60 for h in hours):
+        values["prompt_schedule_hours"] = tuple(int(h) for h in raw.replace(" ", "").split(",") if h)
+        settings = ClinicSettings.model_validate(values) if not f.errors else None
+    except ValueError:  # pydantic's ValidationError is a ValueError too
         f.errors["prompt_schedule_hours"] = "List hours after an infusion, like 2, 24, 72, 168."
-    values["prompt_schedule_hours"] = hours
-    return values, f
+        settings = None
+    return settings, f
 
 
 async def save(actor: Actor, data: Mapping[str, Any]) -> None:
     await require(actor.user, MAY_CLINIC_SETTINGS)
-    values, f = parse(data)
-    if f.errors:
+    settings, f = parse(data)
+    if settings is None:
         raise Invalid(f.errors)
     clinic = await Clinic.get(id=actor.clinic_id)
-    changed = sorted(k for k, v in values.items() if {**DEFAULTS, **clinic.settings}.get(k) != v)
+    before = ClinicSettings.of(clinic).stored()
+    after = settings.stored()
+    changed = sorted(k for k, v in after.items() if before.get(k) != v)
     async with in_transaction():
-        await Clinic.filter(id=clinic.id).update(settings={**clinic.settings, **values})
+        await Clinic.filter(id=clinic.id).update(settings={**clinic.settings, **after})
         await audit.record(
             actor, access.SETTINGS_CHANGED, object_type="clinic", object_id=clinic.id, detail={"changed": changed}
         )

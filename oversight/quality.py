@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
+from care.clinic_settings import ClinicSettings
 from care.models import AlertSource, Infusion, MeasureResponse, Patient, RiskAlert
-from notes.dashboard import signing_hours
+from notes.dashboard import signing_window
 from notes.models import IntegrationNote, Status
 from oversight import access
 from oversight.access import MAY_OVERSIGHT_AUDIT
@@ -19,21 +20,17 @@ from server.actor import Actor
 from server.models import Clinic, Role, User
 from server.policy import require
 
-DEFAULT_ESCALATION_HOURS = 24  # unacknowledged risk alert escalates to supervisors after a day
-HIGH_CSSRS_ESCALATION_HOURS = 1  # C-SSRS high risk: after an hour
 MEASURE_GAP = timedelta(days=14)
 LOOKBACK = timedelta(days=90)
 
 
-def escalation_window(alert: RiskAlert, settings: dict) -> timedelta:
+def escalation_window(alert: RiskAlert, settings: ClinicSettings) -> timedelta:
     if alert.source == AlertSource.CSSRS and alert.level == "high":
-        hours = settings.get("escalation_hours_cssrs_high", HIGH_CSSRS_ESCALATION_HOURS)
-    else:
-        hours = settings.get("escalation_hours", DEFAULT_ESCALATION_HOURS)
-    return timedelta(hours=hours if isinstance(hours, int) and hours > 0 else DEFAULT_ESCALATION_HOURS)
+        return timedelta(hours=settings.escalation_hours_cssrs_high)
+    return timedelta(hours=settings.escalation_hours)
 
 
-def is_escalated(alert: RiskAlert, settings: dict, now: datetime) -> bool:
+def is_escalated(alert: RiskAlert, settings: ClinicSettings, now: datetime) -> bool:
     return alert.acknowledged_at is None and alert.created_at + escalation_window(alert, settings) <= now
 
 
@@ -76,7 +73,7 @@ async def _clinic(actor: Actor) -> Clinic:
 async def dashboard(actor: Actor) -> Quality:
     """Every number on /oversight, each from one query over the clinic (constant in the data size)."""
     clinic = await _clinic(actor)
-    window = timedelta(hours=signing_hours(clinic.settings))
+    window = signing_window(clinic)
     since = actor.now - LOOKBACK
     therapists = await User.filter(clinic_id=clinic.id, role=Role.THERAPIST).order_by("name")
     rows = {t.id: TherapistRow(t) for t in therapists}
@@ -113,9 +110,10 @@ async def dashboard(actor: Actor) -> Quality:
     )
     patients = await Patient.filter(clinic_id=clinic.id).select_related("user").order_by("user__name")
     await audit.record_read(actor, access.QUALITY_VIEWED, object_type="clinic", object_id=clinic.id)
+    settings = ClinicSettings.of(clinic)
     return Quality(
         list(rows.values()),
-        [a for a in alerts if is_escalated(a, clinic.settings, actor.now)],
+        [a for a in alerts if is_escalated(a, settings, actor.now)],
         ages,
         await _flagged(clinic, actor.now - timedelta(days=14)),
         [p for p in patients if p.id not in measured],
@@ -126,7 +124,7 @@ async def dashboard(actor: Actor) -> Quality:
 
 async def overdue_infusions(actor: Actor, clinic: Clinic) -> list[Infusion]:
     """Given infusions whose note is past the signing window and still unsigned."""
-    window = timedelta(hours=signing_hours(clinic.settings))
+    window = signing_window(clinic)
     given = await Infusion.filter(
         clinic_id=clinic.id, started_at__gte=actor.now - LOOKBACK, started_at__lte=actor.now - window
     ).prefetch_related("patient__user", "patient__care_team")
@@ -174,10 +172,11 @@ async def escalate(actor: Actor) -> int:
     """Stamp and audit every alert past its window (cron-friendly: `python -m server escalate`)."""
     count = 0
     for clinic in await Clinic.all():
+        settings = ClinicSettings.of(clinic)
         for alert in await RiskAlert.filter(
             clinic_id=clinic.id, acknowledged_at__isnull=True, escalated_at__isnull=True
         ):
-            if is_escalated(alert, clinic.settings, actor.now):
+            if is_escalated(alert, settings, actor.now):
                 async with in_transaction():
                     await RiskAlert.filter(id=alert.id).update(escalated_at=actor.now)
                     await audit.record(
@@ -209,4 +208,5 @@ async def escalated_badge(actor: Actor) -> dict[str, int]:
         return {}
     clinic = await Clinic.get(id=actor.clinic_id)
     alerts = await RiskAlert.filter(clinic_id=clinic.id, acknowledged_at__isnull=True)
-    return {"escalated": sum(1 for a in alerts if is_escalated(a, clinic.settings, actor.now))}
+    settings = ClinicSettings.of(clinic)
+    return {"escalated": sum(1 for a in alerts if is_escalated(a, settings, actor.now))}

@@ -138,7 +138,6 @@ async def me(request: Request) -> Response:
 
 async def settings_page(request: Request) -> Response:
     values = await clinic_settings.current(actor(request))
-    values["prompt_schedule_hours"] = ", ".join(map(str, values["prompt_schedule_hours"]))
     return render(
         request, "oversight/settings.html", {"values": values, "errors": {}, "saved": "saved" in request.query_params}
     )
@@ -149,7 +148,7 @@ async def save_settings(request: Request) -> Response:
     try:
         await clinic_settings.save(actor(request), data)
     except Invalid as exc:
-        values = {k: str(data.get(k, "")) for k in clinic_settings.DEFAULTS}
+        values = clinic_settings.as_typed(data)
         return render(
             request, "oversight/settings.html", {"values": values, "errors": exc.errors, "saved": False}, status=400
         )

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from care.clinic_settings import documented
 from server.settings import ENV_INTS, ENV_OTHER
 from server.web import leaf_routes
 
@@ -60,6 +61,12 @@ def test_every_setting_is_documented():
     doc = (ROOT / "docs/settings.md").read_text()
     for name in [*ENV_INTS, *ENV_OTHER]:
         assert f"| `{name}` |" in doc, f"{name} missing from docs/settings.md"
+
+
+def test_every_clinic_setting_is_documented_with_its_default_and_range():
+    doc = (ROOT / "docs/settings.md").read_text()
+    for row in documented():
+        assert row in doc, f"docs/settings.md lacks or misstates: {row}"
 
 
 def test_the_readme_gives_the_two_setup_commands():

@@ -1,0 +1,126 @@
+"""One clinic's settings: the one place that knows each setting's default, range and meaning.
+
+Stored as JSON on the clinic row (`Clinic.settings`); read with `ClinicSettings.of(clinic)`, which falls back to a
+setting's default when a stored value is missing or out of range, so a bad value never breaks a page. The admin page
+(oversight/clinic_settings.py) validates through the same fields. docs/settings.md lists every field with its
+default and range (tested against this class).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from server.models import Clinic
+
+PROMPT_HOURS_MAX = 24 * 60  # a scheduled prompt at most 60 days after a session
+
+
+class ClinicSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    # Progress notes are expected signed within 24–72 h of the session; 72 h unless the clinic chooses otherwise.
+    note_signing_hours: int = Field(
+        72,
+        ge=1,
+        le=336,
+        title="the signing window (hours)",
+        description="Hours after a session by which its integration note is due signed.",
+    )
+    escalation_hours: int = Field(
+        24,
+        ge=1,
+        le=168,
+        title="the escalation window (hours)",
+        description="Hours an unacknowledged risk alert waits before it is escalated to supervisors.",
+    )
+    escalation_hours_cssrs_high: int = Field(
+        1,
+        ge=1,
+        le=24,
+        title="the C-SSRS high-risk window",
+        description="Hours before an unacknowledged high-risk C-SSRS alert (yes to Q4, Q5 or recent Q6) escalates.",
+    )
+    # Prompts at +2 h, 24 h, 72 h and one week after a session, the usual post-session integration check-ins.
+    prompt_schedule_hours: tuple[int, ...] = Field(
+        (2, 24, 72, 168),
+        min_length=1,
+        max_length=12,
+        title="the prompt schedule",
+        description="Hours after a session when the patient's journal offers a prompt to write.",
+    )
+    crisis_phone: str = Field(
+        "",
+        max_length=40,
+        title="the clinic's crisis phone",
+        description="The clinic's phone number for patients in crisis (kept here; patients' pages do not show it yet).",
+    )
+    crisis_text: str = Field(
+        "",
+        max_length=1000,
+        title="the crisis resources text",
+        description="Local crisis resources in the clinic's words.",
+    )
+
+    @field_validator("prompt_schedule_hours")
+    @classmethod
+    def _hours(cls, hours: tuple[int, ...]) -> tuple[int, ...]:
+        if not all(0 < h <= PROMPT_HOURS_MAX for h in hours):
+            raise ValueError(f"each hour must be between 1 and {PROMPT_HOURS_MAX}")
+        return tuple(sorted(set(hours)))
+
+    @classmethod
+    def of(cls, clinic: Clinic) -> ClinicSettings:
+        """The clinic's settings, each stored value that is missing or invalid replaced by its default."""
+        return cls.lenient(clinic.settings or {})
+
+    @classmethod
+    def lenient(cls, stored: Mapping[str, Any]) -> ClinicSettings:
+        values = {k: v for k, v in stored.items() if k in cls.model_fields}
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+            return cls.model_validate({k: v for k, v in values.items() if k not in bad})
+
+    def stored(self) -> dict[str, Any]:
+        """The JSON kept on the clinic row."""
+        return self.model_dump(mode="json")
+
+
+def limits(name: str) -> tuple[int, int]:
+    """A numeric setting's range, for forms and docs."""
+    lo = hi = None
+    for meta in ClinicSettings.model_fields[name].metadata:
+        lo = getattr(meta, "ge", lo)
+        hi = getattr(meta, "le", hi)
+    assert lo is not None and hi is not None, name
+    return lo, hi
+
+
+def label(name: str) -> str:
+    return ClinicSettings.model_fields[name].title or name
+
+
+def documented() -> list[str]:
+    """docs/settings.md's table of clinic settings, one Markdown row per field (a test keeps the doc equal to it)."""
+    rows = []
+    for name, field in ClinicSettings.model_fields.items():
+        default = field.default
+        shown = ", ".join(map(str, default)) if isinstance(default, tuple) else (str(default) if default != "" else "—")
+        if name == "prompt_schedule_hours":
+            allowed = f"1 to 12 hours, each 1–{PROMPT_HOURS_MAX}"
+        elif field.annotation is int:
+            lo, hi = limits(name)
+            allowed = f"{lo}–{hi}"
+        else:
+            allowed = f"up to {max_length(name)} characters"
+        rows.append(f"| `{name}` | {shown} | {allowed} | {field.description} |")
+    return rows
+
+
+def max_length(name: str) -> int:
+    """A text setting's longest allowed value."""
+    return next(m.max_length for m in ClinicSettings.model_fields[name].metadata if hasattr(m, "max_length"))
