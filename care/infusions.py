@@ -22,6 +22,7 @@ from care.models import Agent, Course, CourseStatus, Infusion, MeasureResponse, 
 from server import audit
 from server.actor import Actor
 from server.errors import Invalid
+from server.forms import local_input
 from server.models import Role, User
 
 
@@ -94,10 +95,89 @@ async def _check_links(actor: Actor, data: InfusionData, course: Course, infusio
         raise Invalid(errors)
 
 
-async def create_infusion(actor: Actor, patient_id: int, data: InfusionData) -> Infusion:
+FORM_FIELDS = (
+    "number",
+    "phase",
+    "route",
+    "agent",
+    "lot_number",
+    "administered_by_id",
+    "cadss",
+    "moaas",
+    "adverse_events",
+    "adverse_other",
+    "escort_confirmed",
+    "dose_mg_per_kg",
+    "weight_kg",
+)
+
+
+@dataclass
+class InfusionForm:
+    """What the infusion form shows: the patient, the record being edited (None for a new one), the clinicians who
+    may be named as giving the dose, the values to start from, and why a record can't be made yet."""
+
+    patient: Patient
+    infusion: Infusion | None
+    staff: list[User]
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+
+
+async def new_form(actor: Actor, patient_id: int) -> InfusionForm:
+    """A new record's form, numbered next in the open course; `problems` says why not when no course is open."""
     patient = await access.get_patient_for(actor, patient_id, write=True)
-    course = await open_course(actor, patient)
-    await _check_links(actor, data, course)
+    staff = await staff_choices(actor)
+    try:
+        course = await open_course(actor, patient)
+    except Invalid as exc:
+        return InfusionForm(patient, None, staff, problems=exc.errors)
+    values = {
+        "number": await next_number(course),
+        "phase": "dosing",
+        "route": "iv",
+        "agent": "racemic_ketamine",
+        "dose_mg_per_kg": "0.5",  # IV racemic ketamine is usually 0.5 mg/kg over 40 minutes
+        "weight_kg": patient.weight_kg,
+        "administered_by_id": actor.user_id,
+        "adverse_events": [],
+    }
+    return InfusionForm(patient, None, staff, values)
+
+
+async def edit_form(actor: Actor, infusion_id: int) -> InfusionForm:
+    infusion = await access.get_infusion_for(actor, infusion_id, write=True)
+    return InfusionForm(infusion.patient, infusion, await staff_choices(actor), form_values(infusion, actor.tz))
+
+
+def form_values(infusion: Infusion, tz: str) -> dict[str, Any]:
+    """A record as its edit form shows it (times in the clinic's zone, blanks for what was not recorded)."""
+    values: dict[str, Any] = {k: getattr(infusion, k) for k in FORM_FIELDS}
+    for name in ("scheduled_at", "started_at", "ended_at", "discharge_ready_at"):
+        values[name] = local_input(getattr(infusion, name), tz)
+    values["spravato_mg"] = (
+        str(int(infusion.total_mg)) if infusion.agent == Agent.ESKETAMINE and infusion.total_mg else ""
+    )
+    values.update({f"rems_{k}": v for k, v in infusion.rems.items()})
+    return {k: ("" if v is None else v) for k, v in values.items()}
+
+
+async def _refused(actor: Actor, patient: Patient, infusion: Infusion | None, errors: dict[str, str]) -> Invalid:
+    return Invalid(errors, page=InfusionForm(patient, infusion, await staff_choices(actor)))
+
+
+async def create_infusion(
+    actor: Actor, patient_id: int, data: InfusionData | None, errors: dict[str, str]
+) -> Infusion:
+    """Record an infusion in the patient's open course; Invalid (with the form's page) when refused."""
+    patient = await access.get_patient_for(actor, patient_id, write=True)
+    try:
+        if data is None:
+            raise Invalid(errors)
+        course = await open_course(actor, patient)
+        await _check_links(actor, data, course)
+    except Invalid as exc:
+        raise await _refused(actor, patient, None, exc.errors) from None
     async with in_transaction():
         infusion = await Infusion.create(
             clinic_id=patient.clinic_id,
@@ -119,9 +199,17 @@ async def create_infusion(actor: Actor, patient_id: int, data: InfusionData) -> 
     return infusion
 
 
-async def update_infusion(actor: Actor, infusion_id: int, data: InfusionData) -> Infusion:
+async def update_infusion(
+    actor: Actor, infusion_id: int, data: InfusionData | None, errors: dict[str, str]
+) -> Infusion:
+    """Change a record; Invalid (with the form's page) when refused."""
     infusion = await access.get_infusion_for(actor, infusion_id, write=True)
-    await _check_links(actor, data, infusion.course, infusion.id)
+    try:
+        if data is None:
+            raise Invalid(errors)
+        await _check_links(actor, data, infusion.course, infusion.id)
+    except Invalid as exc:
+        raise await _refused(actor, infusion.patient, infusion, exc.errors) from None
     async with in_transaction():
         await Infusion.filter(id=infusion.id).update(updated_at=actor.now, **data.columns())
         await audit.record(
@@ -192,9 +280,19 @@ async def view_infusion(actor: Actor, infusion_id: int, today: date) -> Infusion
     return InfusionView(infusion, vitals, flags, rems, measures, may_record, extra, glass)
 
 
-async def add_vitals(actor: Actor, infusion_id: int, reading: Reading) -> tuple[list[VitalSign], list[str]]:
-    """Append one row of vitals; returns the infusion's rows and flags after the change."""
+@dataclass
+class Vitals:
+    infusion: Infusion
+    rows: list[VitalSign]
+    flags: list[str]
+
+
+async def add_vitals(actor: Actor, infusion_id: int, reading: Reading | None, errors: dict[str, str]) -> Vitals:
+    """Append one row of vitals; returns the infusion's rows and flags after the change. A refused row raises Invalid
+    with the whole infusion page (read and audited like any view of it)."""
     infusion = await access.get_infusion_for(actor, infusion_id, write=True)
+    if reading is None:
+        raise Invalid(errors, page=await view_infusion(actor, infusion.id, actor.today))
     async with in_transaction():
         row = await VitalSign.create(
             infusion=infusion,
@@ -206,4 +304,4 @@ async def add_vitals(actor: Actor, infusion_id: int, reading: Reading) -> tuple[
         await audit.record(
             actor, access.VITALS_RECORDED, object_type="vital_sign", object_id=row.id, patient_id=infusion.patient_id
         )
-    return vitals, vital_flags(readings(vitals))
+    return Vitals(infusion, vitals, vital_flags(readings(vitals)))

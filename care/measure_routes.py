@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from care import access, clinical, measures
+from care import clinical, measures
 from care.chart import geometry
 from care.forms import parse_answers, parse_cssrs
 from care.models import Instrument
@@ -42,8 +44,12 @@ def _ctx(slug: str, values: dict[str, object], errors: dict[str, str], **extra: 
     }
 
 
+def _patient_id(request: Request) -> int:
+    return int(request.path_params["patient_id"])
+
+
 async def self_report_page(request: Request) -> Response:
-    await access.own_patient(actor(request))
+    await measures.self_report_form(actor(request))
     return render(request, "care/measure_form.html", _ctx(request.path_params["slug"], {}, {}, patient=None))
 
 
@@ -64,27 +70,33 @@ async def result(request: Request) -> Response:
 
 async def paper_page(request: Request) -> Response:
     who = actor(request)
-    patient = await access.get_patient_for(who, int(request.path_params["patient_id"]), write=True)
+    patient = await measures.staff_form(who, _patient_id(request))
     ctx = _ctx(request.query_params.get("instrument", "phq9"), {"taken_on": who.today.isoformat()}, {}, patient=patient)
     return render(request, "care/measure_form.html", ctx)
 
 
 async def paper(request: Request) -> Response:
     who = actor(request)
-    patient = await access.get_patient_for(who, int(request.path_params["patient_id"]), write=True)
     data = await form(request)
     slug = str(data.get("instrument", ""))
     instrument, _, items = _instrument(slug)
     answers, f = parse_answers(data, len(items))
-    taken_on = Form(data).date("taken_on", "the date it was taken", latest=who.today)
+    taken_at = _taken_at(data, who.today, f)
+    try:
+        await measures.enter_on_paper(who, _patient_id(request), instrument, answers, taken_at, f.errors)
+    except Invalid as exc:
+        return render(request, "care/measure_form.html", _ctx(slug, f.values, exc.errors, patient=exc.page), status=400)
+    return redirect(request, url(request, "care:chart", patient_id=_patient_id(request)) + "#progress")
+
+
+def _taken_at(data: Mapping[str, Any], today: date, f: Form) -> datetime | None:
+    """Noon UTC of the day a paper questionnaire was taken (not in the future); a message on `f` otherwise."""
+    taken_on = Form(data).date("taken_on", "the date it was taken", latest=today)
+    f.values["taken_on"] = str(data.get("taken_on", ""))
     if taken_on is None:
         f.errors["taken_on"] = "Enter the date it was taken (not in the future)."
-    f.values["taken_on"] = str(data.get("taken_on", ""))
-    if answers is None or taken_on is None:
-        return render(request, "care/measure_form.html", _ctx(slug, f.values, f.errors, patient=patient), status=400)
-    taken_at = datetime.combine(taken_on, datetime.min.time(), UTC) + timedelta(hours=12)
-    await measures.enter_on_paper(who, patient.id, instrument, answers, taken_at)
-    return redirect(request, url(request, "care:chart", patient_id=patient.id) + "#progress")
+        return None
+    return datetime.combine(taken_on, datetime.min.time(), UTC) + timedelta(hours=12)
 
 
 def _cssrs_ctx(patient: object, values: dict[str, object], errors: dict[str, str]) -> dict[str, object]:
@@ -92,17 +104,17 @@ def _cssrs_ctx(patient: object, values: dict[str, object], errors: dict[str, str
 
 
 async def cssrs_page(request: Request) -> Response:
-    patient = await access.get_patient_for(actor(request), int(request.path_params["patient_id"]), write=True)
+    patient = await measures.staff_form(actor(request), _patient_id(request))
     return render(request, "care/cssrs_form.html", _cssrs_ctx(patient, {}, {}))
 
 
 async def cssrs(request: Request) -> Response:
-    who = actor(request)
-    patient = await access.get_patient_for(who, int(request.path_params["patient_id"]), write=True)
     answers, f = parse_cssrs(await form(request))
-    if answers is None:
-        return render(request, "care/cssrs_form.html", _cssrs_ctx(patient, f.values, f.errors), status=400)
-    measure = await measures.record_cssrs(who, patient.id, clinical.cssrs(answers))
+    result = clinical.cssrs(answers) if answers is not None else None
+    try:
+        measure = await measures.record_cssrs(actor(request), _patient_id(request), result, f.errors)
+    except Invalid as exc:
+        return render(request, "care/cssrs_form.html", _cssrs_ctx(exc.page, f.values, exc.errors), status=400)
     return redirect(request, url(request, "care:measure", measure_id=measure.id))
 
 

@@ -13,7 +13,7 @@ from care.clinical import REMISSION_BELOW, RESPONSE_DROP, CssrsResult, phq9_rais
 from care.models import AlertSource, Infusion, Instrument, MeasureResponse, Patient, RiskAlert
 from server import audit
 from server.actor import Actor
-from server.errors import NotFound
+from server.errors import Invalid, NotFound
 from server.policy import require
 
 
@@ -94,6 +94,16 @@ async def _latest_infusion(patient: Patient, taken_at: datetime) -> Infusion | N
     return await Infusion.filter(patient_id=patient.id, scheduled_at__lte=taken_at).order_by("-scheduled_at").first()
 
 
+async def self_report_form(actor: Actor) -> Patient:
+    """The signed-in patient, before they answer a questionnaire (NotFound for anyone else)."""
+    return await access.own_patient(actor)
+
+
+async def staff_form(actor: Actor, patient_id: int) -> Patient:
+    """The patient a clinician is about to enter a paper measure or a C-SSRS for (recording rights required)."""
+    return await access.get_patient_for(actor, patient_id, write=True)
+
+
 async def submit_self_report(actor: Actor, instrument: Instrument, answers: list[int]) -> MeasureResponse:
     patient = await access.own_patient(actor)
     await require(actor.user, MAY_MEASURE_SELF_REPORT, patient)
@@ -101,14 +111,27 @@ async def submit_self_report(actor: Actor, instrument: Instrument, answers: list
 
 
 async def enter_on_paper(
-    actor: Actor, patient_id: int, instrument: Instrument, answers: list[int], taken_at: datetime
+    actor: Actor,
+    patient_id: int,
+    instrument: Instrument,
+    answers: list[int] | None,
+    taken_at: datetime | None,
+    errors: dict[str, str],
 ) -> MeasureResponse:
+    """Record a questionnaire the patient filled in on paper; Invalid (with the patient) when the form was refused."""
     patient = await access.get_patient_for(actor, patient_id, write=True)
+    if answers is None or taken_at is None or errors:
+        raise Invalid(errors, page=patient)
     return await _save(actor, patient, instrument, answers, taken_at, "paper")
 
 
-async def record_cssrs(actor: Actor, patient_id: int, result: CssrsResult) -> MeasureResponse:
+async def record_cssrs(
+    actor: Actor, patient_id: int, result: CssrsResult | None, errors: dict[str, str]
+) -> MeasureResponse:
+    """Record a clinician's C-SSRS screen, raising an alert from Q3 up; Invalid (with the patient) when refused."""
     patient = await access.get_patient_for(actor, patient_id, write=True)
+    if result is None or errors:
+        raise Invalid(errors, page=patient)
     async with in_transaction():
         measure = await MeasureResponse.create(
             clinic_id=patient.clinic_id,
@@ -206,7 +229,13 @@ async def open_alerts(actor: Actor) -> list[RiskAlert]:
 
 
 async def acknowledge(actor: Actor, alert_id: int, action_taken: str) -> RiskAlert:
+    """Acknowledge an open alert, saying what was done (1 to 500 characters); Invalid (with the open alerts) when
+    the action is missing. Strangers get NotFound before any validation."""
     alert = await access.get_alert_for(actor, alert_id)
+    action_taken = action_taken.strip()
+    if not action_taken or len(action_taken) > 500:
+        message = "Say briefly what you did (up to 500 characters)."
+        raise Invalid({f"action_taken_{alert.id}": message}, page=await open_alerts(actor))
     if alert.acknowledged_at is not None:
         raise NotFound("open alert")
     async with in_transaction():

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from tortoise.functions import Count, Min
 from tortoise.transactions import in_transaction
@@ -31,14 +33,16 @@ class NewPatient:
     weight_kg: Decimal
 
 
-async def account_problems(email: str, name: str, password: str) -> dict[str, str]:
-    """Problems with the patient's sign-in details alone (email, name, password)."""
-    return await accounts.check_new_account(email, name, "patient", password)
-
-
-async def create_patient(actor: Actor, data: NewPatient) -> Patient:
-    """Create the patient's account and profile; a therapist who creates a patient joins their care team."""
+async def create_patient(
+    actor: Actor, data: NewPatient | None, errors: dict[str, str], typed: Mapping[str, Any]
+) -> Patient:
+    """Create the patient's account and profile; a therapist who creates a patient joins their care team. A refused
+    form reports the account's problems too (from the `typed` email, name and password), so one submit shows every
+    message."""
     await require(actor.user, MAY_PATIENT_CREATE)
+    if data is None:
+        email, name, password = (str(typed.get(k, "")) for k in ("email", "name", "password"))
+        raise Invalid(await accounts.check_new_account(email, name, "patient", password) | errors)
     errors = await accounts.check_new_account(data.email, data.name, "patient", data.password)
     if await Patient.filter(clinic_id=actor.clinic_id, mrn=data.mrn).exists():
         errors["mrn"] = "Another patient in this clinic already has this MRN."
@@ -231,15 +235,19 @@ async def change_care_team(actor: Actor, patient_id: int, therapist_id: int, add
         )
 
 
-async def start_course(actor: Actor, patient_id: int, *, protocol: str, planned_count: int, started_on: date) -> Course:
+async def start_course(actor: Actor, patient_id: int, data: dict[str, Any] | None, errors: dict[str, str]) -> Course:
+    """Start a treatment course; Invalid (with the chart) when the form was refused."""
     patient = await access.get_patient_for(actor, patient_id, write=True)
+    if data is None:
+        raise Invalid(errors, page=await chart(actor, patient.id))
+    protocol = data["protocol"]
     async with in_transaction():
         course = await Course.create(
             clinic_id=patient.clinic_id,
             patient=patient,
             protocol=protocol,
-            planned_count=planned_count,
-            started_on=started_on,
+            planned_count=data["planned_count"],
+            started_on=data["started_on"],
             created_at=actor.now,
             created_by_id=actor.user_id,
         )
@@ -263,8 +271,11 @@ async def get_course_for(actor: Actor, course_id: int) -> Course:
     return course
 
 
-async def set_course_status(actor: Actor, course_id: int, status: str) -> Course:
+async def set_course_status(actor: Actor, course_id: int, status: str | None, errors: dict[str, str]) -> Course:
+    """Change a course's status; Invalid (with the chart) when the form was refused."""
     course = await get_course_for(actor, course_id)
+    if status is None:
+        raise Invalid(errors, page=await chart(actor, course.patient_id))
     async with in_transaction():
         await Course.filter(id=course.id).update(status=status)
         await audit.record(
@@ -278,14 +289,18 @@ async def set_course_status(actor: Actor, course_id: int, status: str) -> Course
     return course
 
 
-async def record_consent(actor: Actor, course_id: int, *, kind: str, signed_on: date) -> Consent:
+async def record_consent(actor: Actor, course_id: int, data: dict[str, Any] | None, errors: dict[str, str]) -> Consent:
+    """Record a consent on a course; Invalid (with the chart) when the form was refused."""
     course = await get_course_for(actor, course_id)
+    if data is None:
+        raise Invalid(errors, page=await chart(actor, course.patient_id))
+    kind = data["kind"]
     async with in_transaction():
         consent = await Consent.create(
             clinic_id=course.clinic_id,
             course=course,
             kind=kind,
-            signed_on=signed_on,
+            signed_on=data["signed_on"],
             recorded_by=actor.user,
             recorded_at=actor.now,
         )

@@ -8,12 +8,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from care import access, clinical, infusions
+from care import clinical, infusions
 from care.clinical import Reading, total_mg, vital_flags
 from care.forms import parse_infusion, parse_vitals
-from care.models import Agent, Infusion, Phase, RouteOfAdmin
+from care.models import Agent, Infusion, Phase, RouteOfAdmin, VitalSign
 from server.errors import Invalid
-from server.forms import Form, local_input
+from server.forms import Form
 from server.policy import CLINICIANS
 from server.web import actor, form, is_htmx, redirect, render, route, url
 
@@ -30,148 +30,85 @@ def _id(request: Request) -> int:
     return int(request.path_params["infusion_id"])
 
 
-def _values_of(infusion: Infusion, tz: str) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        k: getattr(infusion, k)
-        for k in (
-            "number",
-            "phase",
-            "route",
-            "agent",
-            "lot_number",
-            "administered_by_id",
-            "cadss",
-            "moaas",
-            "adverse_events",
-            "adverse_other",
-            "escort_confirmed",
-            "dose_mg_per_kg",
-            "weight_kg",
-        )
-    }
-    for name in ("scheduled_at", "started_at", "ended_at", "discharge_ready_at"):
-        values[name] = local_input(getattr(infusion, name), tz)
-    values["spravato_mg"] = (
-        str(int(infusion.total_mg)) if infusion.agent == Agent.ESKETAMINE and infusion.total_mg else ""
-    )
-    values.update({f"rems_{k}": v for k, v in infusion.rems.items()})
-    return {k: ("" if v is None else v) for k, v in values.items()}
-
-
-async def _form_page(
-    request: Request,
-    patient_id: int,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    infusion: Infusion | None = None,
-    status: int = 200,
+def _form(
+    request: Request, page: infusions.InfusionForm, values: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> Response:
-    who = actor(request)
-    patient = await access.get_patient_for(who, patient_id, write=True)
+    """The infusion form: new or edit, first shown or refused."""
     ctx = {
-        "patient": patient,
+        "patient": page.patient,
+        "infusion": page.infusion,
+        "staff": page.staff,
         "values": values,
         "errors": errors,
-        "infusion": infusion,
-        "staff": await infusions.staff_choices(who),
         "total": _total(values),
         **CHOICES,
     }
     return render(request, "care/infusion_form.html", ctx, status=status)
 
 
+def _page(
+    request: Request,
+    infusion: Infusion,
+    vitals: list[VitalSign],
+    flags: list[str],
+    view: infusions.InfusionView | None = None,
+    errors: dict[str, str] | None = None,
+    values: Any = None,
+    status: int = 200,
+) -> Response:
+    """The infusion page, or (for htmx) its vitals block: the one context both are drawn from."""
+    ctx = {"view": view, "infusion": infusion, "vitals": vitals, "flags": flags, "values": values or {}}
+    block = "vitals" if is_htmx(request) else None
+    return render(request, "care/infusion.html", ctx | {"errors": errors or {}}, status=status, block=block)
+
+
 async def new_page(request: Request) -> Response:
-    who = actor(request)
-    patient_id = int(request.path_params["patient_id"])
-    patient = await access.get_patient_for(who, patient_id, write=True)
-    try:
-        course = await infusions.open_course(who, patient)
-    except Invalid as exc:
-        return await _form_page(request, patient_id, {}, exc.errors, status=409)
-    values = {
-        "number": await infusions.next_number(course),
-        "phase": "dosing",
-        "route": "iv",
-        "agent": "racemic_ketamine",
-        "dose_mg_per_kg": "0.5",
-        "weight_kg": patient.weight_kg,
-        "administered_by_id": who.user_id,
-        "adverse_events": [],
-    }
-    return await _form_page(request, patient_id, values, {})
+    page = await infusions.new_form(actor(request), int(request.path_params["patient_id"]))
+    return _form(request, page, page.values, page.problems, status=409 if page.problems else 200)
 
 
 async def create(request: Request) -> Response:
     who = actor(request)
-    patient_id = int(request.path_params["patient_id"])
     data, f = parse_infusion(await form(request), who.tz, who.now, who.today)
     try:
-        if data is None:
-            raise Invalid(f.errors)
-        infusion = await infusions.create_infusion(who, patient_id, data)
+        infusion = await infusions.create_infusion(who, int(request.path_params["patient_id"]), data, f.errors)
     except Invalid as exc:
-        return await _form_page(request, patient_id, f.values, exc.errors, status=400)
+        return _form(request, exc.page, f.values, exc.errors, status=400)
     return redirect(request, url(request, "care:infusion", infusion_id=infusion.id))
 
 
 async def show(request: Request) -> Response:
     who = actor(request)
     view = await infusions.view_infusion(who, _id(request), who.today)
-    return render(
-        request,
-        "care/infusion.html",
-        {
-            "view": view,
-            "infusion": view.infusion,
-            "vitals": view.vitals,
-            "flags": view.flags,
-            "values": {},
-            "errors": {},
-        },
-    )
+    return _page(request, view.infusion, view.vitals, view.flags, view)
 
 
 async def edit_page(request: Request) -> Response:
-    who = actor(request)
-    infusion = await access.get_infusion_for(who, _id(request), write=True)
-    return await _form_page(request, infusion.patient_id, _values_of(infusion, who.tz), {}, infusion)
+    page = await infusions.edit_form(actor(request), _id(request))
+    return _form(request, page, page.values, {})
 
 
 async def update(request: Request) -> Response:
     who = actor(request)
-    infusion = await access.get_infusion_for(who, _id(request), write=True)
     data, f = parse_infusion(await form(request), who.tz, who.now, who.today)
     try:
-        if data is None:
-            raise Invalid(f.errors)
-        await infusions.update_infusion(who, infusion.id, data)
+        await infusions.update_infusion(who, _id(request), data, f.errors)
     except Invalid as exc:
-        return await _form_page(request, infusion.patient_id, f.values, exc.errors, infusion, status=400)
-    return redirect(request, url(request, "care:infusion", infusion_id=infusion.id))
+        return _form(request, exc.page, f.values, exc.errors, status=400)
+    return redirect(request, url(request, "care:infusion", infusion_id=_id(request)))
 
 
 async def add_vitals(request: Request) -> Response:
     """Add one row. htmx swaps the vitals block in place; without JavaScript the page reloads."""
-    who = actor(request)
     reading, f = parse_vitals(await form(request))
-    if reading is None:
-        infusion = await access.get_infusion_for(who, _id(request), write=True)
-        view = await infusions.view_infusion(who, infusion.id, who.today)
-        ctx = {
-            "view": view,
-            "infusion": view.infusion,
-            "vitals": view.vitals,
-            "flags": view.flags,
-            "values": f.values,
-            "errors": f.errors,
-        }
-        return render(request, "care/infusion.html", ctx, status=400, block="vitals" if is_htmx(request) else None)
-    vitals, flags = await infusions.add_vitals(who, _id(request), reading)
+    try:
+        added = await infusions.add_vitals(actor(request), _id(request), reading, f.errors)
+    except Invalid as exc:
+        view = exc.page
+        return _page(request, view.infusion, view.vitals, view.flags, view, exc.errors, f.values, status=400)
     if not is_htmx(request):
         return redirect(request, url(request, "care:infusion", infusion_id=_id(request)) + "#vitals")
-    infusion = await access.get_infusion_for(who, _id(request))
-    ctx = {"infusion": infusion, "vitals": vitals, "flags": flags, "values": {}, "errors": {}, "view": None}
-    return render(request, "care/infusion.html", ctx, block="vitals")
+    return _page(request, added.infusion, added.rows, added.flags)
 
 
 def _total(values: Any) -> Decimal | None:

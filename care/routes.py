@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from care import access, measure_routes, patients, record_routes
+from care import measure_routes, patients, record_routes
 from care.chart import geometry
 from care.forms import parse_consent, parse_course, parse_course_status, parse_patient
 from care.measures import acknowledge, open_alerts, split
@@ -35,28 +35,21 @@ async def create_patient(request: Request) -> Response:
     raw = await form(request)
     data, f = parse_patient(raw, who.today)
     try:
-        if data is None:  # report the account's problems too, so one submit shows every message
-            raise Invalid(
-                await patients.account_problems(
-                    str(raw.get("email", "")), str(raw.get("name", "")), str(raw.get("password", ""))
-                )
-                | f.errors
-            )
-        patient = await patients.create_patient(who, data)
+        patient = await patients.create_patient(who, data, f.errors, raw)
     except Invalid as exc:
         return render(request, "care/patient_new.html", {"values": f.values, "errors": exc.errors}, status=400)
     return redirect(request, url(request, "care:chart", patient_id=patient.id))
 
 
 async def chart_page(request: Request) -> Response:
-    return await _chart(request, _id(request))
+    return _chart(request, await patients.chart(actor(request), _id(request)))
 
 
-async def _chart(
-    request: Request, patient_id: int, errors: dict[str, str] | None = None, status: int = 200
+def _chart(
+    request: Request, chart: patients.Chart, errors: dict[str, str] | None = None, status: int = 200
 ) -> Response:
+    """The chart page, first shown or with a refused form's messages."""
     who = actor(request)
-    chart = await patients.chart(who, patient_id)
     progress = split(chart.patient, chart.measures, [i for i in chart.infusions if i.started_at])
     ctx = {
         "chart": chart,
@@ -74,29 +67,30 @@ async def _chart(
 async def start_course(request: Request) -> Response:
     who = actor(request)
     data, f = parse_course(await form(request), who.today)
-    if data is None:
-        return await _chart(request, _id(request), f.errors, status=400)
-    await patients.start_course(who, _id(request), **data)
+    try:
+        await patients.start_course(who, _id(request), data, f.errors)
+    except Invalid as exc:
+        return _chart(request, exc.page, exc.errors, status=400)
     return redirect(request, url(request, "care:chart", patient_id=_id(request)) + "#courses")
 
 
 async def course_status(request: Request) -> Response:
-    course = await patients.get_course_for(actor(request), _id(request, "course_id"))
     status, f = parse_course_status(await form(request))
-    if status is None:
-        return await _chart(request, course.patient_id, f.errors, status=400)
-    await patients.set_course_status(actor(request), course.id, status)
+    try:
+        course = await patients.set_course_status(actor(request), _id(request, "course_id"), status, f.errors)
+    except Invalid as exc:
+        return _chart(request, exc.page, exc.errors, status=400)
     return redirect(request, url(request, "care:chart", patient_id=course.patient_id) + "#courses")
 
 
 async def record_consent(request: Request) -> Response:
     who = actor(request)
-    course = await patients.get_course_for(who, _id(request, "course_id"))
     data, f = parse_consent(await form(request), who.today)
-    if data is None:
-        return await _chart(request, course.patient_id, f.errors, status=400)
-    await patients.record_consent(who, course.id, **data)
-    return redirect(request, url(request, "care:chart", patient_id=course.patient_id) + "#courses")
+    try:
+        consent = await patients.record_consent(who, _id(request, "course_id"), data, f.errors)
+    except Invalid as exc:
+        return _chart(request, exc.page, exc.errors, status=400)
+    return redirect(request, url(request, "care:chart", patient_id=consent.course.patient_id) + "#courses")
 
 
 async def care_teams(request: Request) -> Response:
@@ -122,15 +116,11 @@ async def alerts(request: Request) -> Response:
 
 
 async def ack_alert(request: Request) -> Response:
-    await access.get_alert_for(actor(request), _id(request, "alert_id"))  # strangers: 404 before any validation
-    action = str((await form(request)).get("action_taken", "")).strip()
-    if not action or len(action) > 500:
-        ctx = {
-            "alerts": await open_alerts(actor(request)),
-            "errors": {f"action_taken_{_id(request, 'alert_id')}": "Say briefly what you did (up to 500 characters)."},
-        }
-        return render(request, "care/alerts.html", ctx, status=400)
-    await acknowledge(actor(request), _id(request, "alert_id"), action)
+    action = str((await form(request)).get("action_taken", ""))
+    try:
+        await acknowledge(actor(request), _id(request, "alert_id"), action)
+    except Invalid as exc:
+        return render(request, "care/alerts.html", {"alerts": exc.page, "errors": exc.errors}, status=400)
     return redirect(request, url(request, "care:alerts"))
 
 

@@ -192,7 +192,7 @@ async def update_user(actor: Actor, user_id: int, *, name: str, role: str, is_tr
     if target.id == actor.user.id and role != Role.ADMIN:  # type: ignore[union-attr]
         errors["role"] = "You can't remove your own admin role; ask another admin."
     if errors:
-        raise Invalid(errors)
+        raise Invalid(errors, page=target)
     async with in_transaction():
         changed = {"from_role": str(target.role), "to_role": role} if role != target.role else {}
         await User.filter(id=target.id).update(
@@ -220,7 +220,7 @@ async def reset_password(actor: Actor, user_id: int, password: str) -> None:
     await require(actor.user, policy.USERS_MANAGE, target)
     problem = password_problem(password, email=target.email, name=target.name)
     if problem:
-        raise Invalid({"password": problem})
+        raise Invalid({"password": problem}, page=target)
     password_hash = await actor.passwords.hash(password)
     async with in_transaction():
         await User.filter(id=target.id).update(password_hash=password_hash, password_changed_at=actor.now)

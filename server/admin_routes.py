@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from server import accounts
 from server.errors import Invalid
-from server.models import Clinic, Role, User
+from server.models import Role, User
 from server.policy import ADMIN
 from server.web import actor, form, redirect, render, route, url
 
@@ -39,9 +39,8 @@ async def create_user(request: Request) -> Response:
     data = await form(request)
     values = {k: str(data.get(k, "")) for k in ("email", "name", "role")} | {"is_trainee": "is_trainee" in data}
     who = actor(request)
-    clinic = await Clinic.get(id=who.clinic_id)
     try:
-        user = await accounts.create_user(who, clinic, password=str(data.get("password", "")), **values)  # type: ignore[arg-type]
+        user = await accounts.create_user(who, who.clinic, password=str(data.get("password", "")), **values)  # type: ignore[arg-type]
     except Invalid as exc:
         ctx = {"values": values, "errors": exc.errors, "roles": ROLES}
         return render(request, "server/admin/new_user.html", ctx, status=400)
@@ -73,23 +72,11 @@ def _user_page(
 
 async def update_user(request: Request) -> Response:
     data = await form(request)
-    who = actor(request)
+    typed = {"name": str(data.get("name", "")), "role": str(data.get("role", "")), "is_trainee": "is_trainee" in data}
     try:
-        target = await accounts.update_user(
-            who,
-            _user_id(request),
-            name=str(data.get("name", "")),
-            role=str(data.get("role", "")),
-            is_trainee="is_trainee" in data,
-        )
+        target = await accounts.update_user(actor(request), _user_id(request), **typed)  # type: ignore[arg-type]
     except Invalid as exc:
-        target = await accounts.get_user_for(who, _user_id(request))
-        typed = {
-            "name": str(data.get("name", "")),
-            "role": str(data.get("role", "")),
-            "is_trainee": "is_trainee" in data,
-        }
-        return _user_page(request, target, exc.errors, status=400, values=typed)
+        return _user_page(request, exc.page, exc.errors, status=400, values=typed)
     return _done(request, target.id, "saved")
 
 
@@ -105,11 +92,10 @@ async def enable_user(request: Request) -> Response:
 
 async def reset_password(request: Request) -> Response:
     data = await form(request)
-    who = actor(request)
     try:
-        await accounts.reset_password(who, _user_id(request), str(data.get("password", "")))
+        await accounts.reset_password(actor(request), _user_id(request), str(data.get("password", "")))
     except Invalid as exc:
-        return _user_page(request, await accounts.get_user_for(who, _user_id(request)), exc.errors, status=400)
+        return _user_page(request, exc.page, exc.errors, status=400)
     return _done(request, _user_id(request), "password")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class NotFound(Exception):
     """The object does not exist, or the caller may not know it exists (strangers get 404, never 403)."""
@@ -18,8 +20,12 @@ class Throttled(Exception):
 
 
 class Invalid(Exception):
-    """Input failed validation: one message per field, shown next to the field with the user's input kept."""
+    """Input failed validation: one message per field, shown next to the field with the user's input kept.
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    `page` carries what the refused form's page needs to show again (the patient, the note, the list the form was
+    on), so a handler renders it from the one service call it made."""
+
+    def __init__(self, errors: dict[str, str], page: Any = None) -> None:
         super().__init__(errors)
         self.errors = errors
+        self.page = page
