@@ -42,17 +42,10 @@ async def _may_read_shared(user: User, patient: Patient) -> bool:
     return user.role in {Role.THERAPIST, Role.SUPERVISOR} and await can(user, VIEW_PATIENT, patient)
 
 
-async def me(actor: Actor) -> Patient:
-    """The signed-in patient's profile."""
-    return await own_patient(actor)
-
-
 async def get_own_entry(actor: Actor, entry_id: int) -> JournalEntry:
     """One of the signed-in patient's own entries (NotFound for anyone else's)."""
     patient = await own_patient(actor)
-    entry = await JournalEntry.get_or_none(id=entry_id, patient_id=patient.id, deleted_at=None).select_related(
-        "infusion"
-    )
+    entry = await JournalEntry.get_or_none(id=entry_id, patient_id=patient.id).select_related("infusion")
     if entry is None:
         raise NotFound("entry")
     return entry

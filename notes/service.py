@@ -62,7 +62,7 @@ async def prefill(actor: Actor, infusion_id: int) -> Prefill:
     )
     since = earlier.started_at or earlier.scheduled_at if earlier else infusion.scheduled_at.replace(year=2000)
     entries = (
-        await JournalEntry.filter(patient_id=infusion.patient_id, shared=True, deleted_at=None, created_at__gte=since)
+        await JournalEntry.filter(patient_id=infusion.patient_id, shared=True, created_at__gte=since)
         .select_related("infusion")
         .order_by("-created_at")
     )
