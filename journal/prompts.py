@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from care.models import Infusion, Patient
 from journal.models import JournalEntry, Prompt
 
-# DESIGN §1: prompts at +2 h, 24 h, 72 h and 1 week after an infusion; a clinic may set its own in
+# Integration prompts at +2 h, 24 h, 72 h and 1 week after an infusion by default; a clinic may set its own in
 # Clinic.settings["prompt_schedule_hours"].
 DEFAULT_SCHEDULE_HOURS = (2, 24, 72, 168)
 SHOW_FOR = timedelta(days=7)  # a due prompt stays on the home page this long, then quietly drops off (no nagging)

@@ -19,7 +19,7 @@ from server import audit
 from server.actor import Actor
 from server.models import Clinic, Role
 
-DEFAULT_SIGNING_HOURS = 72  # DESIGN §2: notes expected signed within 24–72 h of the session (clinic setting)
+DEFAULT_SIGNING_HOURS = 72  # progress notes are expected signed 24–72 h after the session; a clinic setting
 LOOKBACK = timedelta(days=30)
 SEEN_SHARED = "shared_entries"
 

@@ -174,7 +174,7 @@ async def read(actor: Actor, note_id: int) -> NoteView:
 
 
 async def _step_up(actor: Actor, password: str, note: IntegrationNote, failed_action: str) -> None:
-    """Re-enter the password to sign (DESIGN §5 step-up); a wrong one is audited and refused."""
+    """Step-up re-authentication: re-enter the password to sign; a wrong one is audited and refused."""
     if not await actor.passwords.verify(actor.user.password_hash if actor.user else None, password):
         async with in_transaction():
             await _audit(actor, failed_action, note, outcome="denied")

@@ -1,4 +1,4 @@
-"""The tamper-evident audit log: one helper to append, one to verify (DESIGN §5).
+"""The tamper-evident audit log (HIPAA audit controls, 45 CFR 164.312(b)): one helper to append, one to verify.
 
 Each row's hash is HMAC-SHA256(key, canonical_json(row) || prev_hash) with the key kept outside the database, so
 changing, deleting or reordering any row breaks the chain from that row on. Appends are serialised: SQLite

@@ -1,4 +1,5 @@
-"""The demo clinics (DESIGN §6). Rooms add their demo content through an optional `<room>.demo.seed` hook."""
+"""The demo clinics and accounts the README lists. Rooms add their demo content through an optional `<room>.demo.seed`
+hook."""
 
 from __future__ import annotations
 

@@ -82,7 +82,7 @@ class LoginFailure(Model):
 
 
 class AuditEvent(Model):
-    """Append-only, hash-chained record of who did what (DESIGN §4, §5). Never updated, never deleted."""
+    """Append-only, hash-chained record of who did what (server/audit.py). Never updated, never deleted."""
 
     seq = fields.BigIntField(primary_key=True, generated=False)
     at = fields.DatetimeField()
