@@ -146,6 +146,20 @@ async def _append(conn: BaseDBAsyncClient, key: bytes, rows: list[dict[str, Any]
     await sql.execute('UPDATE "audit_chain_head" SET "seq" = ?, "hash" = ? WHERE "id" = 1', (seq, prev), conn)
 
 
+async def append_rows(key: bytes, rows: list[dict[str, Any]]) -> None:
+    """Chain prepared events on after the head, inside the caller's transaction, in one batch: for bulk loaders such
+    as the load-test seeder. Each row holds every hashed field but `seq`, which is assigned here. Services record
+    events with record() / record_read() instead."""
+    conn = connections.get("default")
+    if not isinstance(conn, TransactionalDBClient):
+        raise AuditOutsideTransaction(rows[0]["action"] if rows else "")
+    undefined = {row["action"] for row in rows} - ACTIONS.keys()
+    if undefined:
+        raise ValueError(f"undefined audit actions {sorted(undefined)!r}")
+    if rows:
+        await _append(conn, key, rows)
+
+
 async def record(actor: Actor, action: str, **fields: Any) -> None:
     """Append one event. Must run inside the transaction of the work it describes. Keywords: object_type,
     object_id, patient_id, outcome, reason, detail, actor_user_id, clinic_id (see _row)."""
