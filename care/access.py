@@ -36,6 +36,14 @@ PROGRESS_VIEWED = audit.define("progress.viewed", "A patient viewed their own pr
 ALERT_RAISED = audit.define("alert.raised", "A risk alert was raised for a care team.")
 ALERTS_VIEWED = audit.define("alerts.viewed", "A clinician viewed the open risk alerts list.")
 ALERT_ACKNOWLEDGED = audit.define("alert.acknowledged", "A clinician acknowledged a risk alert with the action taken.")
+GLASS_GRANTED = audit.define(
+    "break_glass.granted",
+    "HIGH PRIORITY: a clinician broke the glass for emergency access "
+    "to a patient outside their care team (reason recorded).",
+)
+GLASS_DENIED = audit.define(
+    "break_glass.denied", "A break-the-glass request was refused (wrong password or bad input)."
+)
 
 
 async def on_care_team(user: User, patient_id: int) -> bool:
@@ -117,8 +125,20 @@ MAY_MEASURE_SELF_REPORT = Rule(
 )
 
 
+def _may_break_glass(user: User, _obj: Any) -> bool:
+    return user.role == Role.THERAPIST
+
+
+MAY_BREAK_GLASS_REQUEST = Rule(
+    "break_glass.request",
+    "Request time-boxed emergency read access to a patient of one's clinic: therapists.",
+    _may_break_glass,
+)
+
+
 async def break_glass_until(actor: Actor, patient: Patient) -> datetime | None:
-    """When the actor's emergency (break-the-glass) access to this patient ends, if they have it now."""
+    """When the actor's emergency (break-the-glass) access to this patient ends, if they have it now (grants are
+    made by care.glass.request_access)."""
     if actor.role != Role.THERAPIST:
         return None
     grant = (

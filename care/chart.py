@@ -1,4 +1,4 @@
-"""Geometry for the server-rendered progress chart (templates/care/_chart.html draws it as inline SVG)."""
+"""Geometry for the server-rendered progress chart (templates/care/_progress.html draws it as inline SVG)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Clinical rules with their numbers (DESIGN §2). Pure functions: no database, no web."""
+"""Clinical rules with their numbers and where each comes from. Pure functions: no database, no web."""
 
 from __future__ import annotations
 
@@ -51,8 +51,9 @@ CSSRS_QUESTIONS = {
     "q6_recent": "Was that within the past 3 months?",
 }
 
-# Vitals (DESIGN §2): pre-dose BP > 140/90 is a flag to weigh a delay; a rise >= 40 systolic or >= 25 diastolic
-# over baseline is a flag; SpO2 < 92% is a flag.
+# Vitals: pre-dose BP > 140/90 (stage 2 hypertension in the 2017 ACC/AHA guideline) is a flag to weigh a delay; a
+# rise >= 40 systolic or >= 25 diastolic over baseline is a flag (the increase the SPRAVATO prescribing information
+# counts under Warnings and Precautions, "Increase in Blood Pressure"); SpO2 < 92% is a flag.
 PRE_DOSE_SYSTOLIC_MAX, PRE_DOSE_DIASTOLIC_MAX = 140, 90
 RISE_SYSTOLIC, RISE_DIASTOLIC = 40, 25
 SPO2_MIN = 92
@@ -98,7 +99,8 @@ def score(instrument: str, answers: list[int]) -> tuple[int, str]:
 
 
 def phq9_raises_alert(answers: list[int]) -> bool:
-    """Item 9 > 0 always raises a risk alert, whatever the total (DESIGN §2)."""
+    """Item 9 > 0 always raises a risk alert, whatever the total (a positive item 9 calls for a suicide-risk
+    assessment in its own right)."""
     return answers[8] > 0
 
 
@@ -120,7 +122,7 @@ def cssrs(answers: dict[str, bool | None]) -> CssrsResult:
     yes = [n for n in (1, 2, 3, 4, 5) if asked.get(f"q{n}")] + ([6] if asked.get("q6_lifetime") else [])
     highest = max(yes, default=0)
     # Risk = highest yes. Yes to Q4, Q5 or behaviour in the past 3 months = high; Q3 or lifetime-only behaviour =
-    # moderate; Q1/Q2 = low. Q3 or higher raises an alert (DESIGN §2).
+    # moderate; Q1/Q2 = low. Q3 or higher raises an alert.
     if asked.get("q4") or asked.get("q5") or asked.get("q6_recent"):
         level = "high"
     elif highest >= 3:

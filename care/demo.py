@@ -29,7 +29,7 @@ PATIENTS = {
     "patient2@demo.clinic": ("therapist2@demo.clinic", "DC-1002", date(1979, 11, 3), "they/them", Decimal("81.5")),
     "patient@other.clinic": ("therapist@other.clinic", "OC-2001", date(1991, 2, 20), "he/him", Decimal("90.0")),
 }
-DAYS_AGO = (20, 18, 15, 13, 11)  # 5 infusions, 2–3 a week (DESIGN §2 induction)
+DAYS_AGO = (20, 18, 15, 13, 11)  # 5 infusions, 2–3 a week (an induction course is typically 6 over 2–3 weeks)
 PHQ9 = (19, 16, 13, 11, 9, 8)  # baseline, then after each infusion
 GAD7 = (14, 12, 10, 9, 7, 6)
 VITALS = (

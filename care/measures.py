@@ -77,7 +77,8 @@ async def _save(
             detail={"instrument": str(instrument), "source": source},
         )
         if instrument == Instrument.PHQ9 and phq9_raises_alert(answers):
-            # DESIGN §2: item 9 > 0 always raises a risk alert, whatever the total.
+            # PHQ-9 item 9 (thoughts of being better off dead or of self-harm) > 0 always raises a risk alert,
+            # whatever the total: any answer above "not at all" calls for a suicide-risk assessment.
             await raise_alert(
                 actor,
                 patient,

@@ -1,6 +1,6 @@
 """Care records: patients, care teams, courses, consent, infusions with vitals, measures and risk alerts.
 
-Every row carries clinic_id and every query is scoped by the caller's clinic (DESIGN §4).
+Every row carries clinic_id and every query is scoped by the caller's clinic.
 """
 
 from __future__ import annotations

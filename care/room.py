@@ -28,6 +28,7 @@ def setup(registry: Registry) -> None:
         NavEntry(Role.PATIENT, "Progress", "care:my_progress", position=20),
         NavEntry(Role.THERAPIST, "Caseload", "care:caseload", position=10),
         NavEntry(Role.THERAPIST, "Alerts", "care:alerts", position=20),
+        NavEntry(Role.THERAPIST, "Emergency access", "care:glass_form", position=30),
         NavEntry(Role.SUPERVISOR, "Patients", "care:caseload", position=20),
         NavEntry(Role.SUPERVISOR, "Alerts", "care:alerts", position=30),
         NavEntry(Role.SUPERVISOR, "Care teams", "care:care_teams", position=40),

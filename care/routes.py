@@ -5,13 +5,13 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from care import measure_routes, patients, record_routes
+from care import glass, measure_routes, patients, record_routes
 from care.chart import geometry
 from care.forms import parse_consent, parse_course, parse_course_status, parse_patient
 from care.measures import acknowledge, open_alerts, split
 from care.models import ConsentKind, CourseStatus, Protocol
 from server.errors import Invalid
-from server.policy import ADMIN, CLINICIANS, SUPERVISOR
+from server.policy import ADMIN, CLINICIANS, SUPERVISOR, THERAPIST
 from server.web import actor, form, redirect, render, route, url
 
 PROTOCOLS = [p.value for p in Protocol]
@@ -124,6 +124,22 @@ async def ack_alert(request: Request) -> Response:
     return redirect(request, url(request, "care:alerts"))
 
 
+async def glass_form(request: Request) -> Response:
+    return render(request, "care/glass_request.html", {"values": {}, "errors": {}})
+
+
+async def glass_request(request: Request) -> Response:
+    data = await form(request)
+    values = {"mrn": str(data.get("mrn", ""))[:32], "reason": str(data.get("reason", ""))[:500]}
+    try:
+        grant = await glass.request_access(
+            actor(request), values["mrn"], values["reason"], str(data.get("password", ""))
+        )
+    except Invalid as exc:
+        return render(request, "care/glass_request.html", {"values": values, "errors": exc.errors}, status=400)
+    return redirect(request, url(request, "care:chart", patient_id=grant.patient_id))
+
+
 routes = [
     route("/caseload", caseload, roles=CLINICIANS, name="caseload"),
     route("/patients/new", new_patient_page, roles=CLINICIANS),
@@ -136,6 +152,8 @@ routes = [
     route("/patients/{patient_id:int}/care-team", change_team, roles=SUPERVISOR | ADMIN, methods=["POST"]),
     route("/alerts", alerts, roles=CLINICIANS),
     route("/alerts/{alert_id:int}/ack", ack_alert, roles=CLINICIANS, methods=["POST"]),
+    route("/break-glass", glass_form, roles=THERAPIST),
+    route("/break-glass", glass_request, roles=THERAPIST, methods=["POST"]),
     *record_routes.routes,
     *measure_routes.routes,
 ]

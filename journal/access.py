@@ -49,17 +49,10 @@ MAY_JOURNAL_READ_SHARED = Rule(
 )
 
 
-async def me(actor: Actor) -> Patient:
-    """The signed-in patient's profile."""
-    return await own_patient(actor)
-
-
 async def get_own_entry(actor: Actor, entry_id: int) -> JournalEntry:
     """One of the signed-in patient's own entries (NotFound for anyone else's)."""
     patient = await own_patient(actor)
-    entry = await JournalEntry.get_or_none(id=entry_id, patient_id=patient.id, deleted_at=None).select_related(
-        "infusion"
-    )
+    entry = await JournalEntry.get_or_none(id=entry_id, patient_id=patient.id).select_related("infusion")
     if entry is None:
         raise NotFound("entry")
     return entry

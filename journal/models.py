@@ -48,7 +48,6 @@ class JournalEntry(Model):
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
-    deleted_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "journal_entry"

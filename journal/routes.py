@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import Response
 
+from care.access import own_patient
 from care.clinic_settings import ClinicSettings
 from care.models import Infusion
 from journal import access, exports, service
@@ -30,7 +31,7 @@ async def home(request: Request) -> Response:
     f = Form(request.query_params)
     query = f.text("q", "a search", max_len=100)
     cursor = f.integer("before", "a page", 1, 2**31 - 1, required=False)
-    patient = await access.me(who)
+    patient = await own_patient(who)
     listing = await service.list_entries(who, query, cursor, patient)
     ctx: dict[str, object] = {"listing": listing}
     if is_htmx(request) and cursor:
@@ -77,7 +78,7 @@ async def _own_session(patient_id: int, infusion_id: object) -> Infusion | None:
 
 async def new_page(request: Request) -> Response:
     who = actor(request)
-    patient = await access.me(who)
+    patient = await own_patient(who)
     f = Form(request.query_params)
     infusion_id = f.integer("infusion", "a session", 1, 2**31 - 1, required=False)
     infusion = await _own_session(patient.id, infusion_id)
@@ -97,7 +98,7 @@ async def new_page(request: Request) -> Response:
 async def _refused(request: Request, values: dict, errors: dict, entry: JournalEntry | None, status: int) -> Response:
     """The editor again after a refused post: the words as typed, the messages, and still headed by its session."""
     session = str(values.get("infusion_id", ""))
-    patient = await access.me(actor(request))
+    patient = await own_patient(actor(request))
     infusion = await _own_session(patient.id, int(session) if session.isdigit() and len(session) < 10 else None)
     return _editor(request, values, errors, entry=entry, status=status, infusion=infusion)
 

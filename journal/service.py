@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from care.access import MAY_PATIENT_VIEW
+from care.access import MAY_PATIENT_VIEW, own_patient
 from care.measures import raise_alert
 from care.models import AlertSource, Infusion, Patient, RiskAlert
 from journal import access, safety
@@ -65,15 +65,15 @@ async def _own_infusion(patient: Patient, infusion_id: int | None) -> Infusion |
 async def save(actor: Actor, draft: Draft, entry_id: int | None = None) -> Saved:
     """Save a draft. The first save creates the entry (keyed by the page's draft key, so a retry never duplicates);
     later saves must name the version they started from, or get a conflict instead of overwriting newer text."""
-    patient = await access.me(actor)
+    patient = await own_patient(actor)
     await require(actor.user, MAY_JOURNAL_WRITE, patient)
     infusion = await _own_infusion(patient, draft.infusion_id)
     crisis = safety.matches(draft.title, *draft.answers.values(), draft.body)
     async with in_transaction():
         if entry_id is None:
-            entry = await JournalEntry.get_or_none(patient_id=patient.id, draft_key=draft.draft_key, deleted_at=None)
+            entry = await JournalEntry.get_or_none(patient_id=patient.id, draft_key=draft.draft_key)
         else:
-            entry = await JournalEntry.get_or_none(id=entry_id, patient_id=patient.id, deleted_at=None)
+            entry = await JournalEntry.get_or_none(id=entry_id, patient_id=patient.id)
             if entry is None:
                 raise NotFound("entry")
         if entry is None:
@@ -186,7 +186,7 @@ async def alert_if_needed(actor: Actor, patient: Patient, entry: JournalEntry) -
 
 async def set_shared(actor: Actor, entry_id: int, shared: bool) -> JournalEntry:
     entry = await access.get_own_entry(actor, entry_id)
-    patient = await access.me(actor)
+    patient = await own_patient(actor)
     if entry.shared == shared:
         return entry
     async with in_transaction():
@@ -235,10 +235,10 @@ async def list_entries(
     actor: Actor, query: str = "", cursor: int | None = None, patient: Patient | None = None
 ) -> Listing:
     """The patient's own entries, newest first, PAGE_SIZE at a time; `query` searches title, answers and body.
-    `patient` saves the lookup when the caller already holds the actor's own profile (access.me)."""
+    `patient` saves the lookup when the caller already holds the actor's own profile (care.access.own_patient)."""
     if patient is None or patient.user_id != actor.user_id:
-        patient = await access.me(actor)
-    rows = JournalEntry.filter(patient_id=patient.id, deleted_at=None).select_related("infusion")
+        patient = await own_patient(actor)
+    rows = JournalEntry.filter(patient_id=patient.id).select_related("infusion")
     if query:
         rows = rows.filter(search_text__contains=query.casefold())
     if cursor:
@@ -261,7 +261,7 @@ async def share_by_default(patient: Patient) -> bool:
 
 
 async def set_preference(actor: Actor, share_default: bool) -> None:
-    patient = await access.me(actor)
+    patient = await own_patient(actor)
     async with in_transaction():
         await JournalPreference.update_or_create(defaults={"share_by_default": share_default}, patient=patient)
         await audit.record(
@@ -276,10 +276,8 @@ async def set_preference(actor: Actor, share_default: bool) -> None:
 
 async def export(actor: Actor, fmt: str) -> tuple[Patient, list[JournalEntry], dict[int, list[JournalRevision]]]:
     """All of the patient's own entries (with every revision), oldest first, for download."""
-    patient = await access.me(actor)
-    entries = (
-        await JournalEntry.filter(patient_id=patient.id, deleted_at=None).select_related("infusion").order_by("id")
-    )
+    patient = await own_patient(actor)
+    entries = await JournalEntry.filter(patient_id=patient.id).select_related("infusion").order_by("id")
     revisions = await JournalRevision.filter(entry__patient_id=patient.id).order_by("entry_id", "version")
     await audit.record_read(
         actor,
@@ -331,7 +329,7 @@ async def shared_panel(actor: Actor, patient: Patient | None, infusion: Infusion
     """Shared entries for the chart (all) or an infusion page (that session's), audited; private ones never."""
     if patient is None or not await can(actor.user, MAY_JOURNAL_READ_SHARED, patient):
         return None
-    rows = JournalEntry.filter(patient_id=patient.id, shared=True, deleted_at=None)
+    rows = JournalEntry.filter(patient_id=patient.id, shared=True)
     if infusion is not None:
         rows = rows.filter(infusion_id=infusion.id)
     entries = await rows.select_related("infusion").order_by("-shared_at").limit(PAGE_SIZE)

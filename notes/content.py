@@ -6,7 +6,8 @@ import hashlib
 import json
 from typing import Any
 
-# DESIGN §2: DAP (Data, Assessment, Plan), SOAP, BIRP (Behaviour, Intervention, Response, Plan).
+# The usual progress-note formats: DAP (Data, Assessment, Plan), SOAP (Subjective, Objective, Assessment, Plan),
+# BIRP (Behaviour, Intervention, Response, Plan).
 NARRATIVE = {
     "DAP": (("data", "Data"), ("assessment", "Assessment"), ("plan", "Plan")),
     "SOAP": (("subjective", "Subjective"), ("objective", "Objective"), ("assessment", "Assessment"), ("plan", "Plan")),

@@ -76,7 +76,7 @@ async def dashboard(
         .order_by("-updated_at")
     )
     seen = await SeenMarker.get_or_none(user_id=actor.user_id, key=SEEN_SHARED)
-    shared = JournalEntry.filter(patient_id__in=ids, shared=True, deleted_at=None)
+    shared = JournalEntry.filter(patient_id__in=ids, shared=True)
     if seen:
         shared = shared.filter(shared_at__gt=seen.seen_at)
     entries = await shared.select_related("patient__user", "infusion").order_by("-shared_at").limit(50)

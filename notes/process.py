@@ -1,4 +1,5 @@
-"""Process (psychotherapy) notes: a separate store, for their author only, every access audited (DESIGN §2)."""
+"""Process notes (HIPAA "psychotherapy notes", 45 CFR 164.501): kept apart from the record, readable by their author
+and a supervisor with a recorded supervision relationship only, never in the portal or exports, every access audited."""
 
 from __future__ import annotations
 

@@ -63,7 +63,7 @@ async def prefill(actor: Actor, infusion_id: int) -> Prefill:
     )
     since = earlier.started_at or earlier.scheduled_at if earlier else infusion.scheduled_at.replace(year=2000)
     entries = (
-        await JournalEntry.filter(patient_id=infusion.patient_id, shared=True, deleted_at=None, created_at__gte=since)
+        await JournalEntry.filter(patient_id=infusion.patient_id, shared=True, created_at__gte=since)
         .select_related("infusion")
         .order_by("-created_at")
     )
@@ -175,7 +175,7 @@ async def read(actor: Actor, note_id: int) -> NoteView:
 
 
 async def _step_up(actor: Actor, password: str, note: IntegrationNote, failed_action: str) -> None:
-    """Re-enter the password to sign (DESIGN §5 step-up); a wrong one is audited and refused."""
+    """Step-up re-authentication: re-enter the password to sign; a wrong one is audited and refused."""
     if not await actor.passwords.verify(actor.user.password_hash if actor.user else None, password):
         async with in_transaction():
             await _audit(actor, failed_action, note, outcome="denied")

@@ -14,14 +14,6 @@ AUDIT_CHECKED = audit.define("audit.checked", "A supervisor verified the audit c
 QUALITY_VIEWED = audit.define("quality.viewed", "A supervisor viewed the care-quality dashboard or one of its lists.")
 COSIGN_QUEUE_VIEWED = audit.define("cosign.queue_viewed", "A supervisor viewed the co-sign queue.")
 ALERT_ESCALATED = audit.define("alert.escalated", "A risk alert passed its acknowledgement window and was escalated.")
-GLASS_REQUESTED = audit.define(
-    "break_glass.granted",
-    "HIGH PRIORITY: a clinician broke the glass for emergency access "
-    "to a patient outside their care team (reason recorded).",
-)
-GLASS_DENIED = audit.define(
-    "break_glass.denied", "A break-the-glass request was refused (wrong password or bad input)."
-)
 GLASS_REVIEWED = audit.define("break_glass.reviewed", "A supervisor reviewed a break-the-glass access.")
 GLASS_LIST_VIEWED = audit.define("break_glass.list_viewed", "A supervisor viewed the break-the-glass review list.")
 ACCESS_LOG_VIEWED = audit.define(
@@ -42,10 +34,6 @@ def _may_configure(user: User, _obj: Any) -> bool:
     return user.role == Role.ADMIN
 
 
-def _may_break_glass(user: User, _obj: Any) -> bool:
-    return user.role == Role.THERAPIST
-
-
 MAY_OVERSIGHT_AUDIT = Rule(
     "oversight.audit",
     "Read the clinic's audit log and care-quality reports: supervisors.",
@@ -56,10 +44,4 @@ MAY_CLINIC_SETTINGS = Rule(
     "clinic.settings",
     "Change clinic settings (signing window, escalation windows, prompts, crisis resources): admins.",
     _may_configure,
-)
-
-MAY_BREAK_GLASS_REQUEST = Rule(
-    "break_glass.request",
-    "Request time-boxed emergency read access to a patient of one's clinic: therapists.",
-    _may_break_glass,
 )

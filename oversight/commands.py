@@ -1,4 +1,5 @@
-"""`python -m server escalate` and `python -m server seed --scale N` (set up in oversight/room.py)."""
+"""`python -m server escalate` (stamp and audit risk alerts past their window, safe to run from cron) and
+`python -m server seed --scale N` (the load-test seeder in benchmarks/seed.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,16 @@ async def run_escalate(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 async def run_seed(settings: Settings, args: argparse.Namespace) -> int:
-    from oversight.seed import seed
-
+    """The load-test seeder is benchmarks/seed.py, in a source checkout rather than the installed packages (it writes
+    every room's tables and belongs to no room); `python -m server` puts the current directory first on the import
+    path, so it is found when run from the repository root (where the Makefile and benchmarks/run.py run it)."""
+    try:
+        from benchmarks.seed import seed
+    except ModuleNotFoundError as exc:
+        if exc.name not in {"benchmarks", "benchmarks.seed"}:
+            raise
+        print("The load-test seeder is benchmarks/seed.py in a source checkout: run this from the repository root.")
+        return 2
     if not 0 < args.scale <= 100:
         print("Scale must be above 0 and at most 100.")
         return 2

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from care.clinic_settings import ClinicSettings
-from care.models import AlertSource, Infusion, MeasureResponse, Patient, RiskAlert
+from care.models import Agent, AlertSource, Infusion, MeasureResponse, Patient, RiskAlert
 from notes.dashboard import signing_window
 from notes.models import IntegrationNote, Status
 from oversight import access
@@ -119,6 +119,7 @@ async def dashboard(actor: Actor) -> Quality:
         [p for p in patients if p.id not in measured],
         overdue,
         int(window.total_seconds() // 3600),
+        await rems_due(clinic, actor.now),
     )
 
 
@@ -193,13 +194,17 @@ async def escalate(actor: Actor) -> int:
 
 
 async def rems_due(clinic: Clinic, now: datetime) -> list[Infusion]:
-    """Spravato sessions whose REMS monitoring form (due within 7 days) has not been marked submitted."""
-    recent = (
-        await Infusion.filter(clinic_id=clinic.id, agent="esketamine", started_at__gte=now - timedelta(days=30))
+    """Spravato (esketamine) sessions given in the last 90 days whose REMS monitoring form has no submission date yet
+    (the FDA Spravato REMS wants the form within 7 days of each session; care.infusions.rems_status shows the due
+    date on the infusion page). One query, patients and their names joined in."""
+    given = (
+        await Infusion.filter(
+            clinic_id=clinic.id, agent=Agent.ESKETAMINE, started_at__gte=now - LOOKBACK, started_at__lte=now
+        )
         .select_related("patient__user")
-        .order_by("started_at")
+        .order_by("started_at", "id")
     )
-    return [i for i in recent if not i.rems.get("form_submitted_on")]
+    return [i for i in given if not (i.rems or {}).get("form_submitted_on")]
 
 
 async def escalated_badge(actor: Actor) -> dict[str, int]:

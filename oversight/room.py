@@ -27,7 +27,6 @@ def setup(registry: Registry) -> None:
     registry.home(Role.SUPERVISOR, "oversight:home")
     registry.add_nav(
         NavEntry(Role.PATIENT, "Who saw my record", "oversight:me", position=30),
-        NavEntry(Role.THERAPIST, "Emergency access", "oversight:glass_form", position=30),
         NavEntry(
             Role.SUPERVISOR, "Oversight", "oversight:home", position=10, badge="escalated",
             badge_label="escalated alerts",

@@ -10,7 +10,7 @@ from oversight import audit_viewer, clinic_settings, glass, patient_view, qualit
 from oversight.audit_viewer import Filters
 from server.errors import Invalid
 from server.forms import Form
-from server.policy import ADMIN, PATIENT, SUPERVISOR, THERAPIST
+from server.policy import ADMIN, PATIENT, SUPERVISOR
 from server.web import actor, form, redirect, render, route, url
 
 
@@ -84,22 +84,6 @@ async def glass_review(request: Request) -> Response:
     return redirect(request, url(request, "oversight:glass_list"))
 
 
-async def glass_form(request: Request) -> Response:
-    return render(request, "oversight/glass_request.html", {"values": {}, "errors": {}})
-
-
-async def glass_request(request: Request) -> Response:
-    data = await form(request)
-    values = {"mrn": str(data.get("mrn", ""))[:32], "reason": str(data.get("reason", ""))[:500]}
-    try:
-        grant = await glass.request_access(
-            actor(request), values["mrn"], values["reason"], str(data.get("password", ""))
-        )
-    except Invalid as exc:
-        return render(request, "oversight/glass_request.html", {"values": values, "errors": exc.errors}, status=400)
-    return redirect(request, url(request, "care:chart", patient_id=grant.patient_id))
-
-
 async def review_list(request: Request, errors: dict | None = None, status: int = 200) -> Response:
     ctx = {"reviews": await reviews.listing(actor(request)), "outcomes": reviews.OUTCOMES, "errors": errors or {}}
     return render(request, "oversight/reviews.html", ctx, status=status)
@@ -167,8 +151,6 @@ routes = [
     route("/oversight/reviews/{review_id:int}", record_review, roles=SUPERVISOR, methods=["POST"]),
     route("/oversight/break-glass", glass_list, roles=SUPERVISOR),
     route("/oversight/break-glass/{grant_id:int}/review", glass_review, roles=SUPERVISOR, methods=["POST"]),
-    route("/break-glass", glass_form, roles=THERAPIST),
-    route("/break-glass", glass_request, roles=THERAPIST, methods=["POST"]),
     route("/me", me, roles=PATIENT),
     route("/admin/settings", settings_page, roles=ADMIN),
     route("/admin/settings", save_settings, roles=ADMIN, methods=["POST"]),

@@ -1,4 +1,4 @@
-"""The tamper-evident audit log: one helper to append, one to verify (DESIGN §5).
+"""The tamper-evident audit log (HIPAA audit controls, 45 CFR 164.312(b)): one helper to append, one to verify.
 
 Each row's hash is HMAC-SHA256(key, canonical_json(row) || prev_hash) with the key kept outside the database, so
 changing, deleting or reordering any row breaks the chain from that row on. Appends are serialised: SQLite
@@ -157,6 +157,22 @@ async def _append(conn: BaseDBAsyncClient, key: bytes, rows: list[dict[str, Any]
     else:
         await sql.execute_many(_INSERT, values, conn)
     await sql.execute('UPDATE "audit_chain_head" SET "seq" = ?, "hash" = ? WHERE "id" = 1', (seq, prev), conn)
+
+
+async def append_rows(key: bytes, rows: list[dict[str, Any]]) -> None:
+    """Chain prepared events on after the head, inside the caller's transaction, in one batch: for bulk loaders such
+    as the load-test seeder. Each row holds every hashed field but `seq`, which is assigned here. Services record
+    events with record() / record_read() instead."""
+    conn = connections.get("default")
+    if not isinstance(conn, TransactionalDBClient):
+        raise AuditOutsideTransaction(rows[0]["action"] if rows else "")
+    undefined = sorted({str(row["action"]) for row in rows if not isinstance(row["action"], Action)})
+    if undefined:
+        raise ValueError(f"undefined audit actions {undefined!r}")
+    for row in rows:
+        row["action"] = str(row["action"])
+    if rows:
+        await _append(conn, key, rows)
 
 
 async def record(actor: Actor, action: str, **fields: Any) -> None:

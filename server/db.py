@@ -11,7 +11,8 @@ from tortoise.backends.base.config_generator import expand_db_url
 
 from server.settings import Settings
 
-# SQLite tuning (DESIGN §7): WAL for concurrent readers, wait rather than fail on a busy lock, fsync on commit.
+# SQLite tuning for several workers on one machine: WAL for concurrent readers, wait rather than fail on a busy lock,
+# fsync on commit.
 # cache_size: 64 MiB of pages per worker (negative = KiB) instead of SQLite's 2 MiB, so a clinic network's hot
 # indexes stay in memory; temp_store keeps sorts off disk.
 SQLITE_PRAGMAS = {

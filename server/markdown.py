@@ -1,4 +1,5 @@
-"""Markdown for people's own words: markdown-it-py with raw HTML off, then nh3 sanitising (DESIGN §5)."""
+"""Markdown for people's own words: markdown-it-py with raw HTML off, then nh3 sanitising, so nothing a patient or
+clinician types can run as script in someone else's browser."""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("afterglow")
 
-# DESIGN §5. htmx runs with allowEval=false and without its inline indicator styles, so no 'unsafe-*' is needed.
+# Same-origin only, no plugins, no <base> rewriting, no framing (clickjacking). htmx runs with allowEval=false and
+# without its inline indicator styles, so no 'unsafe-*' is needed.
 CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'; "
     "img-src 'self' data:"

@@ -15,9 +15,6 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-STAFF_ROLES = frozenset({Role.THERAPIST, Role.SUPERVISOR, Role.ADMIN})
-
-
 class Clinic(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=200)
@@ -41,7 +38,6 @@ class User(Model):
     role = fields.CharEnumField(Role, max_length=16)
     password_hash = fields.CharField(max_length=255)
     is_trainee = fields.BooleanField(default=False)
-    totp_secret = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     password_changed_at = fields.DatetimeField(null=True)
     disabled_at = fields.DatetimeField(null=True)
@@ -52,10 +48,6 @@ class User(Model):
     @property
     def is_active(self) -> bool:
         return self.disabled_at is None
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
 
 
 class Session(Model):
@@ -90,7 +82,7 @@ class LoginFailure(Model):
 
 
 class AuditEvent(Model):
-    """Append-only, hash-chained record of who did what (DESIGN §4, §5). Never updated, never deleted."""
+    """Append-only, hash-chained record of who did what (server/audit.py). Never updated, never deleted."""
 
     seq = fields.BigIntField(primary_key=True, generated=False)
     at = fields.DatetimeField()

@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from server.settings import Settings
 
-MIN_LENGTH = 12  # DESIGN §5: at least 12 characters, any Unicode, no composition rules.
+MIN_LENGTH = 12  # NIST SP 800-63B: length over complexity; any Unicode, no composition rules, common ones blocked.
 MAX_LENGTH = 256  # bounds hashing work per request
 CONTEXT_WORDS = ("afterglow",)
 

@@ -25,7 +25,6 @@ THERAPIST = frozenset({Role.THERAPIST})
 SUPERVISOR = frozenset({Role.SUPERVISOR})
 ADMIN = frozenset({Role.ADMIN})
 CLINICIANS = frozenset({Role.THERAPIST, Role.SUPERVISOR})
-STAFF = frozenset({Role.THERAPIST, Role.SUPERVISOR, Role.ADMIN})
 ANY_USER = frozenset(Role)
 
 

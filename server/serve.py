@@ -1,7 +1,7 @@
 """Serve with uvicorn on a listening socket we create ourselves.
 
 uvicorn's own multi-worker socket is created without IPPROTO_TCP, so asyncio never sets TCP_NODELAY on accepted
-connections and keep-alive responses wait ~40 ms on Nagle + delayed ACK (DESIGN §7). Creating the socket with the
+connections and keep-alive responses wait ~40 ms on Nagle + delayed ACK. Creating the socket with the
 protocol given makes asyncio set TCP_NODELAY in every worker.
 """
 

@@ -24,11 +24,13 @@ class Settings:
     port: int = 8000
     web_concurrency: int = 1
     var_dir: Path = ROOT / "var"
-    # DESIGN §5: 15 minutes idle, 12 hours absolute.
+    # Sessions end after 15 minutes idle and 12 hours absolute (HIPAA automatic logoff, 45 CFR 164.312(a)(2)(iii),
+    # names no number; these are Afterglow's).
     session_idle_seconds: int = 15 * 60
     session_absolute_seconds: int = 12 * 60 * 60
     secure_cookies: bool = False
-    # argon2id cost; DESIGN §5 floor is m=19 MiB, t=2, p=1. Tests lower it through the environment of the test run.
+    # argon2id cost; never below OWASP's Password Storage Cheat Sheet minimum of m=19 MiB, t=2, p=1 in production.
+    # Tests lower it through the environment of the test run.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 64 * 1024
     # One lane and one hash at a time per worker: a burst of sign-ins then takes at most one core per worker and

@@ -3,7 +3,7 @@
 Tortoise opens transactions with a plain (deferred) BEGIN. With several worker processes on one WAL database, a
 deferred transaction that reads and then writes can fail with SQLITE_BUSY_SNAPSHOT instead of waiting on
 busy_timeout. Taking the write lock up front makes every transaction wait its turn, which is also what serialises
-appends to the audit chain on SQLite (DESIGN §5).
+appends to the audit chain on SQLite (server/audit.py).
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ INHERITED_SETTINGS_IGNORED = (
     "LOGIN_MAX_FAILURES_IP",
 )
 
-# email, name, role, home — the demo accounts (DESIGN §6), one per role.
+# email, name, role, home — the demo accounts (server/demo.py, listed in the README), one per role.
 ROLES = {
     "patient": ("patient@demo.clinic", "Casey Morgan", "/journal"),
     "therapist": ("therapist@demo.clinic", "Sam Okafor", "/caseload"),

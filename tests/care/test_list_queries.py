@@ -1,4 +1,4 @@
-"""Issue 8's regression guard for the care room's list pages: the SQL statements a page runs do not grow with the
+"""No per-row queries (N+1) on the care room's list pages: the SQL statements a page runs do not grow with the
 rows it lists. (Caseload, chart, alerts and progress: tests/care/test_patients.py.)"""
 
 from __future__ import annotations

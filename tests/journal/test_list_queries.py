@@ -1,4 +1,4 @@
-"""Issue 8's regression guard for the journal's list pages: the SQL statements a page runs do not grow with the
+"""No per-row queries (N+1) on the journal's list pages: the SQL statements a page runs do not grow with the
 rows it lists (entries, pages of entries, revisions, exports, prompts and note summaries on the home page)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 8's regression guard for the notes room's list pages: the SQL statements a page runs do not grow with the
+"""No per-row queries (N+1) on the notes room's list pages: the SQL statements a page runs do not grow with the
 rows it lists. (The therapist dashboard on /caseload: tests/notes/test_process_and_dashboard.py.)"""
 
 from __future__ import annotations

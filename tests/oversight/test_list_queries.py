@@ -1,4 +1,4 @@
-"""Issue 8's regression guard for the oversight pages that list rows: the SQL statements a page runs do not grow with
+"""No per-row queries (N+1) on the oversight pages that list rows: the SQL statements a page runs do not grow with
 the rows it lists. (The audit viewer's deep pages: tests/oversight/test_oversight.py and test_seed.py.)"""
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
+from benchmarks.seed import seed
 from care.models import Infusion, Patient, VitalSign
 from journal.models import JournalEntry
 from notes.models import IntegrationNote
 from notes.service import verify_signed
-from oversight.seed import seed
 from server import audit
 from server.models import AuditEvent, Clinic
 from tests.care.conftest import sign_in

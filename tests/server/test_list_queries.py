@@ -1,5 +1,5 @@
-"""Issue 8's regression guard for the shell's list page: the admin's account list runs the same SQL statements
-however many accounts the clinic has."""
+"""No per-row queries (N+1) on the shell's list page: the admin's account list runs the same SQL statements however
+many accounts the clinic has."""
 
 from __future__ import annotations
 

@@ -2,7 +2,11 @@
 
 Scale 1 is 20 therapists, 1,000 patients, 12,000 infusions with vitals, 50,000 measures, 100,000 journal entries,
 20,000 notes and 1,000,000 audit events, in a new clinic `scale.clinic`; N scales every count linearly. Rows go in
-with bulk inserts; the audit events form a valid hash chain continuing from the current head.
+with bulk inserts; the audit events are chained on after the current head by server.audit.append_rows, the same
+code that appends the application's own events, so `python -m server audit verify` passes over them.
+
+This is a load-test tool, not part of any room: it writes every room's tables. It lives with the benchmarks in a
+source checkout (not in the installed packages); oversight/commands.py registers the command and imports it lazily.
 """
 
 from __future__ import annotations
@@ -18,13 +22,16 @@ from typing import Any
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from care import access as care_access
 from care.clinical import GAD7_BANDS, PHQ9_BANDS, band
 from care.models import CareTeam, Course, Infusion, MeasureResponse, Patient, VitalSign
+from journal import access as journal_access
 from journal.models import JournalEntry, JournalRevision
+from notes import access as notes_access
 from notes.content import digest
 from notes.models import IntegrationNote
 from server import audit
-from server.models import AuditChainHead, AuditEvent, Clinic, Role, User
+from server.models import Clinic, Role, User
 from server.passwords import Passwords
 from server.settings import Settings
 
@@ -327,39 +334,39 @@ async def _audit(
     now: datetime,
     report: Report,
 ) -> None:
-    """Continue the real hash chain, so `audit verify` still passes over the seeded events."""
-    actions = ("patient.chart_viewed", "infusion.viewed", "journal.shared_viewed", "note.read", "auth.login")
+    """Continue the real hash chain through server.audit.append_rows, so `audit verify` still passes."""
+    actions = (
+        care_access.CHART_VIEWED,
+        care_access.INFUSION_VIEWED,
+        journal_access.SHARED_VIEWED,
+        notes_access.NOTE_READ,
+        audit.LOGIN,
+    )
+    start = now - timedelta(days=365)
     async with in_transaction():
-        head = await AuditChainHead.select_for_update().get(id=1)
-        seq, prev = head.seq, head.hash
-        start = now - timedelta(days=365)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for n in range(total):
-            seq += 1
-            row = {
-                "seq": seq,
-                "at": start + timedelta(seconds=n * 31_536_000 // max(total, 1)),
-                "actor_id": users[n % len(users)],
-                "actor_role": "therapist",
-                "clinic_id": clinic.id,
-                "action": actions[n % len(actions)],
-                "object_type": "patient",
-                "object_id": "",
-                "patient_id": patients[rng.randrange(len(patients))],
-                "outcome": "ok",
-                "reason": "",
-                "ip": "seed",
-                "request_id": "",
-                "detail": {},
-            }
-            row["object_id"] = str(row["patient_id"])
-            digest_ = audit.compute_hash(settings.audit_key, row, prev)
-            rows.append(AuditEvent(**row, prev_hash=prev, hash=digest_))
-            prev = digest_
+            patient_id = patients[rng.randrange(len(patients))]
+            rows.append(
+                {
+                    "at": start + timedelta(seconds=n * 31_536_000 // max(total, 1)),
+                    "actor_id": users[n % len(users)],
+                    "actor_role": "therapist",
+                    "clinic_id": clinic.id,
+                    "action": actions[n % len(actions)],
+                    "object_type": "patient",
+                    "object_id": str(patient_id),
+                    "patient_id": patient_id,
+                    "outcome": "ok",
+                    "reason": "",
+                    "ip": "seed",
+                    "request_id": "",
+                    "detail": {},
+                }
+            )
             if len(rows) >= 20_000:
-                await AuditEvent.bulk_create(rows, batch_size=BATCH)
+                await audit.append_rows(settings.audit_key, rows)
                 rows = []
         if rows:
-            await AuditEvent.bulk_create(rows, batch_size=BATCH)
-        await AuditChainHead.filter(id=1).update(seq=seq, hash=prev)
+            await audit.append_rows(settings.audit_key, rows)
     report.add("audit events", total)
