@@ -47,6 +47,20 @@ class Saved:
     created: bool = False
     conflict: bool = False
     crisis: list[str] = field(default_factory=list)
+    infusion: Infusion | None = None  # the session heading the editor
+
+
+@dataclass
+class Editing:
+    """The editor around a refused save: the entry (None before its first save) and the session that heads it."""
+
+    entry: JournalEntry | None
+    infusion: Infusion | None
+
+
+async def own_session(patient: Patient, infusion_id: int | None) -> Infusion | None:
+    """The patient's own session an entry is about (None for none, or for anyone else's id)."""
+    return await Infusion.get_or_none(id=infusion_id, patient_id=patient.id) if infusion_id else None
 
 
 def _search_text(draft: Draft) -> str:
@@ -62,12 +76,26 @@ async def _own_infusion(patient: Patient, infusion_id: int | None) -> Infusion |
     return infusion
 
 
-async def save(actor: Actor, draft: Draft, entry_id: int | None = None) -> Saved:
+async def save(
+    actor: Actor,
+    draft: Draft | None,
+    entry_id: int | None = None,
+    errors: dict[str, str] | None = None,
+    session_id: int | None = None,
+) -> Saved:
     """Save a draft. The first save creates the entry (keyed by the page's draft key, so a retry never duplicates);
-    later saves must name the version they started from, or get a conflict instead of overwriting newer text."""
+    later saves must name the version they started from, or get a conflict instead of overwriting newer text.
+    A refused draft (None, with the form's `errors`) raises Invalid with the editor's page, headed by the session
+    the form named (`session_id`); someone else's entry is NotFound before any validation."""
     patient = await own_patient(actor)
     await require(actor.user, MAY_JOURNAL_WRITE, patient)
-    infusion = await _own_infusion(patient, draft.infusion_id)
+    editing = await access.get_own_entry(actor, entry_id) if entry_id else None
+    try:
+        if draft is None:
+            raise Invalid(errors or {})
+        infusion = await _own_infusion(patient, draft.infusion_id)
+    except Invalid as exc:
+        raise Invalid(exc.errors, page=Editing(editing, await own_session(patient, session_id))) from None
     crisis = safety.matches(draft.title, *draft.answers.values(), draft.body)
     async with in_transaction():
         if entry_id is None:
@@ -92,7 +120,7 @@ async def save(actor: Actor, draft: Draft, entry_id: int | None = None) -> Saved
                 outcome="denied",
                 detail={"sent": draft.version, "current": entry.version},
             )
-            return Saved(entry, conflict=True)
+            return Saved(entry, conflict=True, infusion=infusion)
         previously_shared = entry.shared
         entry = await JournalEntry.get(id=entry.id)
         await _after_write(actor, patient, entry, draft, access.ENTRY_SAVED, previously_shared)

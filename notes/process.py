@@ -40,9 +40,11 @@ async def listing(actor: Actor, patient_id: int) -> tuple[object, list[ProcessNo
 
 
 async def create(actor: Actor, patient_id: int, body: str) -> ProcessNote:
+    """Write a process note; Invalid (with the list page) when the body is empty or too long."""
     patient = await care_access.get_patient_for(actor, patient_id, write=True)
     if not body.strip() or len(body) > MAX_BODY:
-        raise Invalid({"body": f"Write the note (up to {MAX_BODY:,} characters)."})
+        message = f"Write the note (up to {MAX_BODY:,} characters)."
+        raise Invalid({"body": message}, page=await listing(actor, patient_id))
     async with in_transaction():
         note = await ProcessNote.create(
             clinic_id=patient.clinic_id,
@@ -77,5 +79,5 @@ async def open_note(actor: Actor, note_id: int, password: str) -> ProcessNote:
             outcome="ok" if ok else "denied",
         )
     if not ok:
-        raise Invalid({"password": "That password is wrong."})
+        raise Invalid({"password": "That password is wrong."}, page=note)
     return note

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from notes import dashboard, process, service
+from notes import dashboard, pages, process
 from notes.content import DOMAINS, IDEATION, INTERVENTIONS, KAP_PHASES, NARRATIVE, text_fields
 from notes.forms import parse_note, values_of
-from notes.models import IntegrationNote
-from notes.service import Conflict
+from notes.service import Conflict, NoteView, Saved
 from server.errors import Invalid
 from server.policy import CLINICIANS, SUPERVISOR, THERAPIST
 from server.web import actor, form, is_htmx, redirect, render, route, url
@@ -30,23 +28,17 @@ def _id(request: Request, name: str = "note_id") -> int:
     return int(request.path_params[name])
 
 
-async def _editor(
-    request: Request,
-    infusion_id: int,
-    values: dict,
-    errors: dict,
-    *,
-    note: IntegrationNote | None = None,
-    status: int = 200,
+def _editor(
+    request: Request, page: pages.Editor, values: dict, errors: dict, status: int = 200
 ) -> Response:
-    pre = await service.prefill(actor(request), infusion_id)
-    fmt = values.get("format") or "DAP"
+    """The note editor beside its pre-fill: new or existing, first shown or refused."""
+    note, infusion_id = page.note, page.pre.infusion.id
     ctx = {
-        "pre": pre,
+        "pre": page.pre,
         "values": values,
         "errors": errors,
         "note": note,
-        "sections": text_fields(fmt),
+        "sections": text_fields(values.get("format") or "DAP"),
         "draft_url": (
             url(request, "notes:save_draft", note_id=note.id)
             if note
@@ -57,44 +49,52 @@ async def _editor(
     return render(request, "notes/editor.html", ctx, status=status)
 
 
+def _note(request: Request, view: NoteView, errors: dict, status: int = 200, addendum: str = "") -> Response:
+    """A note as read (signed, or someone else's), with a refused action's messages."""
+    ctx = {"view": view, "note": view.note, "errors": errors, "addendum": addendum}
+    return render(request, "notes/note.html", ctx, status=status)
+
+
+def _page(request: Request, page: pages.OpenNote, errors: dict, status: int = 200, addendum: str = "") -> Response:
+    """A note's page: the editor for its author while it is a draft, the read view otherwise."""
+    if page.editor:
+        return _editor(request, page.editor, values_of(page.view.note), errors, status)
+    return _note(request, page.view, errors, status, addendum)
+
+
 async def new_page(request: Request) -> Response:
-    infusion_id = _id(request, "infusion_id")
-    values: dict = {"format": "DAP", "kap_phase": "integration", "version": 0, "draft_key": secrets.token_urlsafe(24)}
-    if request.query_params.get("copy") == "previous":
-        pre = await service.prefill(actor(request), infusion_id)
-        if pre.previous:
-            values["s_plan"] = pre.previous.content.get("plan", "")
-            values["practices"] = "\n".join(pre.previous.content.get("practices", []))
-    return await _editor(request, infusion_id, values, {})
+    copy = request.query_params.get("copy") == "previous"
+    page, values = await pages.new_note(actor(request), _id(request, "infusion_id"), copy)
+    return _editor(request, page, values, {})
 
 
-async def _save(request: Request, infusion_id: int, note_id: int | None) -> Response:
-    who = actor(request)
+async def _save(request: Request, infusion_id: int | None, note_id: int | None) -> Response:
     draft, f = parse_note(await form(request))
     autosave = is_htmx(request)
     try:
-        if draft is None:
-            raise Invalid(f.errors)
-        saved = await service.save(who, infusion_id, draft, note_id)
+        saved, page = await pages.save(actor(request), infusion_id, note_id, draft, f.errors, with_page=not autosave)
     except Invalid as exc:
         if autosave:
-            return render(
-                request, "journal/_save_status.html", {"problem": next(iter(exc.errors.values()))}, status=400
-            )
-        return await _editor(request, infusion_id, f.values, exc.errors, status=400)
+            problem = next(iter(exc.errors.values()))
+            return render(request, "notes/_save_status.html", {"problem": problem}, status=400)
+        return _editor(request, exc.page, f.values, exc.errors, status=400)
     if saved.conflict:
-        if autosave:
-            return render(request, "journal/_save_status.html", {"conflict": True}, status=409)
-        note = "This note changed in another window, or was signed. Your text is below, unsaved."
-        return await _editor(request, infusion_id, f.values, {"form": note}, note=saved.note, status=409)
-    if not autosave:
+        if page is None:
+            return render(request, "notes/_save_status.html", {"conflict": True}, status=409)
+        return _editor(request, page, f.values, {"form": CONFLICT}, status=409)
+    return _saved(request, saved)
+
+
+CONFLICT = "This note changed in another window, or was signed. Your text is below, unsaved."
+
+
+def _saved(request: Request, saved: Saved) -> Response:
+    if not is_htmx(request):
         return redirect(request, url(request, "notes:show", note_id=saved.note.id))
+    who = actor(request)
     time = who.now.astimezone(ZoneInfo(who.tz)).strftime("%H:%M")
-    response = render(
-        request,
-        "notes/_save_status.html",
-        {"saved_at": time, "version": saved.note.version, "crisis": [], "note": saved.note, "created": saved.created},
-    )
+    ctx = {"saved_at": time, "version": saved.note.version, "note": saved.note, "created": saved.created}
+    response = render(request, "notes/_save_status.html", ctx)
     if saved.created:
         response.headers["HX-Replace-Url"] = url(request, "notes:show", note_id=saved.note.id)
     return response
@@ -105,82 +105,55 @@ async def create(request: Request) -> Response:
 
 
 async def show(request: Request) -> Response:
-    view = await service.read(actor(request), _id(request))
-    if view.may_write:
-        return await _editor(request, view.note.infusion_id, values_of(view.note), {}, note=view.note)
-    return render(request, "notes/note.html", {"view": view, "note": view.note, "errors": {}})
+    return _page(request, await pages.open_note(actor(request), _id(request)), {})
 
 
 async def save_draft(request: Request) -> Response:
-    note = await service.read(actor(request), _id(request))
-    return await _save(request, note.note.infusion_id, note.note.id)
+    return await _save(request, None, _id(request))
+
+
+SIGN_CONFLICT = "This note changed in another window or was already signed. Nothing was signed."
+ACTED_FIRST = "Someone else acted on this note first. Nothing was changed."
 
 
 async def sign(request: Request) -> Response:
-    who = actor(request)
     data = await form(request)
-    version = str(data.get("version", ""))
+    version, password = str(data.get("version", "")), str(data.get("password", ""))
     try:
-        await service.sign(who, _id(request), int(version) if version.isdigit() else -1, str(data.get("password", "")))
+        await pages.sign(actor(request), _id(request), int(version) if version.isdigit() else -1, password)
     except Invalid as exc:
-        view = await service.read(who, _id(request))
-        return await _editor(
-            request, view.note.infusion_id, values_of(view.note), exc.errors, note=view.note, status=400
-        )
-    except Conflict:
-        view = await service.read(who, _id(request))
-        message = "This note changed in another window or was already signed. Nothing was signed."
-        if view.may_write:  # still a draft: back to the editor with the latest text
-            return await _editor(
-                request, view.note.infusion_id, values_of(view.note), {"form": message}, note=view.note, status=409
-            )
-        return render(
-            request, "notes/note.html", {"view": view, "note": view.note, "errors": {"form": message}}, status=409
-        )
+        return _page(request, exc.page, exc.errors, status=400)
+    except Conflict as exc:
+        return _page(request, exc.page, {"form": SIGN_CONFLICT}, status=409)
     return redirect(request, url(request, "notes:show", note_id=_id(request)))
 
 
 async def add_addendum(request: Request) -> Response:
-    who = actor(request)
     body = str((await form(request)).get("body", ""))
     try:
-        await service.add_addendum(who, _id(request), body)
+        await pages.add_addendum(actor(request), _id(request), body)
     except Invalid as exc:
-        view = await service.read(who, _id(request))
-        return render(
-            request,
-            "notes/note.html",
-            {"view": view, "note": view.note, "errors": exc.errors, "addendum": body},
-            status=400,
-        )
+        return _page(request, exc.page, exc.errors, status=400, addendum=body)
     return redirect(request, url(request, "notes:show", note_id=_id(request)) + "#addenda")
 
 
 async def cosign(request: Request) -> Response:
     try:
-        await service.cosign(actor(request), _id(request))
-    except Conflict:
-        return await _conflict(request)
+        await pages.cosign(actor(request), _id(request))
+    except Conflict as exc:
+        return _page(request, exc.page, {"form": ACTED_FIRST}, status=409)
     return redirect(request, url(request, "notes:show", note_id=_id(request)))
 
 
 async def return_note(request: Request) -> Response:
-    who = actor(request)
     comment = str((await form(request)).get("comment", ""))
     try:
-        await service.return_note(who, _id(request), comment)
+        await pages.return_note(actor(request), _id(request), comment)
     except Invalid as exc:
-        view = await service.read(who, _id(request))
-        return render(request, "notes/note.html", {"view": view, "note": view.note, "errors": exc.errors}, status=400)
-    except Conflict:
-        return await _conflict(request)
+        return _page(request, exc.page, exc.errors, status=400)
+    except Conflict as exc:
+        return _page(request, exc.page, {"form": ACTED_FIRST}, status=409)
     return redirect(request, url(request, "notes:show", note_id=_id(request)))
-
-
-async def _conflict(request: Request) -> Response:
-    view = await service.read(actor(request), _id(request))
-    errors = {"form": "Someone else acted on this note first. Nothing was changed."}
-    return render(request, "notes/note.html", {"view": view, "note": view.note, "errors": errors}, status=409)
 
 
 async def seen(request: Request) -> Response:
@@ -188,8 +161,14 @@ async def seen(request: Request) -> Response:
     return redirect(request, url(request, "care:caseload"))
 
 
-async def process_list(request: Request, errors: dict | None = None, body: str = "", status: int = 200) -> Response:
-    patient, notes = await process.listing(actor(request), _id(request, "patient_id"))
+async def process_list(request: Request) -> Response:
+    return _process_list(request, await process.listing(actor(request), _id(request, "patient_id")))
+
+
+def _process_list(
+    request: Request, page: tuple, errors: dict | None = None, body: str = "", status: int = 200
+) -> Response:
+    patient, notes = page
     ctx = {"patient": patient, "notes": notes, "errors": errors or {}, "body": body}
     return render(request, "notes/process_list.html", ctx, status=status)
 
@@ -199,7 +178,7 @@ async def process_create(request: Request) -> Response:
     try:
         note = await process.create(actor(request), _id(request, "patient_id"), body)
     except Invalid as exc:
-        return await process_list(request, exc.errors, body, status=400)
+        return _process_list(request, exc.page, exc.errors, body, status=400)
     return redirect(request, url(request, "notes:process_gate", note_id=note.id))
 
 
@@ -213,10 +192,8 @@ async def process_open(request: Request) -> Response:
     try:
         note = await process.open_note(actor(request), _id(request), password)
     except Invalid as exc:
-        note = await process.get(actor(request), _id(request))
-        return render(
-            request, "notes/process_note.html", {"note": note, "opened": False, "errors": exc.errors}, status=400
-        )
+        ctx = {"note": exc.page, "opened": False, "errors": exc.errors}
+        return render(request, "notes/process_note.html", ctx, status=400)
     return render(request, "notes/process_note.html", {"note": note, "opened": True, "errors": {}})
 
 

@@ -224,7 +224,9 @@ async def sign(actor: Actor, note_id: int, version: int, password: str) -> Integ
 
 
 class Conflict(Exception):
-    """The note changed (or was signed) in another window."""
+    """The note changed (or was signed) in another window. `page` is what to show instead (see notes/pages.py)."""
+
+    page: Any = None
 
 
 async def _release(actor: Actor, note: IntegrationNote) -> None:

@@ -27,12 +27,15 @@ async def for_review(actor: Actor) -> list[BreakGlass]:
 
 
 async def review(actor: Actor, grant_id: int, note: str) -> BreakGlass:
+    """Record a supervisor's review of a grant; Invalid (with the review list) when the note is missing."""
     await require(actor.user, MAY_OVERSIGHT_AUDIT)
     grant = await BreakGlass.get_or_none(id=grant_id, clinic_id=actor.clinic_id)
     if grant is None:
         raise NotFound("break glass")
     if not note.strip() or len(note) > 500:
-        raise Invalid({"review_note": "Record what you found (up to 500 characters)."})
+        # The message belongs to the grant that was submitted, not to every pending one on the list.
+        message = "Record what you found (up to 500 characters)."
+        raise Invalid({f"review_note_{grant.id}": message}, page=await for_review(actor))
     async with in_transaction():
         await BreakGlass.filter(id=grant.id).update(reviewed_by=actor.user, reviewed_at=actor.now, review_note=note)
         await audit.record(

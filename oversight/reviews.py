@@ -19,11 +19,13 @@ from server.policy import require
 OUTCOMES = ("adequate", "needs_improvement", "deficient")
 
 
-async def draw(actor: Actor, count: int, days: int) -> list[NoteReview]:
-    """Pick `count` signed notes from the last `days` days not sampled before (uniformly at random)."""
+async def draw(actor: Actor, count: int, days: int, errors: dict[str, str] | None = None) -> list[NoteReview]:
+    """Pick `count` signed notes from the last `days` days not sampled before (uniformly at random). A refused
+    form (`errors`, or numbers out of range) raises Invalid with the review list."""
     await require(actor.user, MAY_OVERSIGHT_AUDIT)
-    if not 1 <= count <= 50 or not 1 <= days <= 365:
-        raise Invalid({"count": "Choose 1–50 notes from the last 1–365 days."})
+    if errors or not 1 <= count <= 50 or not 1 <= days <= 365:
+        errors = errors or {"count": "Choose 1–50 notes from the last 1–365 days."}
+        raise Invalid(errors, page=await listing(actor))
     taken = await NoteReview.filter(clinic_id=actor.clinic_id).values_list("note_id", flat=True)
     pool = (
         await IntegrationNote.filter(
@@ -61,12 +63,14 @@ async def listing(actor: Actor) -> list[NoteReview]:
 
 
 async def record(actor: Actor, review_id: int, outcome: str, comment: str) -> None:
+    """Record a sampled note's review; Invalid (with the review list) for an unknown outcome."""
     await require(actor.user, MAY_OVERSIGHT_AUDIT)
     review = await NoteReview.get_or_none(id=review_id, clinic_id=actor.clinic_id)
     if review is None:
         raise NotFound("review")
     if outcome not in OUTCOMES or len(comment) > 1000:
-        raise Invalid({"outcome": "Choose adequate, needs improvement or deficient."})
+        message = "Choose adequate, needs improvement or deficient."
+        raise Invalid({"outcome": message}, page=await listing(actor))
     async with in_transaction():
         await NoteReview.filter(id=review.id).update(outcome=outcome, comment=comment, reviewed_at=actor.now)
         await audit.record(

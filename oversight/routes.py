@@ -69,23 +69,29 @@ async def cosign_queue(request: Request) -> Response:
     return render(request, "oversight/cosign.html", {"notes": await quality.cosign_queue(actor(request))})
 
 
-async def glass_list(request: Request, errors: dict | None = None, status: int = 200) -> Response:
-    grants = await glass.for_review(actor(request))
+async def glass_list(request: Request) -> Response:
+    return _glass_list(request, await glass.for_review(actor(request)))
+
+
+def _glass_list(request: Request, grants: list, errors: dict | None = None, status: int = 200) -> Response:
     return render(request, "oversight/break_glass.html", {"grants": grants, "errors": errors or {}}, status=status)
 
 
 async def glass_review(request: Request) -> Response:
     note = str((await form(request)).get("review_note", ""))
-    grant_id = int(request.path_params["grant_id"])
     try:
-        await glass.review(actor(request), grant_id, note)
-    except Invalid as exc:  # the message belongs to the grant that was submitted, not to every pending one
-        return await glass_list(request, {f"review_note_{grant_id}": exc.errors["review_note"]}, status=400)
+        await glass.review(actor(request), int(request.path_params["grant_id"]), note)
+    except Invalid as exc:
+        return _glass_list(request, exc.page, exc.errors, status=400)
     return redirect(request, url(request, "oversight:glass_list"))
 
 
-async def review_list(request: Request, errors: dict | None = None, status: int = 200) -> Response:
-    ctx = {"reviews": await reviews.listing(actor(request)), "outcomes": reviews.OUTCOMES, "errors": errors or {}}
+async def review_list(request: Request) -> Response:
+    return _review_list(request, await reviews.listing(actor(request)))
+
+
+def _review_list(request: Request, listing: list, errors: dict | None = None, status: int = 200) -> Response:
+    ctx = {"reviews": listing, "outcomes": reviews.OUTCOMES, "errors": errors or {}}
     return render(request, "oversight/reviews.html", ctx, status=status)
 
 
@@ -94,25 +100,19 @@ async def draw_sample(request: Request) -> Response:
     count = f.integer("count", "how many notes", 1, 50) or 0
     days = f.integer("days", "the period in days", 1, 365) or 0
     try:
-        if f.errors:
-            raise Invalid(f.errors)
-        await reviews.draw(actor(request), count, days)
+        await reviews.draw(actor(request), count, days, f.errors)
     except Invalid as exc:
-        return await review_list(request, exc.errors, status=400)
+        return _review_list(request, exc.page, exc.errors, status=400)
     return redirect(request, url(request, "oversight:review_list"))
 
 
 async def record_review(request: Request) -> Response:
     data = await form(request)
+    outcome, comment = str(data.get("outcome", "")), str(data.get("comment", ""))[:1000]
     try:
-        await reviews.record(
-            actor(request),
-            int(request.path_params["review_id"]),
-            str(data.get("outcome", "")),
-            str(data.get("comment", ""))[:1000],
-        )
+        await reviews.record(actor(request), int(request.path_params["review_id"]), outcome, comment)
     except Invalid as exc:
-        return await review_list(request, exc.errors, status=400)
+        return _review_list(request, exc.page, exc.errors, status=400)
     return redirect(request, url(request, "oversight:review_list"))
 
 

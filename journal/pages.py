@@ -1,0 +1,85 @@
+"""What the journal's pages show: the home page with its due prompts and panels, and the editor's starting point.
+
+Each function is one service call for one page: it looks the patient up, reads what the page needs and audits the
+reads (through the services it calls)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from care.access import own_patient
+from care.clinic_settings import ClinicSettings
+from care.models import Infusion
+from journal import panels, service
+from journal.forms import SCALES
+from journal.models import JournalEntry, Kind
+from journal.prompts import Due, due
+from server.actor import Actor
+from server.panels import Rendered
+
+
+@dataclass
+class Home:
+    listing: service.Listing
+    due: list[Due] = field(default_factory=list)
+    latest: Infusion | None = None
+    share_default: bool = False
+    panels: list[Rendered] = field(default_factory=list)
+
+
+async def home(actor: Actor, query: str, cursor: int | None, *, entries_only: bool = False) -> Home:
+    """The patient's journal home: a page of entries (all that `entries_only` asks for, when htmx loads older ones),
+    the prompts due now, the latest session to write about, the sharing preference and other rooms' panels."""
+    patient = await own_patient(actor)
+    listing = await service.list_entries(actor, query, cursor, patient)
+    if entries_only:
+        return Home(listing)
+    latest = await Infusion.filter(patient_id=patient.id, started_at__not_isnull=True).order_by("-started_at").first()
+    return Home(
+        listing,
+        await due(patient, actor.now, ClinicSettings.of(actor.clinic)),
+        latest,
+        await service.share_by_default(patient),
+        await panels.collect(actor, patient),
+    )
+
+
+@dataclass
+class NewEntry:
+    infusion: Infusion | None
+    values: dict[str, Any]
+
+
+async def new_entry(actor: Actor, infusion_id: int | None, kind: str | None, prompt_ref: str) -> NewEntry:
+    """A fresh editor: about one of the patient's own sessions (or none), with a new draft key so the first save,
+    however often it is retried, makes one entry."""
+    patient = await own_patient(actor)
+    infusion = await service.own_session(patient, infusion_id)
+    values = {
+        "kind": kind or (Kind.POST_SESSION if infusion else Kind.FREE),
+        "infusion_id": infusion.id if infusion else "",
+        "version": 0,
+        "draft_key": secrets.token_urlsafe(24),
+        "prompt_ref": prompt_ref[:40],
+        "shared": await service.share_by_default(patient),
+    }
+    return NewEntry(infusion, values)
+
+
+def editor_values(entry: JournalEntry) -> dict[str, Any]:
+    """An entry as its editor shows it."""
+    return {
+        "kind": entry.kind,
+        "infusion_id": entry.infusion_id or "",
+        "version": entry.version,
+        "draft_key": entry.draft_key,
+        "prompt_ref": entry.prompt_ref,
+        "title": entry.title,
+        "body": entry.body,
+        "shared": entry.shared,
+        "crisis": entry.crisis_language,
+        **{f"answer_{k}": v for k, v in entry.answers.items()},
+        **{name: getattr(entry, name) if getattr(entry, name) is not None else "" for name in SCALES},
+    }
