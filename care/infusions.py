@@ -266,6 +266,23 @@ class InfusionView:
     break_glass_until: datetime | None = None
 
 
+async def flags_of(infusion_id: int) -> list[str]:
+    """The vital-sign flags of an infusion, as a fact for another room's page (no permission check, no audit: the
+    caller has looked the infusion up through care.access and audits its own page)."""
+    return vital_flags(readings(await VitalSign.filter(infusion_id=infusion_id).order_by("minute_offset", "id")))
+
+
+async def flagged_count(clinic_id: int, since: datetime) -> int:
+    """How many of the clinic's infusions since `since` have a vital-sign flag: a fact for the quality dashboard."""
+    vitals = await VitalSign.filter(infusion__clinic_id=clinic_id, infusion__started_at__gte=since).order_by(
+        "infusion_id"
+    )
+    by_infusion: dict[int, list[VitalSign]] = {}
+    for v in vitals:
+        by_infusion.setdefault(v.infusion_id, []).append(v)
+    return sum(1 for rows in by_infusion.values() if vital_flags(readings(rows)))
+
+
 async def view_infusion(actor: Actor, infusion_id: int, today: date) -> InfusionView:
     infusion = await access.get_infusion_for(actor, infusion_id)
     may_record = await access.can(actor.user, access.MAY_PATIENT_RECORD, infusion.patient)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from care.access import MAY_PATIENT_VIEW, own_patient
@@ -351,6 +353,18 @@ async def assign_prompts(
             detail={"count": len(prompts)},
         )
     return prompts
+
+
+def shared_entries(
+    patient_ids: list[int], *, shared_after: datetime | None = None, written_since: datetime | None = None
+) -> QuerySet[JournalEntry]:
+    """Entries the patients shared (after `shared_after`, or written since `written_since`), as a fact for another
+    room's page: no permission check and no audit here. The caller has checked who may see these patients and
+    audits what its page shows."""
+    rows = JournalEntry.filter(patient_id__in=patient_ids, shared=True)
+    if shared_after:
+        rows = rows.filter(shared_at__gt=shared_after)
+    return rows.filter(created_at__gte=written_since) if written_since else rows
 
 
 async def shared_panel(actor: Actor, patient: Patient | None, infusion: Infusion | None) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from care.access import visible_patients
 from care.clinic_settings import ClinicSettings
 from care.models import Infusion, Patient, RiskAlert
-from journal.models import JournalEntry
+from journal import service as journal
 from notes import access
 from notes.models import IntegrationNote, SeenMarker, Status
 from server import audit
@@ -51,7 +51,7 @@ async def dashboard(
     clinic = await Clinic.get(id=actor.clinic_id)
     window = signing_window(clinic)
     mine = visible_patients(actor).values_list("id", flat=True)
-    ids = list(await mine)
+    ids: list[int] = list(await mine)  # type: ignore[arg-type]
     zone = ZoneInfo(actor.tz)
     today = datetime.combine(actor.today, time.min, zone)
     sessions = (
@@ -76,9 +76,7 @@ async def dashboard(
         .order_by("-updated_at")
     )
     seen = await SeenMarker.get_or_none(user_id=actor.user_id, key=SEEN_SHARED)
-    shared = JournalEntry.filter(patient_id__in=ids, shared=True)
-    if seen:
-        shared = shared.filter(shared_at__gt=seen.seen_at)
+    shared = journal.shared_entries(ids, shared_after=seen.seen_at if seen else None)
     entries = await shared.select_related("patient__user", "infusion").order_by("-shared_at").limit(50)
     alerts = (
         await RiskAlert.filter(patient_id__in=ids, acknowledged_at__isnull=True)

@@ -9,7 +9,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from care import access as care_access
-from care.infusions import view_infusion
+from care import infusions as care_infusions
 from care.models import Infusion, MeasureResponse, RiskAlert
 from journal import access as journal_access
 from journal import service as journal
@@ -54,8 +54,11 @@ class Prefill:
 
 async def prefill(actor: Actor, infusion_id: int) -> Prefill:
     """What sits beside the editor: the infusion, scores, open alerts, shared entries since the previous session."""
-    view = await view_infusion(actor, infusion_id, actor.today)
-    infusion = view.infusion
+    infusion = await care_access.get_infusion_for(actor, infusion_id)
+    patient_id = infusion.patient_id
+    await audit.record_read(
+        actor, care_access.INFUSION_VIEWED, object_type="infusion", object_id=infusion.id, patient_id=patient_id
+    )
     earlier = (
         await Infusion.filter(patient_id=infusion.patient_id, scheduled_at__lt=infusion.scheduled_at)
         .order_by("-scheduled_at")
@@ -63,7 +66,7 @@ async def prefill(actor: Actor, infusion_id: int) -> Prefill:
     )
     since = earlier.started_at or earlier.scheduled_at if earlier else infusion.scheduled_at.replace(year=2000)
     entries = (
-        await JournalEntry.filter(patient_id=infusion.patient_id, shared=True, created_at__gte=since)
+        await journal.shared_entries([infusion.patient_id], written_since=since)
         .select_related("infusion")
         .order_by("-created_at")
     )
@@ -87,7 +90,7 @@ async def prefill(actor: Actor, infusion_id: int) -> Prefill:
     )
     return Prefill(
         infusion,
-        view.flags,
+        await care_infusions.flags_of(infusion.id),
         [m for m in measures if m.instrument == "PHQ9"],
         [m for m in measures if m.instrument == "GAD7"],
         alerts,

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from care.clinic_settings import ClinicSettings
+from care.infusions import flagged_count
 from care.models import Agent, AlertSource, Infusion, MeasureResponse, Patient, RiskAlert
 from notes.dashboard import signing_window
 from notes.models import IntegrationNote, Status
@@ -115,7 +116,7 @@ async def dashboard(actor: Actor) -> Quality:
         list(rows.values()),
         [a for a in alerts if is_escalated(a, settings, actor.now)],
         ages,
-        await _flagged(clinic, actor.now - timedelta(days=14)),
+        await flagged_count(clinic.id, actor.now - timedelta(days=14)),
         [p for p in patients if p.id not in measured],
         overdue,
         int(window.total_seconds() // 3600),
@@ -135,20 +136,6 @@ async def overdue_infusions(actor: Actor, clinic: Clinic) -> list[Infusion]:
         ).values_list("infusion_id", flat=True)
     )
     return [i for i in given if i.id not in signed and (i.ended_at or i.started_at) + window < actor.now]  # type: ignore[operator]
-
-
-async def _flagged(clinic: Clinic, since: datetime) -> int:
-    from care.clinical import vital_flags
-    from care.infusions import readings
-    from care.models import VitalSign
-
-    vitals = await VitalSign.filter(infusion__clinic_id=clinic.id, infusion__started_at__gte=since).order_by(
-        "infusion_id"
-    )
-    by_infusion: dict[int, list[VitalSign]] = {}
-    for v in vitals:
-        by_infusion.setdefault(v.infusion_id, []).append(v)
-    return sum(1 for rows in by_infusion.values() if vital_flags(readings(rows)))
 
 
 async def overdue_list(actor: Actor) -> list[Infusion]:
