@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from starlette.routing import BaseRoute
-
 from care import access, demo
-from server.audit import actions_in
 from server.models import Role
-from server.policy import rules_in
 from server.registry import NavEntry, Registry
 
 
-def _routes() -> Sequence[BaseRoute]:
-    from care import routes
-
-    return routes.routes
-
-
 def setup(registry: Registry) -> None:
-    registry.room("care", models="care.models", routes=_routes)
-    registry.add_rules(rules_in(access))
-    registry.add_actions(actions_in(access))
+    registry.room("care", models="care.models", routes=("care.routes",), access=access)
     registry.home(Role.THERAPIST, "care:caseload")
     registry.add_nav(
         NavEntry(Role.PATIENT, "Progress", "care:my_progress", position=20),

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from starlette.routing import BaseRoute
-
 from care import panels as care_pages
 from journal import access, demo, service
-from server.audit import actions_in
 from server.models import Role
-from server.policy import rules_in
 from server.registry import NavEntry, Registry
 
 
-def _routes() -> Sequence[BaseRoute]:
-    from journal import routes
-
-    return routes.routes
-
-
 def setup(registry: Registry) -> None:
-    registry.room("journal", models="journal.models", routes=_routes)
-    registry.add_rules(rules_in(access))
-    registry.add_actions(actions_in(access))
+    registry.room("journal", models="journal.models", routes=("journal.routes",), access=access)
     registry.home(Role.PATIENT, "journal:home")
     registry.add_nav(NavEntry(Role.PATIENT, "Journal", "journal:home", position=10))
     shared = "journal/_shared_panel.html"

@@ -3,29 +3,15 @@ summaries on the patient's journal home, and `python -m server verify-notes`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from starlette.routing import BaseRoute
-
 from care import panels as care_pages
 from journal import panels as journal_pages
 from notes import access, commands, demo, panels
 from notes.dashboard import dashboard
-from server.audit import actions_in
-from server.policy import rules_in
 from server.registry import Registry
 
 
-def _routes() -> Sequence[BaseRoute]:
-    from notes import routes
-
-    return routes.routes
-
-
 def setup(registry: Registry) -> None:
-    registry.room("notes", models="notes.models", routes=_routes)
-    registry.add_rules(rules_in(access))
-    registry.add_actions(actions_in(access))
+    registry.room("notes", models="notes.models", routes=("notes.routes",), access=access)
     registry.panel((care_pages.CHART, care_pages.INFUSION), "notes", "notes/_notes_panel.html", panels.notes_panel)
     registry.panel((care_pages.CASELOAD,), "dashboard", "notes/_dashboard.html", dashboard)
     registry.panel((journal_pages.HOME,), "summaries", "notes/_summaries.html", panels.summaries)

@@ -3,27 +3,13 @@ log, clinic settings, and `python -m server escalate | seed`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from starlette.routing import BaseRoute
-
 from oversight import access, commands, quality
-from server.audit import actions_in
 from server.models import Role
-from server.policy import rules_in
 from server.registry import NavEntry, Registry
 
 
-def _routes() -> Sequence[BaseRoute]:
-    from oversight import routes
-
-    return routes.routes
-
-
 def setup(registry: Registry) -> None:
-    registry.room("oversight", models="oversight.models", routes=_routes)
-    registry.add_rules(rules_in(access))
-    registry.add_actions(actions_in(access))
+    registry.room("oversight", models="oversight.models", routes=("oversight.routes",), access=access)
     registry.home(Role.SUPERVISOR, "oversight:home")
     registry.add_nav(
         NavEntry(Role.PATIENT, "Who saw my record", "oversight:me", position=30),

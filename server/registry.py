@@ -9,8 +9,10 @@ or not its routes module was ever imported.
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from server.models import Clinic, Role, User
@@ -50,10 +52,14 @@ class CommandSpec:
 
 @dataclass(frozen=True)
 class MountSpec:
-    """A room's routes, built only when the web app is (the command line never imports route modules)."""
+    """A room's route modules (each with a `routes` list), imported only when the web app is built: the command
+    line never imports them."""
 
     name: str
-    routes: Callable[[], Sequence[BaseRoute]]
+    modules: tuple[str, ...]
+
+    def routes(self) -> list[BaseRoute]:
+        return [r for module in self.modules for r in importlib.import_module(module).routes]
 
 
 @dataclass
@@ -71,16 +77,23 @@ class Registry:
     demo_loaders: list[DemoLoader] = field(default_factory=list)
 
     def room(
-        self, name: str, *, models: str | None = None, routes: Callable[[], Sequence[BaseRoute]] | None = None
+        self, name: str, *, models: str, routes: Sequence[str] = (), access: ModuleType | None = None
     ) -> None:
-        """Declare a room: its name, its models module and its routes (one Mount named after the room)."""
+        """Declare a room: its name, its models module, its route modules (mounted together under the room's name)
+        and the module whose constants are its policy rules and audit actions."""
         if name in self.rooms:
             raise ValueError(f"room {name!r} is set up twice")
         self.rooms.append(name)
-        if models:
-            self.models.append(models)
+        self.models.append(models)
         if routes:
-            self.mounts.append(MountSpec(name, routes))
+            self.mounts.append(MountSpec(name, tuple(routes)))
+        if access is not None:
+            # Imported here: the audit log and the policy need the actor, which carries this registry.
+            from server.audit import actions_in
+            from server.policy import rules_in
+
+            self.add_rules(rules_in(access))
+            self.add_actions(actions_in(access))
 
     def add_rules(self, rules: Iterable[Rule]) -> None:
         for rule in rules:
