@@ -38,7 +38,7 @@ async def login(request: Request) -> Response:
         response = render(request, "server/login.html", {**ctx, "errors": errors}, status=429)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    response = redirect(request, safe_next(next_url, "/"))
+    response = redirect(request, safe_next(next_url, url(request, "server:home")))
     settings = request.app.state.settings
     response.set_cookie(
         settings.cookie_name, token, httponly=True, samesite="lax", secure=settings.secure_cookies, path="/"

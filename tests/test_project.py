@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import re
 import subprocess
@@ -77,3 +78,38 @@ def test_the_readme_gives_the_two_setup_commands():
 def test_ci_runs_the_readme_test_command_on_both_databases():
     ci = (ROOT / ".ci/run").read_text()
     assert "make test" in ci and "TEST_DATABASE_URL" in ci
+
+
+def _service_calls(handler: ast.AsyncFunctionDef) -> list[str]:
+    """Awaited calls in a handler other than the web layer's own helpers and the module's private render helpers."""
+    web = {"form", "render", "redirect", "actor", "url", "is_htmx"}
+    calls = []
+    for node in ast.walk(handler):
+        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+            name = ast.unparse(node.value.func)
+            if name.split(".")[-1] not in web and not name.startswith("_"):
+                calls.append(name)
+    return calls
+
+
+def test_handlers_are_thin():
+    """Every handler parses, makes at most one service call and renders, in 20 lines or fewer; so do the private
+    helpers handlers share."""
+    for path in sorted(ROOT.glob("*/*routes.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef):
+                lines = node.end_lineno - node.lineno + 1  # type: ignore[operator]
+                assert lines <= 20, f"{path.name}:{node.lineno} {node.name} is {lines} lines"
+            if isinstance(node, ast.AsyncFunctionDef):
+                calls = _service_calls(node)
+                assert len(calls) <= 1, f"{path.name}:{node.lineno} {node.name} calls {calls}"
+
+
+def test_no_file_is_over_400_lines():
+    patterns = ["*.py", "*.html", "*.md", "*.css", "*.js"]
+    tracked = subprocess.run(["git", "ls-files", *patterns], cwd=ROOT, capture_output=True, text=True)  # noqa: S603, S607
+    for name in tracked.stdout.split():
+        if name.startswith("static/vendor/") or not (ROOT / name).exists():
+            continue
+        count = len((ROOT / name).read_text().splitlines())
+        assert count <= 400, f"{name} is {count} lines"
