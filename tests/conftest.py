@@ -21,6 +21,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import hypothesis
 import pytest
 from asgi_lifespan import LifespanManager
 from tortoise import Tortoise
@@ -37,6 +38,15 @@ DEMO_PASSWORD = "quiet-harbor-lantern"
 CLIENT_IP = "203.0.113.7"
 KEEP_ON_RESET = {"audit_chain_head", "tortoise_migrations"}
 DEMO_TEMPLATE = "demo.sqlite3"
+
+
+# Property tests: CI (CI=true, as CI services set it and .ci/run exports) runs the full example counts; a developer's
+# run draws fewer. Tests take their counts from the loaded profile (tests/server/test_audit.py), never their own.
+hypothesis.settings.register_profile("ci", max_examples=300)
+hypothesis.settings.register_profile("dev", max_examples=50)
+hypothesis.settings.load_profile(
+    "ci" if os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"} else "dev"
+)
 
 
 class FakeClock:
