@@ -267,6 +267,7 @@ def _boundary_cases(count: int, step: int) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(_boundary_cases(30, 10)))
 async def test_the_parallel_walk_names_the_same_first_bad_row_as_the_single_walk(app, demo, case):
     """`audit verify` splits a long chain into ranges checked by separate processes; whatever the break, and
