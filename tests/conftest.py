@@ -22,6 +22,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import hypothesis
+import jinja2
 import pytest
 from asgi_lifespan import LifespanManager
 from tortoise import Tortoise
@@ -162,9 +163,29 @@ async def settings(database_template: str, tmp_path: Path, clock: FakeClock) -> 
     return make_settings(f"sqlite://{path}", tmp_path, clock)
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept for the whole run. Every test builds a new app, and with it a new template
+    environment that would parse and compile each page's templates again; with this it only loads the code. Jinja
+    checks each template's source checksum, so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[object]:
     application = create_app(settings)
+    application.state.templates.env.bytecode_cache = COMPILED_TEMPLATES
     async with LifespanManager(application):
         yield application
 
