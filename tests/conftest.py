@@ -185,8 +185,8 @@ COMPILED_TEMPLATES = CompiledTemplates()
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[object]:
     application = create_app(settings)
-    application.state.templates.env.bytecode_cache = COMPILED_TEMPLATES
     async with LifespanManager(application):
+        application.state.templates.env.bytecode_cache = COMPILED_TEMPLATES
         yield application
 
 
