@@ -120,7 +120,8 @@ def clock() -> FakeClock:
 
 
 async def _load_demo_into(url: str, tmp: Path) -> None:
-    """What the `demo` fixture did per test: the demo clinics loaded by an anonymous actor at FakeClock's time."""
+    """The demo clinics as `demo` loads them on PostgreSQL: by an anonymous actor, at FakeClock's time, through the
+    same Tortoise configuration the app starts with."""
     from server import demo as demo_module
 
     settings = make_settings(url, tmp, FakeClock())
