@@ -1,7 +1,10 @@
 """Every test gets a fresh, fully migrated database and an HTTP client bound to a new app.
 
-SQLite (default): the schema is migrated once into a template file and copied per test.
-PostgreSQL (TEST_DATABASE_URL): migrated once per run, then every table is emptied before each test.
+SQLite (default): the schema is migrated once into a template file and copied per test. Tests that ask for the
+`demo` fixture get a copy of a second template that already holds the demo clinics (loaded once per run, at the
+fixed FakeClock time, with the test secret key and argon2 costs), so each still gets its own database.
+PostgreSQL (TEST_DATABASE_URL): migrated once per run, then every table is emptied before each test; `demo` loads the
+demo clinics into it per test.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import hypothesis
+import jinja2
 import pytest
 from asgi_lifespan import LifespanManager
 from tortoise import Tortoise
@@ -32,6 +37,16 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 DEMO_PASSWORD = "quiet-harbor-lantern"
 CLIENT_IP = "203.0.113.7"
 KEEP_ON_RESET = {"audit_chain_head", "tortoise_migrations"}
+DEMO_TEMPLATE = "demo.sqlite3"
+
+
+# Property tests: CI (CI=true, as CI services set it and .ci/run exports) runs the full example counts; a developer's
+# run draws fewer. Tests take their counts from the loaded profile (tests/server/test_audit.py), never their own.
+hypothesis.settings.register_profile("ci", max_examples=300)
+hypothesis.settings.register_profile("dev", max_examples=50)
+hypothesis.settings.load_profile(
+    "ci" if os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"} else "dev"
+)
 
 
 class FakeClock:
@@ -103,20 +118,75 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+async def _load_demo_into(url: str, tmp: Path) -> None:
+    """The demo clinics as `demo` loads them on PostgreSQL: by an anonymous actor, at FakeClock's time, through the
+    same Tortoise configuration the app starts with."""
+    from server import demo as demo_module
+
+    settings = make_settings(url, tmp, FakeClock())
+    await Tortoise.init(config=tortoise_config(settings))
+    try:
+        await demo_module.load(_actor(settings), DEMO_PASSWORD)
+    finally:
+        await Tortoise.close_connections()  # the last connection out checkpoints the WAL into the file
+
+
+@pytest.fixture(scope="session")
+def demo_template_db(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """SQLite only: the migrated template with the demo clinics loaded, built once per run."""
+    assert not PG_URL, "PostgreSQL loads the demo per test"
+    tmp = tmp_path_factory.mktemp("demo-template")
+    path = tmp / DEMO_TEMPLATE
+    shutil.copyfile(template_db, path)
+    asyncio.run(_load_demo_into(f"sqlite://{path}", tmp))
+    leftover = [p.name for p in tmp.iterdir() if p.name.endswith(("-wal", "-shm", "-journal")) and p.stat().st_size]
+    assert not leftover, f"the demo template was not checkpointed: {leftover}"
+    return str(path)
+
+
 @pytest.fixture
-async def settings(template_db: str, tmp_path: Path, clock: FakeClock) -> Settings:
+def database_template(template_db: str, request: pytest.FixtureRequest) -> str:
+    """What a test's database starts from: on SQLite, the demo template when the test asks for `demo` (the `demo`
+    fixture then has nothing to load). A plain fixture, so the template is built outside any running event loop."""
+    if not PG_URL and "demo" in request.fixturenames:
+        return request.getfixturevalue("demo_template_db")
+    return template_db
+
+
+@pytest.fixture
+async def settings(database_template: str, tmp_path: Path, clock: FakeClock) -> Settings:
     if PG_URL:
         await _reset_pg()
         return make_settings(PG_URL, tmp_path, clock)
     path = tmp_path / "afterglow.sqlite3"
-    shutil.copyfile(template_db, path)
+    shutil.copyfile(database_template, path)
     return make_settings(f"sqlite://{path}", tmp_path, clock)
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept for the whole run. Every test builds a new app, and with it a new template
+    environment that would parse and compile each page's templates again; with this it only loads the code. Jinja
+    checks each template's source checksum, so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
 
 
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[object]:
     application = create_app(settings)
     async with LifespanManager(application):
+        application.state.templates.env.bytecode_cache = COMPILED_TEMPLATES
         yield application
 
 
@@ -127,17 +197,26 @@ async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-@pytest.fixture
-def actor(settings: Settings) -> Actor:
+def _actor(settings: Settings) -> Actor:
     clock, passwords = settings.clock, Passwords(settings)
     return Actor(user=None, now=clock(), settings=settings, passwords=passwords, ip="test", registry=registry())
 
 
 @pytest.fixture
-async def demo(app: object, actor: Actor) -> None:
-    from server import demo as demo_module
+def actor(settings: Settings) -> Actor:
+    return _actor(settings)
 
-    await demo_module.load(actor, DEMO_PASSWORD)
+
+@pytest.fixture
+async def demo(app: object, actor: Actor, database_template: str) -> None:
+    """The demo clinics (server.demo.load, password DEMO_PASSWORD), loaded at FakeClock's time. On SQLite `settings`
+    already copied them in from `demo_template_db`; on PostgreSQL they are loaded here, into the emptied database."""
+    if PG_URL:
+        from server import demo as demo_module
+
+        await demo_module.load(actor, DEMO_PASSWORD)
+        return
+    assert Path(database_template).name == DEMO_TEMPLATE, "`demo` must be a declared fixture (see database_template)"
 
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')

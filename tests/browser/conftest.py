@@ -23,8 +23,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
 
-# checks.py holds the assertions every journey makes on every page: let pytest explain them when they fail.
-pytest.register_assert_rewrite("tests.browser.checks")
+# checks.py holds the assertions every journey makes on every page, the *_helpers modules the steps the journeys
+# share: let pytest explain their assertions when they fail.
+pytest.register_assert_rewrite(
+    "tests.browser.checks",
+    "tests.browser.care_helpers",
+    "tests.browser.journal_notes_helpers",
+    "tests.browser.oversight_helpers",
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -1,5 +1,6 @@
-"""Care records in a real browser: new patient, course, infusion with live dose total and vitals, PHQ-9 with the
-crisis path and risk alerts, and who may see what.
+"""Care records in a real browser: new patient, course, infusion with live dose total and vitals (with and without
+JavaScript), and the forms' messages. Reading them back (scores, alerts, who may see what):
+test_care_scores_and_access.py.
 
 Every page a journey visits is a checkpoint (tests/browser/checks.py): no console errors or CSP violations, no axe
 violations at 1280 px and at 360 px wide, no sideways scrolling there, and a screenshot in test-artifacts/.
@@ -8,132 +9,32 @@ violations at 1280 px and at 360 px wide, no sideways scrolling there, and a scr
 from __future__ import annotations
 
 import re
-import sqlite3
-import uuid
 from collections.abc import Callable
-from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.checks import NARROW, check_axe, checkpoint, expect_announced, watch
-from tests.browser.conftest import sign_in, sign_out
+from tests.browser.care_helpers import (
+    PATIENT_PASSWORD,
+    PRE_DOSE_FLAG,
+    caseload_table,
+    casey_ids,
+    create_patient_with_course,
+    expect_error_next_to,
+    fill_new_patient,
+    fill_reading,
+    open_casey_infusion_6,
+    preview_flags,
+    record_infusion,
+    unique_patient,
+    vitals_rows,
+)
+from tests.browser.checks import checkpoint, expect_announced, watch
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
-
-PATIENT_PASSWORD = "lanterns by the harbour 7"
-PRE_DOSE_FLAG = "Pre-dose BP 150/95 is above 140/90: weigh a delay."
-
-
-# --- helpers --------------------------------------------------------------------------------------------------
-
-
-def field_error(page: Page, name: str) -> Locator:
-    """The message shown inside the same .field as the input named `name` (the macro's e-<name> paragraph)."""
-    return page.locator(".field", has=page.locator(f"#f-{name}")).locator(f"#e-{name}")
-
-
-def expect_error_next_to(page: Page, name: str, text: str | re.Pattern[str], timeout: float | None = None) -> None:
-    error = field_error(page, name)
-    expect(error).to_be_visible(timeout=timeout)
-    expect(error).to_contain_text(text)
-    expect(page.locator(f"#f-{name}")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator(f"#f-{name}")).to_have_attribute("aria-describedby", re.compile(rf"\be-{name}\b"))
-
-
-def fill_new_patient(page: Page, name: str, email: str, mrn: str, *, dob: str, weight: str, password: str) -> None:
-    page.get_by_label("Full name").fill(name)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Medical record number (MRN)").fill(mrn)
-    page.get_by_label("Date of birth").fill(dob)
-    page.get_by_label("Pronouns").fill("they/them")
-    page.get_by_label("Weight (kg)").fill(weight)
-    page.get_by_label("Initial password").fill(password)
-
-
-def unique_patient() -> tuple[str, str, str]:
-    tag = uuid.uuid4().hex[:8]
-    return f"Avery Stone {tag}", f"avery.{tag}@demo.clinic", f"BT-{tag}"
-
-
-def create_patient_with_course(page: Page, weight: str = "70") -> tuple[str, int]:
-    """Caseload → New patient → chart → Start course, through the forms (works with or without JavaScript)."""
-    name, email, mrn = unique_patient()
-    page.goto("/caseload")
-    page.get_by_role("link", name="New patient").click()
-    fill_new_patient(page, name, email, mrn, dob="1984-05-12", weight=weight, password=PATIENT_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Create patient").click()
-    expect(page).to_have_url(re.compile(r"/patients/\d+$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(name)
-    patient_id = int(page.url.rsplit("/", 1)[1])
-    page.locator("details.new-course summary").click()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Start course").click()
-    expect(page.locator("#courses .course")).to_have_count(1)
-    return name, patient_id
-
-
-def record_infusion(page: Page, patient_id: int) -> int:
-    """Record infusion 1 (given yesterday at 09:30, the prefilled 0.5 mg/kg); returns the new infusion's id."""
-    page.goto(f"/patients/{patient_id}/infusions/new")
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
-    page.get_by_label("Scheduled").fill(f"{yesterday}T09:30")
-    page.get_by_label("Dose started").fill(f"{yesterday}T09:30")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Save infusion").click()
-    expect(page).to_have_url(re.compile(r"/infusions/\d+$"))
-    return int(page.url.rsplit("/", 1)[1])
-
-
-def fill_reading(page: Page, minute: str, systolic: str, diastolic: str, heart_rate: str, spo2: str) -> None:
-    """Fill a reading in form order; every field's input event re-runs the debounced flag preview."""
-    vitals = page.locator("#vitals")
-    vitals.get_by_label("Minute").fill(minute)
-    vitals.get_by_label("Systolic").fill(systolic)
-    vitals.get_by_label("Diastolic").fill(diastolic)
-    vitals.get_by_label("Heart rate").fill(heart_rate)
-    vitals.get_by_label("SpO2 %").fill(spo2)
-
-
-def preview_flags(page: Page) -> Locator:
-    """The flags previewed in the add-a-reading form's live region."""
-    return page.locator("#vitals form #flag-preview[aria-live=polite]").get_by_role("listitem")
-
-
-def caseload_table(page: Page) -> Locator:
-    """The caseload's patient table (the page has other panels with patient links too)."""
-    return page.get_by_role("table", name=re.compile("^Patients, course progress"))
-
-
-def vitals_rows(page: Page) -> Locator:
-    return page.locator("#vitals table tbody tr")
-
-
-def casey_ids(server_dir: Path) -> tuple[int, int]:
-    """Casey Morgan's patient id and her first infusion's id, from the live server's database."""
-    with closing(sqlite3.connect(server_dir / "browser.sqlite3")) as db:
-        row = db.execute(
-            'SELECT p.id FROM patient p JOIN "user" u ON u.id = p.user_id WHERE u.email = ?', ("patient@demo.clinic",)
-        ).fetchone()
-        assert row, "no demo patient Casey Morgan"
-        infusion = db.execute(
-            "SELECT id FROM infusion WHERE patient_id = ? ORDER BY number LIMIT 1", (row[0],)
-        ).fetchone()
-    assert infusion, "Casey Morgan has no infusions"
-    return int(row[0]), int(infusion[0])
-
-
-def open_casey_infusion_6(page: Page, server_dir: Path) -> None:
-    """Casey's scheduled 6th infusion (no readings): the preview reads nothing and saves nothing."""
-    casey, _ = casey_ids(server_dir)
-    sign_in(page, "therapist@demo.clinic")
-    page.goto(f"/patients/{casey}")
-    page.locator("#infusions").get_by_role("link", name="Infusion 6").click()
-    expect(vitals_rows(page)).to_have_text(["No readings yet."])
-
 
 # --- 1. therapist: new patient → course → infusion → vitals with htmx ----------------------------------------
 
@@ -325,143 +226,7 @@ def test_adding_vitals_works_without_javascript(new_context: Callable[..., Brows
     checkpoint(page, problems, "chart-with-infusion")
 
 
-# --- 3. patient PHQ-9 with item 9 → crisis resources → therapist acknowledges the alert ----------------------
-
-
-def test_a_phq9_with_item_9_shows_crisis_help_and_raises_an_alert_the_therapist_acknowledges(
-    new_context: Callable[..., BrowserContext], live_server: str
-) -> None:
-    page = new_context().new_page()
-    problems = watch(page)
-    sign_in(page, "patient@demo.clinic")
-    expect(page).to_have_url(live_server + "/journal")
-    page.get_by_role("link", name=re.compile("^Answer PHQ-9")).click()
-    expect(page).to_have_url(live_server + "/measures/phq9/new")
-    expect(page.get_by_role("heading", level=1)).to_have_text("PHQ-9")
-    checkpoint(page, problems, "phq9")
-
-    for n in range(1, 10):
-        answer = "Several days" if n == 9 else "Not at all"
-        page.get_by_role("group", name=re.compile(rf"^{n}\. ")).get_by_label(answer, exact=True).check()
-    with page.expect_navigation():
-        page.get_by_role("button", name="Submit").click()
-
-    expect(page).to_have_url(re.compile(r"/measures/\d+$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^PHQ-9 · "))
-    expect(page.locator("p.score")).to_have_text("Score 1 — minimal.")
-    crisis = page.locator("section.crisis")
-    expect(crisis).to_have_attribute("role", "alert")
-    expect(crisis.get_by_role("heading")).to_have_text("You don't have to carry this alone")
-    expect(crisis).to_contain_text("Call or text 988")
-    checkpoint(page, problems, "phq9-result-crisis")
-
-    page.get_by_role("link", name="See your progress").click()
-    expect(page).to_have_url(live_server + "/me/progress")
-    expect(page.get_by_role("img", name=re.compile("PHQ-9 and GAD-7 scores"))).to_be_visible()
-    newest = page.get_by_role("table", name="Scores").locator("tbody tr").first
-    expect(newest.get_by_role("cell").nth(1)).to_have_text("PHQ-9")
-    expect(newest.get_by_role("cell").nth(2)).to_have_text("1")
-    expect(newest.get_by_role("cell").nth(3)).to_have_text("minimal · item 9: 1")
-    expect(page.locator("#progress .badges")).to_contain_text("Latest PHQ-9 1")
-    checkpoint(page, problems, "progress")
-    sign_out(page)
-
-    # The therapist sees the new alert and must say what they did before it goes away.
-    sign_in(page, "therapist@demo.clinic")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Alerts").click()
-    expect(page).to_have_url(live_server + "/alerts")
-    ours = page.locator("li.card-alert", has_text="PHQ-9 item 9 answered 1 (total 1)")
-    expect(ours).to_have_count(1)
-    expect(ours.get_by_role("heading", level=2)).to_contain_text("Casey Morgan")
-    expect(ours).to_contain_text("source: phq9 item9")
-    demo_alert = page.locator("li.card-alert", has_text="PHQ-9 item 9 answered 1 (total 13)")
-    expect(demo_alert).to_have_count(1)
-    checkpoint(page, problems, "alerts")
-
-    with page.expect_navigation() as navigation:
-        ours.get_by_role("button", name="Acknowledge").click()
-    assert navigation.value is not None and navigation.value.status == 400
-    action = ours.get_by_label("Action taken")
-    expect(ours.locator("p.error")).to_have_text("Say briefly what you did (up to 500 characters).")
-    expect_announced(page, action, "Say briefly what you did (up to 500 characters).")
-    expect(demo_alert.locator("p.error")).to_have_count(0)  # only the alert acted on shows the message
-    checkpoint(page, problems, "acknowledge-error")
-
-    action.fill("Called patient, safety plan reviewed")
-    with page.expect_navigation() as navigation:
-        ours.get_by_role("button", name="Acknowledge").click()
-    assert navigation.value is not None and navigation.value.status == 200
-    expect(page).to_have_url(live_server + "/alerts")
-    expect(ours).to_have_count(0)
-    expect(demo_alert).to_have_count(1)  # the other open alert is untouched
-    checkpoint(page, problems, "acknowledged")
-
-
-# --- 4 and 5. who may see what -------------------------------------------------------------------------------
-
-
-def test_another_therapist_cannot_tell_caseys_records_exist(page: Page, server_dir: Path) -> None:
-    casey, infusion = casey_ids(server_dir)
-    problems = watch(page)
-    sign_in(page, "therapist2@demo.clinic")
-    seen = []
-    for path in (f"/patients/{casey}", f"/infusions/{infusion}", f"/infusions/{infusion}/edit", "/patients/987654"):
-        response = page.goto(path)
-        assert response is not None and response.status == 404, path
-        expect(page.get_by_role("heading", level=1)).to_have_text("We couldn't find that page")
-        main = page.locator("main")
-        expect(main).not_to_contain_text("Casey Morgan")
-        expect(main).not_to_contain_text("DC-1001")
-        seen.append(re.sub(r"[0-9a-f]{16}", "<id>", main.inner_text()))
-        checkpoint(page, problems, "not-found")
-    assert len(set(seen)) == 1, "a stranger's record must look exactly like a missing one"
-    # Their own patient is still there.
-    page.goto("/caseload")
-    expect(caseload_table(page).get_by_role("link", name="Riley Chen", exact=True)).to_be_visible()
-    expect(page.locator("main")).not_to_contain_text("Casey Morgan")
-    checkpoint(page, problems, "own-caseload")
-
-
-def test_a_supervisor_sees_caseys_chart_read_only(page: Page, server_dir: Path, live_server: str) -> None:
-    casey, infusion = casey_ids(server_dir)
-    problems = watch(page)
-    sign_in(page, "supervisor@demo.clinic")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("All patients")
-    expect(caseload_table(page).get_by_role("link", name="Riley Chen", exact=True)).to_be_visible()
-    checkpoint(page, problems, "all-patients")
-    caseload_table(page).get_by_role("link", name="Casey Morgan", exact=True).click()
-    expect(page).to_have_url(live_server + f"/patients/{casey}")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Casey Morgan")
-    expect(page.locator("main")).to_contain_text("MRN DC-1001")
-
-    # Everything to read...
-    expect(page.get_by_role("img", name=re.compile("PHQ-9 and GAD-7 scores"))).to_be_visible()
-    expect(page.get_by_role("table", name="Scores").locator("tbody tr").first).to_be_visible()
-    expect(page.locator("#progress .badges")).to_contain_text("Baseline PHQ-9 19")
-    expect(page.locator("section", has=page.get_by_role("heading", name="Care team"))).to_contain_text("Sam Okafor")
-    expect(page.locator("#courses")).to_contain_text("planned 6 sessions")
-    expect(page.locator("#courses")).to_contain_text("Consent: off label ketamine")
-    expect(page.locator("#infusions").get_by_role("link", name="Infusion 1")).to_have_attribute(
-        "href", f"/infusions/{infusion}"
-    )
-    # ...and nothing to record with.
-    for action in ("Record infusion", "Enter PHQ-9", "Enter GAD-7", "C-SSRS screen"):
-        expect(page.get_by_role("link", name=action)).to_have_count(0)
-    expect(page.get_by_text("Start a new course")).to_have_count(0)
-    expect(page.get_by_role("button", name="Update status")).to_have_count(0)
-    expect(page.get_by_role("button", name="Record consent")).to_have_count(0)
-    checkpoint(page, problems, "chart-read-only")
-
-    page.locator("#infusions").get_by_role("link", name="Infusion 1").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Infusion 1 · Casey Morgan")
-    expect(vitals_rows(page)).to_have_count(7)
-    expect(page.get_by_role("button", name="Add reading")).to_have_count(0)
-    expect(page.get_by_role("link", name="Edit record")).to_have_count(0)
-    checkpoint(page, problems, "infusion-read-only")
-    response = page.goto(f"/patients/{casey}/infusions/new")
-    assert response is not None and response.status == 403
-    checkpoint(page, problems, "forbidden")
+# --- regressions for bugs found while writing these journeys ---
 
 
 def test_a_bad_reading_shows_its_message_in_place(page: Page, server_dir: Path) -> None:
@@ -480,9 +245,6 @@ def test_a_bad_reading_shows_its_message_in_place(page: Page, server_dir: Path) 
     expect(vitals_rows(page)).to_have_text(["No readings yet."])
     assert page.evaluate("window.__samePage") == "still here"
     assert not [text for text in console if "Response Status Error" in text], console
-
-
-# --- regressions for bugs found while writing these journeys ---
 
 
 def test_the_total_dose_follows_the_weight_as_it_is_typed(page: Page, server_dir: Path) -> None:
@@ -524,21 +286,3 @@ def test_the_new_patient_form_reports_a_short_password_with_the_other_problems(p
         page.get_by_role("button", name="Create patient").click()
     expect_error_next_to(page, "weight_kg", "Weight must be between 25 and 350 kg")
     expect_error_next_to(page, "password", "at least 12 characters", timeout=1_000)  # the page is already here
-
-
-@pytest.mark.parametrize(
-    ("email", "page_of"),
-    [
-        pytest.param("therapist@demo.clinic", lambda casey, infusion: f"/patients/{casey}", id="chart-scores"),
-        pytest.param("patient@demo.clinic", lambda casey, infusion: "/me/progress", id="my-progress-scores"),
-        pytest.param("therapist@demo.clinic", lambda casey, infusion: f"/infusions/{infusion}", id="infusion-vitals"),
-    ],
-)
-def test_a_table_that_scrolls_sideways_at_360px_can_be_reached_by_keyboard(
-    new_context: Callable[..., BrowserContext], server_dir: Path, email: str, page_of: Callable[[int, int], str]
-) -> None:
-    page = new_context(viewport=NARROW).new_page()
-    sign_in(page, email)
-    page.goto(page_of(*casey_ids(server_dir)))
-    expect(page.locator(".table-wrap table").first).to_be_visible()
-    check_axe(page)

@@ -27,7 +27,7 @@ from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Response,
 
 from tests.browser.checks import assert_clean, checkpoint, watch
 from tests.browser.conftest import ACTION_TIMEOUT_MS, DEMO_PASSWORD, serving
-from tests.browser.test_journal_notes import (
+from tests.browser.journal_notes_helpers import (
     AUTOSAVE_MS,
     autosave_carrying,
     editor_ready,

@@ -10,16 +10,16 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.checks import checkpoint, expect_announced, watch
-from tests.browser.conftest import DEMO_PASSWORD, sign_in, sign_out, submit
-from tests.browser.test_care import (
+from tests.browser.care_helpers import (
     PRE_DOSE_FLAG,
     create_patient_with_course,
     fill_reading,
     record_infusion,
     vitals_rows,
 )
-from tests.browser.test_journal_notes import add_addendum, section, sign_with
+from tests.browser.checks import checkpoint, expect_announced, watch
+from tests.browser.conftest import DEMO_PASSWORD, sign_in, sign_out, submit
+from tests.browser.journal_notes_helpers import add_addendum, section, sign_with
 
 pytestmark = pytest.mark.browser
 

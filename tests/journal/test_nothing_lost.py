@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 
 from journal.models import JournalEntry, JournalRevision
 from tests.care.conftest import sign_in
@@ -59,6 +60,7 @@ async def test_fifty_interleaved_saves_from_two_tabs_lose_nothing_and_reject_eve
     assert final.version == max(v for v, _ in accepted) and final.body == stored[final.version]
 
 
+@pytest.mark.slow
 async def test_every_acknowledged_save_survives_the_server_being_killed(demo, settings):
     port = _free_port()
     env = {**_env(settings), "PORT": str(port), "WEB_CONCURRENCY": "1"}

@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
+
 from care.models import Infusion, Patient
 from journal.models import JournalEntry
 from notes.models import IntegrationNote, ProcessNote, Supervision
@@ -130,6 +132,7 @@ async def test_dashboard_queries_stay_constant(client, demo, queries, caplog):
     assert queries.count == before
 
 
+@pytest.mark.slow
 async def test_verify_notes_command_names_a_changed_note(client, demo, settings):
     csrf = await sign_in(client, "therapist@demo.clinic")
     note = await _note(client, csrf, 5)

@@ -92,7 +92,11 @@ async def test_it_refuses_undefined_actions(app, actor):
             await audit.record(actor, "made.up")
 
 
-@hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Each example tampers with and verifies a whole chain: a tenth of the profile's examples (30 in CI), at least 10.
+CHAIN_EXAMPLES = max(10, hsettings.default.max_examples // 10)
+
+
+@hsettings(max_examples=CHAIN_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 async def test_it_names_the_first_altered_deleted_or_reordered_row(app, demo, data):
     key = app.state.settings.audit_key
@@ -136,7 +140,7 @@ TEXT = st.text(max_size=30)  # any characters: quotes, backslashes, control char
 DETAIL = st.dictionaries(TEXT, st.one_of(st.integers(), TEXT, st.lists(st.integers(), max_size=3)), max_size=4)
 
 
-@hsettings(max_examples=300, deadline=None)
+@hsettings(deadline=None)  # as many examples as the profile (tests/conftest.py): 300 in CI
 @given(
     values=st.tuples(
         st.integers(1, 2**40),
@@ -263,6 +267,7 @@ def _boundary_cases(count: int, step: int) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(_boundary_cases(30, 10)))
 async def test_the_parallel_walk_names_the_same_first_bad_row_as_the_single_walk(app, demo, case):
     """`audit verify` splits a long chain into ranges checked by separate processes; whatever the break, and

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from server import audit
 from server.models import AuditEvent, User
@@ -41,6 +42,7 @@ async def _run(settings, *args: str, stdin: str = "") -> subprocess.CompletedPro
     return await asyncio.to_thread(go)
 
 
+@pytest.mark.slow
 async def test_it_creates_a_user_from_the_command_line_who_can_sign_in(client, demo, settings):
     args = ["create-user", "--email", "t@example.org", "--role", "therapist", "--name", "T", "--clinic", "demo.clinic"]
     done = await _run(settings, *args, stdin="a long walk by the river\n")
@@ -51,6 +53,7 @@ async def test_it_creates_a_user_from_the_command_line_who_can_sign_in(client, d
     assert await AuditEvent.filter(action="user.created", object_id=str(user.id), ip="cli").exists()
 
 
+@pytest.mark.slow
 async def test_it_refuses_a_weak_password_on_the_command_line(demo, settings):
     done = await _run(
         settings, "create-user", "--email", "w@example.org", "--role", "admin", "--name", "W", stdin="password\n"
@@ -59,6 +62,7 @@ async def test_it_refuses_a_weak_password_on_the_command_line(demo, settings):
     assert not await User.filter(email="w@example.org").exists()
 
 
+@pytest.mark.slow
 async def test_it_refuses_an_unknown_clinic(demo, settings):
     done = await _run(
         settings,
@@ -76,6 +80,7 @@ async def test_it_refuses_an_unknown_clinic(demo, settings):
     assert done.returncode == 2 and "No clinic" in done.stderr
 
 
+@pytest.mark.slow
 async def test_audit_verify_exits_zero_on_the_demo_and_non_zero_after_tampering(demo, settings):
     ok = await _run(settings, "audit", "verify")
     assert ok.returncode == 0 and "8 events verified" in ok.stdout
@@ -84,6 +89,7 @@ async def test_audit_verify_exits_zero_on_the_demo_and_non_zero_after_tampering(
     assert broken.returncode == 1 and "seq 3" in broken.stderr
 
 
+@pytest.mark.slow
 async def test_audit_verify_reports_a_deleted_row(demo, settings):
     await _tamper(settings, "DELETE FROM audit_event WHERE seq = 5")
     broken = await _run(settings, "audit", "verify")
@@ -106,6 +112,7 @@ async def _tamper(settings, sql: str) -> None:
     db.close()
 
 
+@pytest.mark.slow
 async def test_it_backs_up_the_database(demo, settings, tmp_path):
     target = tmp_path / "backup.db"
     done = await _run(settings, "backup", str(target))
@@ -129,6 +136,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 async def test_concurrent_logins_on_two_workers_keep_the_chain_contiguous(demo, settings):
     port = _free_port()
     env = {**_env(settings), "PORT": str(port), "WEB_CONCURRENCY": "2"}
@@ -170,7 +178,7 @@ async def _wait_healthy(base: str) -> None:
                     return
             except httpx.TransportError:
                 pass
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.05)  # a refused connection costs nothing; start-up is what the tests wait for
     raise AssertionError("server did not start")
 
 

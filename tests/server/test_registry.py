@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import afterglow
 from server.web import RoomMount, leaf_routes
 
@@ -65,6 +67,7 @@ def test_no_room_mutates_a_shell_registry_at_import_time():
                     raise AssertionError(f"{path.name}:{node.lineno} runs code conditionally on import")
 
 
+@pytest.mark.slow
 def test_a_rooms_service_works_without_its_routes_module(tmp_path):
     """In a fresh interpreter that never imports a routes module, the chart service still shows the journal's and
     the notes room's panels, and the notes room's policy rules answer."""
