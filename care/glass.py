@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from care import access
 from care.models import BreakGlass, Patient
-from server import audit
+from server import audit, once
 from server.actor import Actor
 from server.errors import Invalid
 from server.policy import can, require
@@ -19,9 +19,12 @@ from server.policy import can, require
 GRANT = timedelta(minutes=60)
 
 
-async def request_access(actor: Actor, mrn: str, reason: str, password: str) -> BreakGlass:
-    """Grant 60 minutes of read access to a patient outside the therapist's care team, after step-up."""
+async def request_access(actor: Actor, key: str, mrn: str, reason: str, password: str) -> BreakGlass:
+    """Grant 60 minutes of read access to a patient outside the therapist's care team, after step-up. A repeat of
+    the same form (its `key`) returns the grant it made."""
     await require(actor.user, access.MAY_BREAK_GLASS_REQUEST)
+    if (first := await once.repeat(actor, key, "break_glass")) is not None:
+        return await BreakGlass.get(id=first)
     errors: dict[str, str] = {}
     if len(reason.strip()) < 10 or len(reason) > 500:
         errors["reason"] = "Say why this is an emergency (10 to 500 characters)."
@@ -45,6 +48,14 @@ async def request_access(actor: Actor, mrn: str, reason: str, password: str) -> 
             )
         raise Invalid(errors)
     assert patient is not None
+    return await once.create(actor, key, "break_glass", lambda: _grant(actor, patient, reason), _grant_by_id)
+
+
+async def _grant_by_id(grant_id: int) -> BreakGlass:
+    return await BreakGlass.get(id=grant_id)
+
+
+async def _grant(actor: Actor, patient: Patient, reason: str) -> BreakGlass:
     async with in_transaction():
         grant = await BreakGlass.create(
             clinic_id=actor.clinic_id,

@@ -19,7 +19,7 @@ from care.clinical import (
     vital_flags,
 )
 from care.models import Agent, Course, CourseStatus, Infusion, MeasureResponse, Patient, VitalSign
-from server import audit
+from server import audit, once
 from server.actor import Actor
 from server.errors import Invalid
 from server.forms import local_input
@@ -167,10 +167,13 @@ async def _refused(actor: Actor, patient: Patient, infusion: Infusion | None, er
 
 
 async def create_infusion(
-    actor: Actor, patient_id: int, data: InfusionData | None, errors: dict[str, str]
+    actor: Actor, patient_id: int, key: str, data: InfusionData | None, errors: dict[str, str]
 ) -> Infusion:
-    """Record an infusion in the patient's open course; Invalid (with the form's page) when refused."""
+    """Record an infusion in the patient's open course; Invalid (with the form's page) when refused. A repeat of the
+    same form (its `key`) returns the record it made; two forms racing for one infusion number get 409."""
     patient = await access.get_patient_for(actor, patient_id, write=True)
+    if (first := await once.repeat(actor, key, "infusion")) is not None:
+        return await Infusion.get(id=first)
     try:
         if data is None:
             raise Invalid(errors)
@@ -178,6 +181,17 @@ async def create_infusion(
         await _check_links(actor, data, course)
     except Invalid as exc:
         raise await _refused(actor, patient, None, exc.errors) from None
+
+    async def page() -> InfusionForm:
+        return InfusionForm(patient, None, await staff_choices(actor))
+
+    async def make() -> Infusion:
+        return await _insert_infusion(actor, patient, course, data)
+
+    return await once.create(actor, key, "infusion", make, lambda pk: Infusion.get(id=pk), page)
+
+
+async def _insert_infusion(actor: Actor, patient: Patient, course: Course, data: InfusionData) -> Infusion:
     async with in_transaction():
         infusion = await Infusion.create(
             clinic_id=patient.clinic_id,
@@ -304,21 +318,30 @@ class Vitals:
     flags: list[str]
 
 
-async def add_vitals(actor: Actor, infusion_id: int, reading: Reading | None, errors: dict[str, str]) -> Vitals:
-    """Append one row of vitals; returns the infusion's rows and flags after the change. A refused row raises Invalid
-    with the whole infusion page (read and audited like any view of it)."""
+async def add_vitals(
+    actor: Actor, infusion_id: int, key: str, reading: Reading | None, errors: dict[str, str]
+) -> Vitals:
+    """Append one row of vitals (once per form `key`: a repeat adds nothing); returns the infusion's rows and flags
+    after the change. A refused row raises Invalid with the whole infusion page (read and audited like any view)."""
     infusion = await access.get_infusion_for(actor, infusion_id, write=True)
-    if reading is None:
-        raise Invalid(errors, page=await view_infusion(actor, infusion.id, actor.today))
+    if await once.repeat(actor, key, "vital_sign") is None:
+        if reading is None:
+            raise Invalid(errors, page=await view_infusion(actor, infusion.id, actor.today))
+        await once.create(actor, key, "vital_sign", lambda: _insert_vitals(actor, infusion, reading), _vital_sign)
+    vitals = await VitalSign.filter(infusion_id=infusion.id).order_by("minute_offset", "id")
+    return Vitals(infusion, vitals, vital_flags(readings(vitals)))
+
+
+async def _vital_sign(row_id: int) -> VitalSign:
+    return await VitalSign.get(id=row_id)
+
+
+async def _insert_vitals(actor: Actor, infusion: Infusion, reading: Reading) -> VitalSign:
     async with in_transaction():
         row = await VitalSign.create(
-            infusion=infusion,
-            recorded_at=actor.now,
-            recorded_by_id=actor.user_id,
-            **asdict(reading),
+            infusion=infusion, recorded_at=actor.now, recorded_by_id=actor.user_id, **asdict(reading)
         )
-        vitals = await VitalSign.filter(infusion_id=infusion.id).order_by("minute_offset", "id")
         await audit.record(
             actor, access.VITALS_RECORDED, object_type="vital_sign", object_id=row.id, patient_id=infusion.patient_id
         )
-    return Vitals(infusion, vitals, vital_flags(readings(vitals)))
+    return row

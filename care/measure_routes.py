@@ -16,7 +16,7 @@ from care.models import Instrument
 from server.errors import Invalid, NotFound
 from server.forms import Form
 from server.policy import CLINICIANS, PATIENT
-from server.web import actor, form, redirect, render, route, url
+from server.web import actor, form, form_key, redirect, render, route, url
 
 INSTRUMENTS = {
     "phq9": (Instrument.PHQ9, "PHQ-9", clinical.PHQ9_ITEMS),
@@ -56,10 +56,11 @@ async def self_report_page(request: Request) -> Response:
 async def self_report(request: Request) -> Response:
     slug = request.path_params["slug"]
     instrument, _, items = _instrument(slug)
-    answers, f = parse_answers(await form(request), len(items))
+    data = await form(request)
+    answers, f = parse_answers(data, len(items))
     if answers is None:
         return render(request, "care/measure_form.html", _ctx(slug, f.values, f.errors, patient=None), status=400)
-    measure = await measures.submit_self_report(actor(request), instrument, answers)
+    measure = await measures.submit_self_report(actor(request), form_key(data), instrument, answers)
     return redirect(request, url(request, "care:measure", measure_id=measure.id))
 
 
@@ -83,9 +84,11 @@ async def paper(request: Request) -> Response:
     answers, f = parse_answers(data, len(items))
     taken_at = _taken_at(data, who.today, f)
     try:
-        await measures.enter_on_paper(who, _patient_id(request), instrument, answers, taken_at, f.errors)
+        key = form_key(data)
+        await measures.enter_on_paper(who, _patient_id(request), key, instrument, answers, taken_at, f.errors)
     except Invalid as exc:
-        return render(request, "care/measure_form.html", _ctx(slug, f.values, exc.errors, patient=exc.page), status=400)
+        ctx = _ctx(slug, f.values, exc.errors, patient=exc.page)
+        return render(request, "care/measure_form.html", ctx, status=exc.status)
     return redirect(request, url(request, "care:chart", patient_id=_patient_id(request)) + "#progress")
 
 
@@ -109,12 +112,13 @@ async def cssrs_page(request: Request) -> Response:
 
 
 async def cssrs(request: Request) -> Response:
-    answers, f = parse_cssrs(await form(request))
+    data = await form(request)
+    answers, f = parse_cssrs(data)
     result = clinical.cssrs(answers) if answers is not None else None
     try:
-        measure = await measures.record_cssrs(actor(request), _patient_id(request), result, f.errors)
+        measure = await measures.record_cssrs(actor(request), _patient_id(request), form_key(data), result, f.errors)
     except Invalid as exc:
-        return render(request, "care/cssrs_form.html", _cssrs_ctx(exc.page, f.values, exc.errors), status=400)
+        return render(request, "care/cssrs_form.html", _cssrs_ctx(exc.page, f.values, exc.errors), status=exc.status)
     return redirect(request, url(request, "care:measure", measure_id=measure.id))
 
 

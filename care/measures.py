@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from tortoise.transactions import in_transaction
 
@@ -11,7 +12,7 @@ from care import access
 from care.access import MAY_MEASURE_SELF_REPORT
 from care.clinical import REMISSION_BELOW, RESPONSE_DROP, CssrsResult, phq9_raises_alert, score
 from care.models import AlertSource, Infusion, Instrument, MeasureResponse, Patient, RiskAlert
-from server import audit
+from server import audit, once
 from server.actor import Actor
 from server.errors import Invalid, NotFound
 from server.policy import require
@@ -105,34 +106,52 @@ async def staff_form(actor: Actor, patient_id: int) -> Patient:
     return await access.get_patient_for(actor, patient_id, write=True)
 
 
-async def submit_self_report(actor: Actor, instrument: Instrument, answers: list[int]) -> MeasureResponse:
+async def _measure(measure_id: int) -> MeasureResponse:
+    return await MeasureResponse.get(id=measure_id)
+
+
+async def submit_self_report(actor: Actor, key: str, instrument: Instrument, answers: list[int]) -> MeasureResponse:
+    """The patient's own PHQ-9 or GAD-7, once per form `key` (a repeat returns the first)."""
     patient = await access.own_patient(actor)
     await require(actor.user, MAY_MEASURE_SELF_REPORT, patient)
-    return await _save(actor, patient, instrument, answers, actor.now, "self_report")
+    make = partial(_save, actor, patient, instrument, answers, actor.now, "self_report")
+    return await once.create(actor, key, "measure", make, _measure)
 
 
 async def enter_on_paper(
     actor: Actor,
     patient_id: int,
+    key: str,
     instrument: Instrument,
     answers: list[int] | None,
     taken_at: datetime | None,
     errors: dict[str, str],
 ) -> MeasureResponse:
-    """Record a questionnaire the patient filled in on paper; Invalid (with the patient) when the form was refused."""
+    """Record a questionnaire the patient filled in on paper, once per form `key`; Invalid (with the patient) when the
+    form was refused."""
     patient = await access.get_patient_for(actor, patient_id, write=True)
+    if (first := await once.repeat(actor, key, "measure")) is not None:
+        return await _measure(first)
     if answers is None or taken_at is None or errors:
         raise Invalid(errors, page=patient)
-    return await _save(actor, patient, instrument, answers, taken_at, "paper")
+    make = partial(_save, actor, patient, instrument, answers, taken_at, "paper")
+    return await once.create(actor, key, "measure", make, _measure)
 
 
 async def record_cssrs(
-    actor: Actor, patient_id: int, result: CssrsResult | None, errors: dict[str, str]
+    actor: Actor, patient_id: int, key: str, result: CssrsResult | None, errors: dict[str, str]
 ) -> MeasureResponse:
-    """Record a clinician's C-SSRS screen, raising an alert from Q3 up; Invalid (with the patient) when refused."""
+    """Record a clinician's C-SSRS screen, raising an alert from Q3 up, once per form `key` (a double click makes one
+    screen and one alert); Invalid (with the patient) when refused."""
     patient = await access.get_patient_for(actor, patient_id, write=True)
+    if (first := await once.repeat(actor, key, "measure")) is not None:
+        return await _measure(first)
     if result is None or errors:
         raise Invalid(errors, page=patient)
+    return await once.create(actor, key, "measure", lambda: _insert_cssrs(actor, patient, result), _measure)
+
+
+async def _insert_cssrs(actor: Actor, patient: Patient, result: CssrsResult) -> MeasureResponse:
     async with in_transaction():
         measure = await MeasureResponse.create(
             clinic_id=patient.clinic_id,

@@ -15,7 +15,7 @@ from care import access, panels
 from care.access import MAY_CARE_TEAM_MANAGE, MAY_PATIENT_CREATE
 from care.clinical import trend
 from care.models import CareTeam, Consent, Course, CourseStatus, Infusion, MeasureResponse, Patient, RiskAlert
-from server import accounts, audit, sql
+from server import accounts, audit, once, sql
 from server.actor import Actor
 from server.errors import Invalid, NotFound
 from server.models import Clinic, Role, User
@@ -34,12 +34,14 @@ class NewPatient:
 
 
 async def create_patient(
-    actor: Actor, data: NewPatient | None, errors: dict[str, str], typed: Mapping[str, Any]
+    actor: Actor, key: str, data: NewPatient | None, errors: dict[str, str], typed: Mapping[str, Any]
 ) -> Patient:
     """Create the patient's account and profile; a therapist who creates a patient joins their care team. A refused
     form reports the account's problems too (from the `typed` email, name and password), so one submit shows every
-    message."""
+    message. A repeat of the same form (its `key`) returns the patient it made."""
     await require(actor.user, MAY_PATIENT_CREATE)
+    if (first := await once.repeat(actor, key, "patient")) is not None:
+        return await Patient.get(id=first)
     if data is None:
         email, name, password = (str(typed.get(k, "")) for k in ("email", "name", "password"))
         raise Invalid(await accounts.check_new_account(email, name, "patient", password) | errors)
@@ -50,6 +52,14 @@ async def create_patient(
         raise Invalid(errors)
     clinic = await Clinic.get(id=actor.clinic_id)
     password_hash = await actor.passwords.hash(data.password)
+
+    async def make() -> Patient:
+        return await _insert_patient(actor, clinic, data, password_hash)
+
+    return await once.create(actor, key, "patient", make, lambda pk: Patient.get(id=pk))
+
+
+async def _insert_patient(actor: Actor, clinic: Clinic, data: NewPatient, password_hash: str) -> Patient:
     async with in_transaction():
         user = await accounts.insert_account(
             actor, clinic, email=data.email, name=data.name, role="patient", password_hash=password_hash
@@ -235,11 +245,24 @@ async def change_care_team(actor: Actor, patient_id: int, therapist_id: int, add
         )
 
 
-async def start_course(actor: Actor, patient_id: int, data: dict[str, Any] | None, errors: dict[str, str]) -> Course:
-    """Start a treatment course; Invalid (with the chart) when the form was refused."""
+async def start_course(
+    actor: Actor, patient_id: int, key: str, data: dict[str, Any] | None, errors: dict[str, str]
+) -> Course:
+    """Start a treatment course; Invalid (with the chart) when the form was refused; a repeat of the same form (its
+    `key`) returns the course it started."""
     patient = await access.get_patient_for(actor, patient_id, write=True)
+    if (first := await once.repeat(actor, key, "course")) is not None:
+        return await Course.get(id=first)
     if data is None:
         raise Invalid(errors, page=await chart(actor, patient.id))
+
+    async def make() -> Course:
+        return await _insert_course(actor, patient, data)
+
+    return await once.create(actor, key, "course", make, lambda pk: Course.get(id=pk))
+
+
+async def _insert_course(actor: Actor, patient: Patient, data: dict[str, Any]) -> Course:
     protocol = data["protocol"]
     async with in_transaction():
         course = await Course.create(
@@ -289,11 +312,24 @@ async def set_course_status(actor: Actor, course_id: int, status: str | None, er
     return course
 
 
-async def record_consent(actor: Actor, course_id: int, data: dict[str, Any] | None, errors: dict[str, str]) -> Consent:
-    """Record a consent on a course; Invalid (with the chart) when the form was refused."""
+async def record_consent(
+    actor: Actor, course_id: int, key: str, data: dict[str, Any] | None, errors: dict[str, str]
+) -> Consent:
+    """Record a consent on a course; Invalid (with the chart) when the form was refused; a repeat of the same form
+    (its `key`) returns the consent it recorded."""
     course = await get_course_for(actor, course_id)
+    if (first := await once.repeat(actor, key, "consent")) is not None:
+        return await Consent.get(id=first).select_related("course")
     if data is None:
         raise Invalid(errors, page=await chart(actor, course.patient_id))
+
+    async def make() -> Consent:
+        return await _insert_consent(actor, course, data)
+
+    return await once.create(actor, key, "consent", make, lambda pk: Consent.get(id=pk).select_related("course"))
+
+
+async def _insert_consent(actor: Actor, course: Course, data: dict[str, Any]) -> Consent:
     kind = data["kind"]
     async with in_transaction():
         consent = await Consent.create(

@@ -15,7 +15,7 @@ from care.models import Agent, Infusion, Phase, RouteOfAdmin, VitalSign
 from server.errors import Invalid
 from server.forms import Form
 from server.policy import CLINICIANS
-from server.web import actor, form, is_htmx, redirect, render, route, url
+from server.web import actor, form, form_key, is_htmx, redirect, render, route, url
 
 CHOICES = {
     "phases": [p.value for p in Phase],
@@ -28,6 +28,7 @@ CHOICES = {
 
 def _id(request: Request) -> int:
     return int(request.path_params["infusion_id"])
+
 
 
 def _form(
@@ -69,11 +70,13 @@ async def new_page(request: Request) -> Response:
 
 async def create(request: Request) -> Response:
     who = actor(request)
-    data, f = parse_infusion(await form(request), who.tz, who.now, who.today)
+    raw = await form(request)
+    data, f = parse_infusion(raw, who.tz, who.now, who.today)
     try:
-        infusion = await infusions.create_infusion(who, int(request.path_params["patient_id"]), data, f.errors)
+        patient_id = int(request.path_params["patient_id"])
+        infusion = await infusions.create_infusion(who, patient_id, form_key(raw), data, f.errors)
     except Invalid as exc:
-        return _form(request, exc.page, f.values, exc.errors, status=400)
+        return _form(request, exc.page, f.values, exc.errors, status=exc.status)
     return redirect(request, url(request, "care:infusion", infusion_id=infusion.id))
 
 
@@ -94,18 +97,19 @@ async def update(request: Request) -> Response:
     try:
         await infusions.update_infusion(who, _id(request), data, f.errors)
     except Invalid as exc:
-        return _form(request, exc.page, f.values, exc.errors, status=400)
+        return _form(request, exc.page, f.values, exc.errors, status=exc.status)
     return redirect(request, url(request, "care:infusion", infusion_id=_id(request)))
 
 
 async def add_vitals(request: Request) -> Response:
     """Add one row. htmx swaps the vitals block in place; without JavaScript the page reloads."""
-    reading, f = parse_vitals(await form(request))
+    raw = await form(request)
+    reading, f = parse_vitals(raw)
     try:
-        added = await infusions.add_vitals(actor(request), _id(request), reading, f.errors)
+        added = await infusions.add_vitals(actor(request), _id(request), form_key(raw), reading, f.errors)
     except Invalid as exc:
         view = exc.page
-        return _page(request, view.infusion, view.vitals, view.flags, view, exc.errors, f.values, status=400)
+        return _page(request, view.infusion, view.vitals, view.flags, view, exc.errors, f.values, status=exc.status)
     if not is_htmx(request):
         return redirect(request, url(request, "care:infusion", infusion_id=_id(request)) + "#vitals")
     return _page(request, added.infusion, added.rows, added.flags)

@@ -12,13 +12,14 @@ from care.measures import acknowledge, open_alerts, split
 from care.models import ConsentKind, CourseStatus, Protocol
 from server.errors import Invalid
 from server.policy import ADMIN, CLINICIANS, SUPERVISOR, THERAPIST
-from server.web import actor, form, redirect, render, route, url
+from server.web import actor, form, form_key, redirect, render, route, url
 
 PROTOCOLS = [p.value for p in Protocol]
 
 
 def _id(request: Request, name: str = "patient_id") -> int:
     return int(request.path_params[name])
+
 
 
 async def caseload(request: Request) -> Response:
@@ -35,9 +36,9 @@ async def create_patient(request: Request) -> Response:
     raw = await form(request)
     data, f = parse_patient(raw, who.today)
     try:
-        patient = await patients.create_patient(who, data, f.errors, raw)
+        patient = await patients.create_patient(who, form_key(raw), data, f.errors, raw)
     except Invalid as exc:
-        return render(request, "care/patient_new.html", {"values": f.values, "errors": exc.errors}, status=400)
+        return render(request, "care/patient_new.html", {"values": f.values, "errors": exc.errors}, status=exc.status)
     return redirect(request, url(request, "care:chart", patient_id=patient.id))
 
 
@@ -66,11 +67,12 @@ def _chart(
 
 async def start_course(request: Request) -> Response:
     who = actor(request)
-    data, f = parse_course(await form(request), who.today)
+    raw = await form(request)
+    data, f = parse_course(raw, who.today)
     try:
-        await patients.start_course(who, _id(request), data, f.errors)
+        await patients.start_course(who, _id(request), form_key(raw), data, f.errors)
     except Invalid as exc:
-        return _chart(request, exc.page, exc.errors, status=400)
+        return _chart(request, exc.page, exc.errors, status=exc.status)
     return redirect(request, url(request, "care:chart", patient_id=_id(request)) + "#courses")
 
 
@@ -79,17 +81,18 @@ async def course_status(request: Request) -> Response:
     try:
         course = await patients.set_course_status(actor(request), _id(request, "course_id"), status, f.errors)
     except Invalid as exc:
-        return _chart(request, exc.page, exc.errors, status=400)
+        return _chart(request, exc.page, exc.errors, status=exc.status)
     return redirect(request, url(request, "care:chart", patient_id=course.patient_id) + "#courses")
 
 
 async def record_consent(request: Request) -> Response:
     who = actor(request)
-    data, f = parse_consent(await form(request), who.today)
+    raw = await form(request)
+    data, f = parse_consent(raw, who.today)
     try:
-        consent = await patients.record_consent(who, _id(request, "course_id"), data, f.errors)
+        consent = await patients.record_consent(who, _id(request, "course_id"), form_key(raw), data, f.errors)
     except Invalid as exc:
-        return _chart(request, exc.page, exc.errors, status=400)
+        return _chart(request, exc.page, exc.errors, status=exc.status)
     return redirect(request, url(request, "care:chart", patient_id=consent.course.patient_id) + "#courses")
 
 
@@ -120,7 +123,7 @@ async def ack_alert(request: Request) -> Response:
     try:
         await acknowledge(actor(request), _id(request, "alert_id"), action)
     except Invalid as exc:
-        return render(request, "care/alerts.html", {"alerts": exc.page, "errors": exc.errors}, status=400)
+        return render(request, "care/alerts.html", {"alerts": exc.page, "errors": exc.errors}, status=exc.status)
     return redirect(request, url(request, "care:alerts"))
 
 
@@ -133,10 +136,11 @@ async def glass_request(request: Request) -> Response:
     values = {"mrn": str(data.get("mrn", ""))[:32], "reason": str(data.get("reason", ""))[:500]}
     try:
         grant = await glass.request_access(
-            actor(request), values["mrn"], values["reason"], str(data.get("password", ""))
+            actor(request), form_key(data), values["mrn"], values["reason"], str(data.get("password", ""))
         )
     except Invalid as exc:
-        return render(request, "care/glass_request.html", {"values": values, "errors": exc.errors}, status=400)
+        ctx = {"values": values, "errors": exc.errors}
+        return render(request, "care/glass_request.html", ctx, status=exc.status)
     return redirect(request, url(request, "care:chart", patient_id=grant.patient_id))
 
 

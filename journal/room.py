@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from care import panels as care_pages
-from journal import access, demo, service
+from journal import access, demo, shared
 from server.models import Role
 from server.registry import NavEntry, Registry
 
@@ -12,6 +12,6 @@ def setup(registry: Registry) -> None:
     registry.room("journal", models="journal.models", routes=("journal.routes",), access=access)
     registry.home(Role.PATIENT, "journal:home")
     registry.add_nav(NavEntry(Role.PATIENT, "Journal", "journal:home", position=10))
-    shared = "journal/_shared_panel.html"
-    registry.panel((care_pages.CHART, care_pages.INFUSION), "journal", shared, service.shared_panel)
+    template = "journal/_shared_panel.html"
+    registry.panel((care_pages.CHART, care_pages.INFUSION), "journal", template, shared.shared_panel)
     registry.demo_loaders.append(demo.seed)

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from tortoise.queryset import QuerySet
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from care.access import MAY_PATIENT_VIEW, own_patient
+from care.access import own_patient
 from care.measures import raise_alert
 from care.models import AlertSource, Infusion, Patient, RiskAlert
 from journal import access, safety
-from journal.access import MAY_JOURNAL_READ_SHARED, MAY_JOURNAL_WRITE
+from journal.access import MAY_JOURNAL_WRITE
 from journal.models import JournalEntry, JournalPreference, JournalRevision, Kind, Prompt
 from journal.prompts import GUIDED
 from server import audit
 from server.actor import Actor
 from server.errors import Invalid, NotFound
-from server.policy import can, require
+from server.policy import require
 
 PAGE_SIZE = 20
 
@@ -99,6 +98,15 @@ async def save(
     except Invalid as exc:
         raise Invalid(exc.errors, page=Editing(editing, await own_session(patient, session_id))) from None
     crisis = safety.matches(draft.title, *draft.answers.values(), draft.body)
+    try:
+        return await _write(actor, patient, infusion, draft, entry_id, crisis)
+    except IntegrityError:  # a concurrent first save of the same page made the entry: this save goes against it
+        return await _write(actor, patient, infusion, draft, entry_id, crisis)
+
+
+async def _write(
+    actor: Actor, patient: Patient, infusion: Infusion | None, draft: Draft, entry_id: int | None, crisis: list[str]
+) -> Saved:
     async with in_transaction():
         if entry_id is None:
             entry = await JournalEntry.get_or_none(patient_id=patient.id, draft_key=draft.draft_key)
@@ -108,6 +116,8 @@ async def save(
                 raise NotFound("entry")
         if entry is None:
             return Saved(await _create(actor, patient, infusion, draft, bool(crisis)), created=True, crisis=crisis)
+        if _unchanged(entry, draft):  # a repeat (double click, retry) or a save with nothing new: no new version
+            return Saved(entry, crisis=crisis, infusion=infusion)
         sharing = {"shared": draft.shared} if draft.share_from_editor else {}
         changed = await JournalEntry.filter(id=entry.id, version=draft.version).update(
             version=draft.version + 1, updated_at=actor.now, crisis_language=bool(crisis), **_columns(draft), **sharing
@@ -127,6 +137,12 @@ async def save(
         entry = await JournalEntry.get(id=entry.id)
         await _after_write(actor, patient, entry, draft, access.ENTRY_SAVED, previously_shared)
     return Saved(entry, crisis=crisis)
+
+
+def _unchanged(entry: JournalEntry, draft: Draft) -> bool:
+    """The entry already holds exactly what this save sends (and, from the new-entry editor, its sharing)."""
+    same = all(getattr(entry, k) == v for k, v in _columns(draft).items() if k != "search_text")
+    return same and (not draft.share_from_editor or entry.shared == draft.shared)
 
 
 def _columns(draft: Draft) -> dict[str, Any]:
@@ -320,67 +336,3 @@ async def export(actor: Actor, fmt: str) -> tuple[Patient, list[JournalEntry], d
     for revision in revisions:
         by_entry.setdefault(revision.entry_id, []).append(revision)
     return patient, entries, by_entry
-
-
-async def assign_prompts(
-    actor: Actor, patient: Patient, texts: list[str], due_at: Any, infusion: Infusion | None = None
-) -> list[Prompt]:
-    """Practice prompts from the care team (the notes room calls this when a note is signed or co-signed); they
-    appear on the patient's journal home. The caller has already decided the note may be released."""
-    if not await can(actor.user, MAY_PATIENT_VIEW, patient) or actor.role == "patient":
-        raise NotFound("patient")
-    async with in_transaction():
-        prompts = [
-            await Prompt.create(
-                clinic_id=patient.clinic_id,
-                patient=patient,
-                infusion=infusion,
-                due_at=due_at,
-                text=text[:500],
-                source="practice",
-                created_at=actor.now,
-                created_by_id=actor.user_id,
-            )
-            for text in texts
-            if text.strip()
-        ]
-        await audit.record(
-            actor,
-            access.PROMPTS_ASSIGNED,
-            object_type="patient",
-            object_id=patient.id,
-            patient_id=patient.id,
-            detail={"count": len(prompts)},
-        )
-    return prompts
-
-
-def shared_entries(
-    patient_ids: list[int], *, shared_after: datetime | None = None, written_since: datetime | None = None
-) -> QuerySet[JournalEntry]:
-    """Entries the patients shared (after `shared_after`, or written since `written_since`), as a fact for another
-    room's page: no permission check and no audit here. The caller has checked who may see these patients and
-    audits what its page shows."""
-    rows = JournalEntry.filter(patient_id__in=patient_ids, shared=True)
-    if shared_after:
-        rows = rows.filter(shared_at__gt=shared_after)
-    return rows.filter(created_at__gte=written_since) if written_since else rows
-
-
-async def shared_panel(actor: Actor, patient: Patient | None, infusion: Infusion | None) -> dict[str, Any] | None:
-    """Shared entries for the chart (all) or an infusion page (that session's), audited; private ones never."""
-    if patient is None or not await can(actor.user, MAY_JOURNAL_READ_SHARED, patient):
-        return None
-    rows = JournalEntry.filter(patient_id=patient.id, shared=True)
-    if infusion is not None:
-        rows = rows.filter(infusion_id=infusion.id)
-    entries = await rows.select_related("infusion").order_by("-shared_at").limit(PAGE_SIZE)
-    await audit.record_read(
-        actor,
-        access.SHARED_VIEWED,
-        object_type="patient",
-        object_id=patient.id,
-        patient_id=patient.id,
-        detail={"entries": [e.id for e in entries]},
-    )
-    return {"entries": entries, "infusion": infusion}

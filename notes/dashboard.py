@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from care.access import visible_patients
 from care.clinic_settings import ClinicSettings
 from care.models import Infusion, Patient, RiskAlert
-from journal import service as journal
+from journal import shared as journal_shared
 from notes import access
 from notes.models import IntegrationNote, SeenMarker, Status
 from server import audit
@@ -76,7 +76,7 @@ async def dashboard(
         .order_by("-updated_at")
     )
     seen = await SeenMarker.get_or_none(user_id=actor.user_id, key=SEEN_SHARED)
-    shared = journal.shared_entries(ids, shared_after=seen.seen_at if seen else None)
+    shared = journal_shared.shared_entries(ids, shared_after=seen.seen_at if seen else None)
     entries = await shared.select_related("patient__user", "infusion").order_by("-shared_at").limit(50)
     alerts = (
         await RiskAlert.filter(patient_id__in=ids, acknowledged_at__isnull=True)

@@ -93,8 +93,8 @@ async def sign(actor: Actor, note_id: int, version: int, password: str) -> Integ
     return await _or_page(actor, note_id, service.sign(actor, note_id, version, password))
 
 
-async def add_addendum(actor: Actor, note_id: int, body: str) -> object:
-    return await _or_page(actor, note_id, service.add_addendum(actor, note_id, body))
+async def add_addendum(actor: Actor, note_id: int, key: str, body: str) -> object:
+    return await _or_page(actor, note_id, service.add_addendum(actor, note_id, key, body))
 
 
 async def cosign(actor: Actor, note_id: int) -> IntegrationNote:

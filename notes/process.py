@@ -3,12 +3,15 @@ and a supervisor with a recorded supervision relationship only, never in the por
 
 from __future__ import annotations
 
+from functools import partial
+
 from tortoise.transactions import in_transaction
 
 from care import access as care_access
+from care.models import Patient
 from notes import access
 from notes.models import ProcessNote, Supervision
-from server import audit
+from server import audit, once
 from server.actor import Actor
 from server.errors import Invalid
 from server.models import Role
@@ -39,12 +42,22 @@ async def listing(actor: Actor, patient_id: int) -> tuple[object, list[ProcessNo
     return patient, notes
 
 
-async def create(actor: Actor, patient_id: int, body: str) -> ProcessNote:
-    """Write a process note; Invalid (with the list page) when the body is empty or too long."""
+async def create(actor: Actor, patient_id: int, key: str, body: str) -> ProcessNote:
+    """Write a process note, once per form `key`; Invalid (with the list page) when the body is empty or too long."""
     patient = await care_access.get_patient_for(actor, patient_id, write=True)
+    if (first := await once.repeat(actor, key, "process_note")) is not None:
+        return await _process_note(first)
     if not body.strip() or len(body) > MAX_BODY:
         message = f"Write the note (up to {MAX_BODY:,} characters)."
         raise Invalid({"body": message}, page=await listing(actor, patient_id))
+    return await once.create(actor, key, "process_note", partial(_insert, actor, patient, body), _process_note)
+
+
+async def _process_note(note_id: int) -> ProcessNote:
+    return await ProcessNote.get(id=note_id)
+
+
+async def _insert(actor: Actor, patient: Patient, body: str) -> ProcessNote:
     async with in_transaction():
         note = await ProcessNote.create(
             clinic_id=patient.clinic_id,

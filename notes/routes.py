@@ -13,7 +13,7 @@ from notes.forms import parse_note, values_of
 from notes.service import Conflict, NoteView, Saved
 from server.errors import Invalid
 from server.policy import CLINICIANS, SUPERVISOR, THERAPIST
-from server.web import actor, form, is_htmx, redirect, render, route, url
+from server.web import actor, form, form_key, is_htmx, redirect, render, route, url
 
 CHOICES = {
     "domains": DOMAINS,
@@ -77,7 +77,7 @@ async def _save(request: Request, infusion_id: int | None, note_id: int | None) 
         if autosave:
             problem = next(iter(exc.errors.values()))
             return render(request, "notes/_save_status.html", {"problem": problem}, status=400)
-        return _editor(request, exc.page, f.values, exc.errors, status=400)
+        return _editor(request, exc.page, f.values, exc.errors, status=exc.status)
     if saved.conflict:
         if page is None:
             return render(request, "notes/_save_status.html", {"conflict": True}, status=409)
@@ -122,18 +122,19 @@ async def sign(request: Request) -> Response:
     try:
         await pages.sign(actor(request), _id(request), int(version) if version.isdigit() else -1, password)
     except Invalid as exc:
-        return _page(request, exc.page, exc.errors, status=400)
+        return _page(request, exc.page, exc.errors, status=exc.status)
     except Conflict as exc:
         return _page(request, exc.page, {"form": SIGN_CONFLICT}, status=409)
     return redirect(request, url(request, "notes:show", note_id=_id(request)))
 
 
 async def add_addendum(request: Request) -> Response:
-    body = str((await form(request)).get("body", ""))
+    data = await form(request)
+    body = str(data.get("body", ""))
     try:
-        await pages.add_addendum(actor(request), _id(request), body)
+        await pages.add_addendum(actor(request), _id(request), form_key(data), body)
     except Invalid as exc:
-        return _page(request, exc.page, exc.errors, status=400, addendum=body)
+        return _page(request, exc.page, exc.errors, status=exc.status, addendum=body)
     return redirect(request, url(request, "notes:show", note_id=_id(request)) + "#addenda")
 
 
@@ -150,7 +151,7 @@ async def return_note(request: Request) -> Response:
     try:
         await pages.return_note(actor(request), _id(request), comment)
     except Invalid as exc:
-        return _page(request, exc.page, exc.errors, status=400)
+        return _page(request, exc.page, exc.errors, status=exc.status)
     except Conflict as exc:
         return _page(request, exc.page, {"form": ACTED_FIRST}, status=409)
     return redirect(request, url(request, "notes:show", note_id=_id(request)))
@@ -174,11 +175,12 @@ def _process_list(
 
 
 async def process_create(request: Request) -> Response:
-    body = str((await form(request)).get("body", ""))
+    data = await form(request)
+    body = str(data.get("body", ""))
     try:
-        note = await process.create(actor(request), _id(request, "patient_id"), body)
+        note = await process.create(actor(request), _id(request, "patient_id"), form_key(data), body)
     except Invalid as exc:
-        return _process_list(request, exc.page, exc.errors, body, status=400)
+        return _process_list(request, exc.page, exc.errors, body, status=exc.status)
     return redirect(request, url(request, "notes:process_gate", note_id=note.id))
 
 

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from care import access as care_access
 from care import infusions as care_infusions
 from care.models import Infusion, MeasureResponse, RiskAlert
 from journal import access as journal_access
-from journal import service as journal
+from journal import shared as journal_shared
 from journal.models import JournalEntry
 from notes import access
 from notes.access import MAY_NOTE_ADDENDUM, MAY_NOTE_COSIGN, MAY_NOTE_WRITE
 from notes.content import digest, missing_for_signature
 from notes.models import Addendum, Format, IntegrationNote, SignedVersion, Status
-from server import audit
+from server import audit, once
 from server.actor import Actor
 from server.errors import Forbidden, Invalid, NotFound
 from server.policy import can, require
@@ -66,7 +68,7 @@ async def prefill(actor: Actor, infusion_id: int) -> Prefill:
     )
     since = earlier.started_at or earlier.scheduled_at if earlier else infusion.scheduled_at.replace(year=2000)
     entries = (
-        await journal.shared_entries([infusion.patient_id], written_since=since)
+        await journal_shared.shared_entries([infusion.patient_id], written_since=since)
         .select_related("infusion")
         .order_by("-created_at")
     )
@@ -101,6 +103,13 @@ async def prefill(actor: Actor, infusion_id: int) -> Prefill:
 
 async def save(actor: Actor, infusion_id: int, draft: NoteDraft, note_id: int | None = None) -> Saved:
     """Save a draft with the journal's rules: keyed first save, then version-checked saves (409 on stale)."""
+    try:
+        return await _save(actor, infusion_id, draft, note_id)
+    except IntegrityError:  # a concurrent first save of the same page made the note: this save goes against it
+        return await _save(actor, infusion_id, draft, note_id)
+
+
+async def _save(actor: Actor, infusion_id: int, draft: NoteDraft, note_id: int | None) -> Saved:
     infusion = await care_access.get_infusion_for(actor, infusion_id, write=True)
     async with in_transaction():
         if note_id is None:
@@ -236,14 +245,25 @@ async def _release(actor: Actor, note: IntegrationNote) -> None:
     """A final note's practices become prompts in the patient's journal (its shared summary shows there too)."""
     practices = [p for p in note.content.get("practices", []) if str(p).strip()]
     if practices:
-        await journal.assign_prompts(actor, await note.patient, practices, actor.now, await note.infusion)
+        await journal_shared.assign_prompts(actor, await note.patient, practices, actor.now, await note.infusion)
 
 
-async def add_addendum(actor: Actor, note_id: int, body: str) -> Addendum:
+async def add_addendum(actor: Actor, note_id: int, key: str, body: str) -> Addendum:
+    """Sign an addendum under a signed note, once per form `key` (a double click adds one)."""
     note = await access.get_note_for(actor, note_id)
     await require(actor.user, MAY_NOTE_ADDENDUM, note)
+    if (first := await once.repeat(actor, key, "addendum")) is not None:
+        return await _addendum(first)
     if not body.strip() or len(body) > 10_000:
         raise Invalid({"body": "Write the addendum (up to 10,000 characters)."})
+    return await once.create(actor, key, "addendum", partial(_insert_addendum, actor, note, body), _addendum)
+
+
+async def _addendum(addendum_id: int) -> Addendum:
+    return await Addendum.get(id=addendum_id)
+
+
+async def _insert_addendum(actor: Actor, note: IntegrationNote, body: str) -> Addendum:
     sha = hashlib.sha256(f"{note.id}\n{actor.user_id}\n{actor.now.isoformat()}\n{body}".encode()).hexdigest()
     async with in_transaction():
         addendum = await Addendum.create(

@@ -29,3 +29,4 @@ class NoteReview(Model):
 
     class Meta:
         table = "note_review"
+        unique_together = (("note",),)  # a note is drawn for review once, even when two supervisors draw at once

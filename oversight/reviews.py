@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from tortoise.transactions import in_transaction
 
@@ -11,7 +13,7 @@ from notes.models import IntegrationNote, Status
 from oversight import access
 from oversight.access import MAY_OVERSIGHT_AUDIT
 from oversight.models import NoteReview
-from server import audit
+from server import audit, once
 from server.actor import Actor
 from server.errors import Invalid, NotFound
 from server.policy import require
@@ -19,13 +21,33 @@ from server.policy import require
 OUTCOMES = ("adequate", "needs_improvement", "deficient")
 
 
-async def draw(actor: Actor, count: int, days: int, errors: dict[str, str] | None = None) -> list[NoteReview]:
-    """Pick `count` signed notes from the last `days` days not sampled before (uniformly at random). A refused
-    form (`errors`, or numbers out of range) raises Invalid with the review list."""
+@dataclass(frozen=True)
+class Sample:
+    """A draw, known by its first review (0 when no note was left to draw)."""
+
+    id: int
+
+
+async def draw(actor: Actor, key: str, count: int, days: int, errors: dict[str, str] | None = None) -> Sample:
+    """Pick `count` signed notes from the last `days` days not sampled before (uniformly at random), once per form
+    `key`. A refused form (`errors`, or numbers out of range) raises Invalid with the review list; a note is never
+    drawn twice, even by two supervisors drawing at the same moment (the loser gets 409)."""
     await require(actor.user, MAY_OVERSIGHT_AUDIT)
+    if (first := await once.repeat(actor, key, "review_sample")) is not None:
+        return Sample(first)
     if errors or not 1 <= count <= 50 or not 1 <= days <= 365:
         errors = errors or {"count": "Choose 1–50 notes from the last 1–365 days."}
         raise Invalid(errors, page=await listing(actor))
+    return await once.create(
+        actor, key, "review_sample", partial(_sample, actor, count, days), _sample_by_id, partial(listing, actor)
+    )
+
+
+async def _sample_by_id(first_review_id: int) -> Sample:
+    return Sample(first_review_id)
+
+
+async def _sample(actor: Actor, count: int, days: int) -> Sample:
     taken = await NoteReview.filter(clinic_id=actor.clinic_id).values_list("note_id", flat=True)
     pool = (
         await IntegrationNote.filter(
@@ -49,7 +71,7 @@ async def draw(actor: Actor, count: int, days: int, errors: dict[str, str] | Non
             object_id=actor.clinic_id,
             detail={"notes": sorted(chosen), "days": days},
         )
-    return reviews
+    return Sample(reviews[0].id if reviews else 0)
 
 
 async def listing(actor: Actor) -> list[NoteReview]:

@@ -11,7 +11,7 @@ from oversight.audit_viewer import Filters
 from server.errors import Invalid
 from server.forms import Form
 from server.policy import ADMIN, PATIENT, SUPERVISOR
-from server.web import actor, form, redirect, render, route, url
+from server.web import actor, form, form_key, redirect, render, route, url
 
 
 def _filters(request: Request) -> tuple[Filters, dict[str, str]]:
@@ -82,7 +82,7 @@ async def glass_review(request: Request) -> Response:
     try:
         await glass.review(actor(request), int(request.path_params["grant_id"]), note)
     except Invalid as exc:
-        return _glass_list(request, exc.page, exc.errors, status=400)
+        return _glass_list(request, exc.page, exc.errors, status=exc.status)
     return redirect(request, url(request, "oversight:glass_list"))
 
 
@@ -96,13 +96,14 @@ def _review_list(request: Request, listing: list, errors: dict | None = None, st
 
 
 async def draw_sample(request: Request) -> Response:
-    f = Form(await form(request))
+    data = await form(request)
+    f = Form(data)
     count = f.integer("count", "how many notes", 1, 50) or 0
     days = f.integer("days", "the period in days", 1, 365) or 0
     try:
-        await reviews.draw(actor(request), count, days, f.errors)
+        await reviews.draw(actor(request), form_key(data), count, days, f.errors)
     except Invalid as exc:
-        return _review_list(request, exc.page, exc.errors, status=400)
+        return _review_list(request, exc.page, exc.errors, status=exc.status)
     return redirect(request, url(request, "oversight:review_list"))
 
 
@@ -112,7 +113,7 @@ async def record_review(request: Request) -> Response:
     try:
         await reviews.record(actor(request), int(request.path_params["review_id"]), outcome, comment)
     except Invalid as exc:
-        return _review_list(request, exc.page, exc.errors, status=400)
+        return _review_list(request, exc.page, exc.errors, status=exc.status)
     return redirect(request, url(request, "oversight:review_list"))
 
 
@@ -133,9 +134,8 @@ async def save_settings(request: Request) -> Response:
         await clinic_settings.save(actor(request), data)
     except Invalid as exc:
         values = clinic_settings.as_typed(data)
-        return render(
-            request, "oversight/settings.html", {"values": values, "errors": exc.errors, "saved": False}, status=400
-        )
+        ctx = {"values": values, "errors": exc.errors, "saved": False}
+        return render(request, "oversight/settings.html", ctx, status=exc.status)
     return redirect(request, url(request, "oversight:settings_page") + "?saved=1")
 
 

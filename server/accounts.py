@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from server import audit, policy, sessions
+from server import audit, once, policy, sessions
 from server.actor import Actor
 from server.errors import Invalid, NotFound, Throttled
 from server.models import Clinic, LoginFailure, Role, Session, User
@@ -153,21 +153,38 @@ async def insert_account(
 
 
 async def create_user(
-    actor: Actor, clinic: Clinic, *, email: str, name: str, role: str, password: str, is_trainee: bool = False
+    actor: Actor,
+    clinic: Clinic,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    is_trainee: bool = False,
+    key: str | None = None,
 ) -> User:
-    """Create an account in `clinic`. Admins only (the command line acts with no user and is trusted)."""
+    """Create an account in `clinic`. Admins only (the command line acts with no user and is trusted). From a form,
+    `key` is its one-time key: a repeat returns the account the first submission made."""
     if actor.user is not None:
         await require(actor.user, policy.USERS_MANAGE)
         if clinic.id != actor.user.clinic_id:
             raise NotFound("clinic")
+    if key is not None and (first := await once.repeat(actor, key, "user")) is not None:
+        return await User.get(id=first)
     errors = await check_new_account(email, name, role, password)
     if errors:
         raise Invalid(errors)
     password_hash = await actor.passwords.hash(password)
-    async with in_transaction():
-        return await insert_account(
-            actor, clinic, email=email, name=name, role=role, password_hash=password_hash, is_trainee=is_trainee
-        )
+
+    async def make() -> User:
+        async with in_transaction():
+            return await insert_account(
+                actor, clinic, email=email, name=name, role=role, password_hash=password_hash, is_trainee=is_trainee
+            )
+
+    if key is None:
+        return await make()
+    return await once.create(actor, key, "user", make, lambda pk: User.get(id=pk))
 
 
 async def list_users(actor: Actor) -> list[User]:

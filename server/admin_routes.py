@@ -9,7 +9,7 @@ from server import accounts
 from server.errors import Invalid
 from server.models import Role, User
 from server.policy import ADMIN
-from server.web import actor, form, redirect, render, route, url
+from server.web import actor, form, form_key, redirect, render, route, url
 
 ROLES = [r.value for r in Role]
 NOTES = {
@@ -40,10 +40,11 @@ async def create_user(request: Request) -> Response:
     values = {k: str(data.get(k, "")) for k in ("email", "name", "role")} | {"is_trainee": "is_trainee" in data}
     who = actor(request)
     try:
-        user = await accounts.create_user(who, who.clinic, password=str(data.get("password", "")), **values)  # type: ignore[arg-type]
+        password, key = str(data.get("password", "")), form_key(data)
+        user = await accounts.create_user(who, who.clinic, password=password, key=key, **values)  # type: ignore[arg-type]
     except Invalid as exc:
         ctx = {"values": values, "errors": exc.errors, "roles": ROLES}
-        return render(request, "server/admin/new_user.html", ctx, status=400)
+        return render(request, "server/admin/new_user.html", ctx, status=exc.status)
     return _done(request, user.id, "created")
 
 
@@ -76,7 +77,7 @@ async def update_user(request: Request) -> Response:
     try:
         target = await accounts.update_user(actor(request), _user_id(request), **typed)  # type: ignore[arg-type]
     except Invalid as exc:
-        return _user_page(request, exc.page, exc.errors, status=400, values=typed)
+        return _user_page(request, exc.page, exc.errors, status=exc.status, values=typed)
     return _done(request, target.id, "saved")
 
 
@@ -95,7 +96,7 @@ async def reset_password(request: Request) -> Response:
     try:
         await accounts.reset_password(actor(request), _user_id(request), str(data.get("password", "")))
     except Invalid as exc:
-        return _user_page(request, exc.page, exc.errors, status=400)
+        return _user_page(request, exc.page, exc.errors, status=exc.status)
     return _done(request, _user_id(request), "password")
 
 

@@ -23,9 +23,11 @@ class Invalid(Exception):
     """Input failed validation: one message per field, shown next to the field with the user's input kept.
 
     `page` carries what the refused form's page needs to show again (the patient, the note, the list the form was
-    on), so a handler renders it from the one service call it made."""
+    on), so a handler renders it from the one service call it made. `status` is 409 when the input was fine but lost
+    a race (someone saved the same thing at the same moment), 400 otherwise."""
 
-    def __init__(self, errors: dict[str, str], page: Any = None) -> None:
+    def __init__(self, errors: dict[str, str], page: Any = None, status: int = 400) -> None:
         super().__init__(errors)
         self.errors = errors
         self.page = page
+        self.status = status

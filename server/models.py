@@ -68,6 +68,26 @@ class Session(Model):
         table = "session"
 
 
+class FormSubmission(Model):
+    """A create form's one-time key and what its first submission made (server/once.py): a repeat of the same form
+    (a double click, a retry after a dropped connection, the same page sent from a second tab) is answered with the
+    first result instead of making another."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="form_submissions", on_delete=fields.CASCADE
+    )
+    user_id: int
+    key = fields.CharField(max_length=64)
+    kind = fields.CharField(max_length=32)
+    object_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "form_submission"
+        unique_together = (("user", "key"),)
+
+
 class LoginFailure(Model):
     """One failed sign-in, counted per account key and per client IP within the throttle window."""
 

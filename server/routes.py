@@ -32,7 +32,7 @@ async def login(request: Request) -> Response:
     try:
         token = await accounts.sign_in(actor(request), email, password, request.headers.get("User-Agent", ""))
     except Invalid as exc:
-        return render(request, "server/login.html", {**ctx, "errors": exc.errors}, status=400)
+        return render(request, "server/login.html", {**ctx, "errors": exc.errors}, status=exc.status)
     except Throttled as exc:
         errors = {"form": "Too many attempts. Wait a few minutes, then try again."}
         response = render(request, "server/login.html", {**ctx, "errors": errors}, status=429)
@@ -74,7 +74,7 @@ async def change_password(request: Request) -> Response:
             actor(request), str(data.get("current_password", "")), str(data.get("new_password", ""))
         )
     except Invalid as exc:
-        return render(request, "server/password.html", {"errors": exc.errors, "done": False}, status=400)
+        return render(request, "server/password.html", {"errors": exc.errors, "done": False}, status=exc.status)
     return render(request, "server/password.html", {"errors": {}, "done": True})
 
 

@@ -122,6 +122,7 @@ def make_templates() -> Jinja2Blocks:
     )
     env.filters.update(when=_when, day=_day, local_input=local_input, markdown=render_markdown)
     env.globals["url"] = _template_url
+    env.globals["new_form_key"] = secrets.token_urlsafe  # the hidden `form_key` of a create form (server/once.py)
     return Jinja2Blocks(env=env)
 
 
@@ -185,6 +186,11 @@ def _set_csrf_cookie(request: Request, response: Response) -> None:
         response.set_cookie(
             settings.csrf_cookie_name, new, httponly=True, samesite="strict", secure=settings.secure_cookies, path="/"
         )
+
+
+def form_key(data: Mapping[str, Any]) -> str:
+    """A create form's one-time key (hidden field `form_key`; see server/once.py)."""
+    return str(data.get("form_key", ""))[:64]
 
 
 async def form(request: Request) -> FormData:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from care.models import Infusion, Patient
-from journal import service
+from journal import shared
 from journal.models import JournalEntry, Prompt
 from server.models import Clinic, User
 from tests.care.conftest import sign_in
@@ -57,7 +57,7 @@ async def test_practice_prompts_from_the_care_team_appear_and_are_marked_answere
     from dataclasses import replace
 
     me = replace(actor, user=therapist)
-    [prompt] = await service.assign_prompts(
+    [prompt] = await shared.assign_prompts(
         me, patient, ["Notice three things you can hear, morning and night."], clock.now
     )
     csrf = await sign_in(client, "patient@demo.clinic")

@@ -1,0 +1,86 @@
+"""What the journal shares with the care team's rooms: entries a patient shared (the chart's panel, and as plain facts
+for the notes room's pre-fill and dashboard), and practice prompts the care team assigns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from care.access import MAY_PATIENT_VIEW
+from care.models import Infusion, Patient
+from journal import access
+from journal.access import MAY_JOURNAL_READ_SHARED
+from journal.models import JournalEntry, Prompt
+from server import audit
+from server.actor import Actor
+from server.errors import NotFound
+from server.policy import can
+
+PANEL_SIZE = 20
+
+
+async def assign_prompts(
+    actor: Actor, patient: Patient, texts: list[str], due_at: Any, infusion: Infusion | None = None
+) -> list[Prompt]:
+    """Practice prompts from the care team (the notes room calls this when a note is signed or co-signed); they
+    appear on the patient's journal home. The caller has already decided the note may be released."""
+    if not await can(actor.user, MAY_PATIENT_VIEW, patient) or actor.role == "patient":
+        raise NotFound("patient")
+    async with in_transaction():
+        prompts = [
+            await Prompt.create(
+                clinic_id=patient.clinic_id,
+                patient=patient,
+                infusion=infusion,
+                due_at=due_at,
+                text=text[:500],
+                source="practice",
+                created_at=actor.now,
+                created_by_id=actor.user_id,
+            )
+            for text in texts
+            if text.strip()
+        ]
+        await audit.record(
+            actor,
+            access.PROMPTS_ASSIGNED,
+            object_type="patient",
+            object_id=patient.id,
+            patient_id=patient.id,
+            detail={"count": len(prompts)},
+        )
+    return prompts
+
+
+def shared_entries(
+    patient_ids: list[int], *, shared_after: datetime | None = None, written_since: datetime | None = None
+) -> QuerySet[JournalEntry]:
+    """Entries the patients shared (after `shared_after`, or written since `written_since`), as a fact for another
+    room's page: no permission check and no audit here. The caller has checked who may see these patients and
+    audits what its page shows."""
+    rows = JournalEntry.filter(patient_id__in=patient_ids, shared=True)
+    if shared_after:
+        rows = rows.filter(shared_at__gt=shared_after)
+    return rows.filter(created_at__gte=written_since) if written_since else rows
+
+
+async def shared_panel(actor: Actor, patient: Patient | None, infusion: Infusion | None) -> dict[str, Any] | None:
+    """Shared entries for the chart (all) or an infusion page (that session's), audited; private ones never."""
+    if patient is None or not await can(actor.user, MAY_JOURNAL_READ_SHARED, patient):
+        return None
+    rows = JournalEntry.filter(patient_id=patient.id, shared=True)
+    if infusion is not None:
+        rows = rows.filter(infusion_id=infusion.id)
+    entries = await rows.select_related("infusion").order_by("-shared_at").limit(PANEL_SIZE)
+    await audit.record_read(
+        actor,
+        access.SHARED_VIEWED,
+        object_type="patient",
+        object_id=patient.id,
+        patient_id=patient.id,
+        detail={"entries": [e.id for e in entries]},
+    )
+    return {"entries": entries, "infusion": infusion}
