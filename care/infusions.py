@@ -10,6 +10,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from care import access, panels
+from care import infusion_forms as forms
 from care.clinical import (
     REMS_BP_CHECKPOINTS,
     REMS_FORM_DUE_DAYS,
@@ -18,11 +19,10 @@ from care.clinical import (
     total_mg,
     vital_flags,
 )
-from care.models import Agent, Course, CourseStatus, Infusion, MeasureResponse, Patient, VitalSign
+from care.models import Agent, Course, Infusion, MeasureResponse, Patient, VitalSign
 from server import audit, once
 from server.actor import Actor
 from server.errors import Invalid
-from server.forms import local_input
 from server.models import Role, User
 
 
@@ -59,26 +59,6 @@ class InfusionData:
         return values
 
 
-async def open_course(actor: Actor, patient: Patient) -> Course:
-    course = await Course.filter(patient_id=patient.id).exclude(
-        status__in=[CourseStatus.COMPLETED, CourseStatus.STOPPED]
-    )
-    if not course:
-        raise Invalid({"form": "Start a treatment course for this patient before recording infusions."})
-    return sorted(course, key=lambda c: c.started_on)[-1]
-
-
-async def next_number(course: Course) -> int:
-    last = await Infusion.filter(course_id=course.id).order_by("-number").first()
-    return last.number + 1 if last else 1
-
-
-async def staff_choices(actor: Actor) -> list[User]:
-    return await User.filter(
-        clinic_id=actor.clinic_id, role__in=[Role.THERAPIST, Role.SUPERVISOR], disabled_at__isnull=True
-    ).order_by("name")
-
-
 async def _check_links(actor: Actor, data: InfusionData, course: Course, infusion_id: int | None = None) -> None:
     errors: dict[str, str] = {}
     if (
@@ -95,77 +75,6 @@ async def _check_links(actor: Actor, data: InfusionData, course: Course, infusio
         raise Invalid(errors)
 
 
-FORM_FIELDS = (
-    "number",
-    "phase",
-    "route",
-    "agent",
-    "lot_number",
-    "administered_by_id",
-    "cadss",
-    "moaas",
-    "adverse_events",
-    "adverse_other",
-    "escort_confirmed",
-    "dose_mg_per_kg",
-    "weight_kg",
-)
-
-
-@dataclass
-class InfusionForm:
-    """What the infusion form shows: the patient, the record being edited (None for a new one), the clinicians who
-    may be named as giving the dose, the values to start from, and why a record can't be made yet."""
-
-    patient: Patient
-    infusion: Infusion | None
-    staff: list[User]
-    values: dict[str, Any] = field(default_factory=dict)
-    problems: dict[str, str] = field(default_factory=dict)
-
-
-async def new_form(actor: Actor, patient_id: int) -> InfusionForm:
-    """A new record's form, numbered next in the open course; `problems` says why not when no course is open."""
-    patient = await access.get_patient_for(actor, patient_id, write=True)
-    staff = await staff_choices(actor)
-    try:
-        course = await open_course(actor, patient)
-    except Invalid as exc:
-        return InfusionForm(patient, None, staff, problems=exc.errors)
-    values = {
-        "number": await next_number(course),
-        "phase": "dosing",
-        "route": "iv",
-        "agent": "racemic_ketamine",
-        "dose_mg_per_kg": "0.5",  # IV racemic ketamine is usually 0.5 mg/kg over 40 minutes
-        "weight_kg": patient.weight_kg,
-        "administered_by_id": actor.user_id,
-        "adverse_events": [],
-    }
-    return InfusionForm(patient, None, staff, values)
-
-
-async def edit_form(actor: Actor, infusion_id: int) -> InfusionForm:
-    infusion = await access.get_infusion_for(actor, infusion_id, write=True)
-    return InfusionForm(infusion.patient, infusion, await staff_choices(actor), form_values(infusion, actor.tz))
-
-
-def form_values(infusion: Infusion, tz: str) -> dict[str, Any]:
-    """A record as its edit form shows it (times in the clinic's zone, blanks for what was not recorded)."""
-    values: dict[str, Any] = {k: getattr(infusion, k) for k in FORM_FIELDS}
-    for name in ("scheduled_at", "started_at", "ended_at", "discharge_ready_at"):
-        values[name] = local_input(getattr(infusion, name), tz)
-    values["spravato_mg"] = (
-        str(int(infusion.total_mg)) if infusion.agent == Agent.ESKETAMINE and infusion.total_mg else ""
-    )
-    values.update({f"rems_{k}": v for k, v in infusion.rems.items()})
-    return {k: ("" if v is None else v) for k, v in values.items()}
-
-
-async def _refused(actor: Actor, patient: Patient, infusion: Infusion | None, errors: dict[str, str]) -> Invalid:
-    return Invalid(errors, page=InfusionForm(patient, infusion, await staff_choices(actor)))
-
-
 async def create_infusion(
     actor: Actor, patient_id: int, key: str, data: InfusionData | None, errors: dict[str, str]
 ) -> Infusion:
@@ -177,13 +86,13 @@ async def create_infusion(
     try:
         if data is None:
             raise Invalid(errors)
-        course = await open_course(actor, patient)
+        course = await forms.open_course(actor, patient)
         await _check_links(actor, data, course)
     except Invalid as exc:
-        raise await _refused(actor, patient, None, exc.errors) from None
+        raise await forms.refused(actor, patient, None, exc.errors) from None
 
-    async def page() -> InfusionForm:
-        return InfusionForm(patient, None, await staff_choices(actor))
+    async def page() -> forms.InfusionForm:
+        return forms.InfusionForm(patient, None, await forms.staff_choices(actor))
 
     async def make() -> Infusion:
         return await _insert_infusion(actor, patient, course, data)
@@ -214,25 +123,29 @@ async def _insert_infusion(actor: Actor, patient: Patient, course: Course, data:
 
 
 async def update_infusion(
-    actor: Actor, infusion_id: int, data: InfusionData | None, errors: dict[str, str]
+    actor: Actor, infusion_id: int, version: int | None, data: InfusionData | None, errors: dict[str, str], typed: Any
 ) -> Infusion:
-    """Change a record; Invalid (with the form's page) when refused."""
+    """Change a record from the version the form started at; Invalid (with the form's page) when refused, and 409
+    with what was saved meanwhile beside the typed values when someone else saved first. The audit names the fields
+    that changed."""
     infusion = await access.get_infusion_for(actor, infusion_id, write=True)
     try:
         if data is None:
             raise Invalid(errors)
         await _check_links(actor, data, infusion.course, infusion.id)
     except Invalid as exc:
-        raise await _refused(actor, infusion.patient, infusion, exc.errors) from None
+        raise await forms.refused(actor, infusion.patient, infusion, exc.errors) from None
+    changed = sorted(k for k, v in data.columns().items() if getattr(infusion, k) != v)
     async with in_transaction():
-        await Infusion.filter(id=infusion.id).update(updated_at=actor.now, **data.columns())
-        await audit.record(
-            actor,
-            access.INFUSION_UPDATED,
-            object_type="infusion",
-            object_id=infusion.id,
-            patient_id=infusion.patient_id,
+        written = await Infusion.filter(id=infusion.id, version=version or 0).update(
+            version=(version or 0) + 1, updated_at=actor.now, **data.columns()
         )
+        if written:
+            detail = {"changed": changed, "version": (version or 0) + 1}
+            where = {"object_type": "infusion", "object_id": infusion.id, "patient_id": infusion.patient_id}
+            await audit.record(actor, access.INFUSION_UPDATED, detail=detail, **where)
+    if not written:
+        raise Invalid({"form": forms.STALE}, page=await forms.saved_meanwhile(actor, infusion_id, typed), status=409)
     return infusion
 
 

@@ -120,6 +120,7 @@ class Course(Model):
     started_on = fields.DateField()
     created_at = fields.DatetimeField()
     created_by_id = fields.IntField(null=True)
+    version = fields.IntField(default=1)  # every status change names the version it started from
 
     class Meta:
         table = "course"
@@ -181,6 +182,7 @@ class Infusion(Model):
     created_at = fields.DatetimeField()
     created_by_id = fields.IntField(null=True)
     updated_at = fields.DatetimeField()
+    version = fields.IntField(default=1)  # every edit names the version it started from; a stale one gets 409
 
     class Meta:
         table = "infusion"

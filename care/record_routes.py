@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from care import clinical, infusions
+from care import infusion_forms as forms
 from care.clinical import Reading, total_mg, vital_flags
 from care.forms import parse_infusion, parse_vitals
 from care.models import Agent, Infusion, Phase, RouteOfAdmin, VitalSign
@@ -32,13 +33,16 @@ def _id(request: Request) -> int:
 
 
 def _form(
-    request: Request, page: infusions.InfusionForm, values: dict[str, Any], errors: dict[str, str], status: int = 200
+    request: Request, page: forms.InfusionForm, values: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> Response:
     """The infusion form: new or edit, first shown or refused."""
+    if page.version is not None:
+        values = {**values, "version": page.version}
     ctx = {
         "patient": page.patient,
         "infusion": page.infusion,
         "staff": page.staff,
+        "saved_meanwhile": page.saved_meanwhile,
         "values": values,
         "errors": errors,
         "total": _total(values),
@@ -64,7 +68,7 @@ def _page(
 
 
 async def new_page(request: Request) -> Response:
-    page = await infusions.new_form(actor(request), int(request.path_params["patient_id"]))
+    page = await forms.new_form(actor(request), int(request.path_params["patient_id"]))
     return _form(request, page, page.values, page.problems, status=409 if page.problems else 200)
 
 
@@ -87,15 +91,17 @@ async def show(request: Request) -> Response:
 
 
 async def edit_page(request: Request) -> Response:
-    page = await infusions.edit_form(actor(request), _id(request))
+    page = await forms.edit_form(actor(request), _id(request))
     return _form(request, page, page.values, {})
 
 
 async def update(request: Request) -> Response:
     who = actor(request)
-    data, f = parse_infusion(await form(request), who.tz, who.now, who.today)
+    raw = await form(request)
+    data, f = parse_infusion(raw, who.tz, who.now, who.today)
+    version = Form(raw).integer("version", "the version", 0, 2**31 - 1, required=False)
     try:
-        await infusions.update_infusion(who, _id(request), data, f.errors)
+        await infusions.update_infusion(who, _id(request), version, data, f.errors, f.values)
     except Invalid as exc:
         return _form(request, exc.page, f.values, exc.errors, status=exc.status)
     return redirect(request, url(request, "care:infusion", infusion_id=_id(request)))

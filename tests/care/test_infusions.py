@@ -189,7 +189,7 @@ async def test_editing_an_infusion(client, demo):
     assert form.status_code == 200 and 'value="KET-2405"' in form.text
     r = await client.post(
         f"/infusions/{infusion.id}/edit",
-        data={**GOOD, "number": str(infusion.number), "lot_number": "KET-FIXED", "csrf_token": csrf},
+        data={**GOOD, "number": str(infusion.number), "lot_number": "KET-FIXED", "version": "1", "csrf_token": csrf},
     )
     assert r.status_code == 303
     assert (await Infusion.get(id=infusion.id)).lot_number == "KET-FIXED"
