@@ -32,6 +32,9 @@ class NoteDraft:
     kap_phase: str = "integration"
     content: dict[str, Any] = field(default_factory=dict)
     shared_summary: str = ""
+    # Text sections the form did not carry at all (as opposed to sent empty): a save keeps their stored words, so
+    # a section set aside by a format switch is never dropped by a form that does not show it.
+    omitted: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -127,15 +130,16 @@ async def save(actor: Actor, infusion_id: int, draft: NoteDraft, note_id: int | 
             return Saved(note, created=True)
         if not await can(actor.user, MAY_NOTE_WRITE, note):
             raise Forbidden("note.write")
+        content = {**{k: v for k, v in note.content.items() if k in draft.omitted}, **draft.content}
         same = (str(note.format), note.kap_phase, note.content, note.shared_summary)
-        if same == (draft.format, draft.kap_phase, draft.content, draft.shared_summary):
+        if same == (draft.format, draft.kap_phase, content, draft.shared_summary):
             return Saved(note)  # nothing changed (e.g. a focus change): no new version, so a pending signature holds
         changed = await IntegrationNote.filter(id=note.id, version=draft.version, status__in=access.WRITABLE).update(
             version=draft.version + 1,
             updated_at=actor.now,
             format=draft.format,
             kap_phase=draft.kap_phase,
-            content=draft.content,
+            content=content,
             shared_summary=draft.shared_summary,
         )
         if not changed:
