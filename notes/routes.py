@@ -141,8 +141,12 @@ async def add_addendum(request: Request) -> Response:
 
 
 async def cosign(request: Request) -> Response:
+    data = await form(request)
+    version, password = str(data.get("version", "")), str(data.get("password", ""))
     try:
-        await pages.cosign(actor(request), _id(request))
+        await pages.cosign(actor(request), _id(request), int(version) if version.isdigit() else -1, password)
+    except Invalid as exc:
+        return _page(request, exc.page, exc.errors, status=400)
     except Conflict as exc:
         return _page(request, exc.page, {"form": ACTED_FIRST}, status=409)
     return redirect(request, url(request, "notes:show", note_id=_id(request)))

@@ -182,7 +182,7 @@ async def read(actor: Actor, note_id: int) -> NoteView:
 
 
 async def _step_up(actor: Actor, password: str, note: IntegrationNote, failed_action: str) -> None:
-    """Step-up re-authentication: re-enter the password to sign; a wrong one is audited and refused."""
+    """Step-up re-authentication: re-enter the password to sign or co-sign; a wrong one is audited and refused."""
     if not await actor.passwords.verify(actor.user.password_hash if actor.user else None, password):
         async with in_transaction():
             await _audit(actor, failed_action, note, outcome="denied")
@@ -257,13 +257,20 @@ async def add_addendum(actor: Actor, note_id: int, body: str) -> Addendum:
     return addendum
 
 
-async def cosign(actor: Actor, note_id: int) -> IntegrationNote:
+async def cosign(actor: Actor, note_id: int, version: int, password: str) -> IntegrationNote:
+    """Co-sign a trainee's note, with step-up as for signing. `version` is the one the supervisor was shown (and
+    its changes): if the note moved on since (returned, revised, signed again), nothing is co-signed (409)."""
     note = await access.get_note_for(actor, note_id)
     if note.status != Status.COSIGN_PENDING:
         raise Conflict()
     await require(actor.user, MAY_NOTE_COSIGN, note)
+    if note.version != version:
+        async with in_transaction():
+            await _audit(actor, access.NOTE_CONFLICT, note, outcome="denied", detail={"sent": version, "cosign": True})
+        raise Conflict()
+    await _step_up(actor, password, note, access.NOTE_COSIGN_STEP_UP_FAILED)
     async with in_transaction():
-        if not await IntegrationNote.filter(id=note.id, status=Status.COSIGN_PENDING).update(
+        if not await IntegrationNote.filter(id=note.id, status=Status.COSIGN_PENDING, version=version).update(
             status=Status.COSIGNED, cosigned_at=actor.now, cosigned_by=actor.user
         ):
             raise Conflict()
