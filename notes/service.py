@@ -17,6 +17,7 @@ from journal.models import JournalEntry
 from notes import access
 from notes.access import MAY_NOTE_ADDENDUM, MAY_NOTE_COSIGN, MAY_NOTE_WRITE
 from notes.content import digest, missing_for_signature
+from notes.diff import FieldChange, changes, readable
 from notes.models import Addendum, Format, IntegrationNote, SignedVersion, Status
 from server import audit
 from server.actor import Actor
@@ -154,6 +155,15 @@ async def _audit(actor: Actor, action: str, note: IntegrationNote, **extra: Any)
 
 
 @dataclass
+class Review:
+    """What a supervisor about to co-sign sees: each field's changes since `since`, the latest version of this note
+    they returned or co-signed (None if there is none: then the whole note is shown as new)."""
+
+    since: SignedVersion | None
+    fields: list[FieldChange]
+
+
+@dataclass
 class NoteView:
     note: IntegrationNote
     addenda: list[Addendum]
@@ -162,23 +172,32 @@ class NoteView:
     may_cosign: bool
     may_add: bool
     hash_ok: bool
+    review: Review | None = None
 
 
 async def read(actor: Actor, note_id: int) -> NoteView:
     note = await access.get_note_for(actor, note_id)
     addenda = await Addendum.filter(note_id=note.id).select_related("author").order_by("signed_at")
-    versions = await SignedVersion.filter(note_id=note.id).order_by("-version")
+    versions = await SignedVersion.filter(note_id=note.id).order_by("-version", "-id")
     await audit.record_read(actor, access.NOTE_READ, object_type="note", object_id=note.id, patient_id=note.patient_id)
     signed = note.status not in access.WRITABLE or note.signed_at is not None
+    may_cosign = note.status == Status.COSIGN_PENDING and await can(actor.user, MAY_NOTE_COSIGN, note)
     return NoteView(
         note,
         addenda,
         versions,
         may_write=await can(actor.user, MAY_NOTE_WRITE, note),
-        may_cosign=note.status == Status.COSIGN_PENDING and await can(actor.user, MAY_NOTE_COSIGN, note),
+        may_cosign=may_cosign,
         may_add=await can(actor.user, MAY_NOTE_ADDENDUM, note),
         hash_ok=not signed or note.status == Status.RETURNED or digest(note) == note.content_sha256,
+        review=_review(actor, note, versions) if may_cosign else None,
     )
+
+
+def _review(actor: Actor, note: IntegrationNote, versions: list[SignedVersion]) -> Review:
+    seen = next((v for v in versions if v.outcome and v.outcome_by_id == actor.user_id), None)
+    before = readable(seen.content, seen.shared_summary) if seen else None
+    return Review(seen, changes(before, readable(note.content, note.shared_summary)))
 
 
 async def _step_up(actor: Actor, password: str, note: IntegrationNote, failed_action: str) -> None:
@@ -274,7 +293,9 @@ async def cosign(actor: Actor, note_id: int, version: int, password: str) -> Int
             status=Status.COSIGNED, cosigned_at=actor.now, cosigned_by=actor.user
         ):
             raise Conflict()
-        await SignedVersion.filter(note_id=note.id, version=note.version).update(outcome="cosigned")
+        await SignedVersion.filter(note_id=note.id, version=note.version, outcome="").update(
+            outcome="cosigned", outcome_by_id=actor.user_id
+        )
         await _audit(actor, access.NOTE_COSIGNED, note)
         fresh = await IntegrationNote.get(id=note.id)
         await _release(actor, fresh)
@@ -293,8 +314,8 @@ async def return_note(actor: Actor, note_id: int, comment: str) -> IntegrationNo
             status=Status.RETURNED, return_comment=comment
         ):
             raise Conflict()
-        await SignedVersion.filter(note_id=note.id, version=note.version).update(
-            outcome="returned", outcome_comment=comment
+        await SignedVersion.filter(note_id=note.id, version=note.version, outcome="").update(
+            outcome="returned", outcome_comment=comment, outcome_by_id=actor.user_id
         )
         await _audit(actor, access.NOTE_RETURNED, note)
     return await IntegrationNote.get(id=note.id)
