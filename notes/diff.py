@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from notes.content import INTEGRATION, NARRATIVE
+from notes.content import INTEGRATION, NARRATIVE, text_fields
 
 SAME, REMOVED, ADDED = "same", "removed", "added"
 Piece = tuple[str, str]  # (SAME | REMOVED | ADDED, text)
@@ -51,9 +51,11 @@ def words(before: str, after: str) -> tuple[Piece, ...]:
     return tuple(pieces)
 
 
-def readable(content: Mapping[str, Any], shared_summary: str) -> dict[str, str]:
-    """A note's content as labelled plain text, in reading order: sections, then the structured parts."""
-    fields = {label: str(content.get(key) or "") for key, label in LABELS.items()}
+def readable(content: Mapping[str, Any], shared_summary: str, fmt: str = "DAP") -> dict[str, str]:
+    """A note's content as labelled plain text, in reading order: the sections of its format, any other format's
+    sections, then the structured parts."""
+    order = dict(text_fields(fmt)) | LABELS
+    fields = {label: str(content.get(key) or "") for key, label in order.items()}
     risk = content.get("risk") or {}
     fields["Domains"] = ", ".join(content.get("domains") or [])
     others = [content["interventions_other"]] if content.get("interventions_other") else []

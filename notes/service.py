@@ -197,7 +197,7 @@ async def read(actor: Actor, note_id: int) -> NoteView:
 def _review(actor: Actor, note: IntegrationNote, versions: list[SignedVersion]) -> Review:
     seen = next((v for v in versions if v.outcome and v.outcome_by_id == actor.user_id), None)
     before = readable(seen.content, seen.shared_summary) if seen else None
-    return Review(seen, changes(before, readable(note.content, note.shared_summary)))
+    return Review(seen, changes(before, readable(note.content, note.shared_summary, note.format)))
 
 
 async def _step_up(actor: Actor, password: str, note: IntegrationNote, failed_action: str) -> None:
