@@ -19,7 +19,12 @@ SUMMARIES_READ = audit.define(
 )
 NOTE_SIGNED = audit.define("note.signed", "The author signed and locked a note (after re-entering their password).")
 NOTE_STEP_UP_FAILED = audit.define("note.step_up_failed", "A signature was refused: the password was wrong.")
-NOTE_COSIGNED = audit.define("note.cosigned", "A supervisor co-signed a trainee's note.")
+NOTE_COSIGNED = audit.define(
+    "note.cosigned", "A supervisor co-signed a trainee's note (after re-entering their password)."
+)
+NOTE_COSIGN_STEP_UP_FAILED = audit.define(
+    "note.cosign_step_up_failed", "A co-signature was refused: the supervisor's password was wrong."
+)
 NOTE_RETURNED = audit.define("note.returned", "A supervisor returned a trainee's note for revision, with a comment.")
 ADDENDUM_ADDED = audit.define("note.addendum_added", "An addendum was signed and added under a signed note.")
 DASHBOARD_VIEWED = audit.define("dashboard.viewed", "A therapist opened their dashboard (sessions, notes due, alerts).")

@@ -33,7 +33,9 @@ CONTENT = {
 }
 
 
-async def _note(patient: Patient, infusion: Infusion, author: User, status: Status, **extra: Any) -> IntegrationNote:
+async def _note(
+    patient: Patient, infusion: Infusion, author: User, status: Status, returned_by: User | None = None, **extra: Any
+) -> IntegrationNote:
     at = (infusion.ended_at or infusion.scheduled_at) + timedelta(hours=20)
     note = await IntegrationNote.create(
         clinic_id=patient.clinic_id,
@@ -58,7 +60,8 @@ async def _note(patient: Patient, infusion: Infusion, author: User, status: Stat
             signed_at=at,
             signed_by_id=author.id,
             content_sha256=digest(note),
-            outcome="returned" if status == Status.RETURNED else "",
+            outcome="returned" if returned_by else "",
+            outcome_by_id=returned_by.id if returned_by else None,
         )
     return note
 
@@ -95,6 +98,7 @@ async def seed(actor: Actor, clinics: dict[str, Clinic], users: dict[str, User])
         riley_infusions[3],
         trainee,
         Status.RETURNED,
+        returned_by=supervisor,
         return_comment="Please document the risk assessment in more detail.",
     )
     await _note(riley, riley_infusions[4], trainee, Status.COSIGN_PENDING)

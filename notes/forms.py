@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from notes.content import DOMAINS, IDEATION, INTERVENTIONS, KAP_PHASES, MAX_TEXT, NARRATIVE, text_fields
+from notes.content import DOMAINS, IDEATION, INTERVENTIONS, KAP_PHASES, MAX_TEXT, TEXT_KEYS
 from notes.models import Format
 from notes.service import NoteDraft
 from server.forms import Form
@@ -18,9 +18,9 @@ def parse_note(data: Mapping[str, Any]) -> tuple[NoteDraft | None, Form]:
     f = Form(data)
     fmt = f.choice("format", "a note format", [x.value for x in Format]) or "DAP"
     content: dict[str, Any] = {}
-    keys = {k for k, _ in text_fields(fmt)} | {k for sections in NARRATIVE.values() for k, _ in sections}
-    for key in sorted(keys):
-        text = str(data.get(f"s_{key}", ""))
+    omitted = frozenset(key for key in TEXT_KEYS if f"s_{key}" not in data)
+    for key in sorted(set(TEXT_KEYS) - omitted):
+        text = str(data[f"s_{key}"])
         f.values[f"s_{key}"] = text
         if len(text) > MAX_TEXT:
             f.errors[f"s_{key}"] = f"Keep each section under {MAX_TEXT:,} characters."
@@ -50,7 +50,7 @@ def parse_note(data: Mapping[str, Any]) -> tuple[NoteDraft | None, Form]:
         f.errors["draft_key"] = "Reload the page and try again."
     if f.errors:
         return None, f
-    return NoteDraft(draft_key, version or 0, fmt, kap_phase, content, summary), f
+    return NoteDraft(draft_key, version or 0, fmt, kap_phase, content, summary, omitted), f
 
 
 def values_of(note: Any) -> dict[str, Any]:

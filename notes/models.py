@@ -84,6 +84,7 @@ class SignedVersion(Model):
     content_sha256 = fields.CharField(max_length=64)
     outcome = fields.CharField(max_length=16, default="")  # "" | returned | cosigned
     outcome_comment = fields.TextField(default="")
+    outcome_by_id = fields.IntField(null=True)  # the supervisor who returned or co-signed it
 
     class Meta:
         table = "note_signed_version"

@@ -97,8 +97,8 @@ async def add_addendum(actor: Actor, note_id: int, key: str, body: str) -> objec
     return await _or_page(actor, note_id, service.add_addendum(actor, note_id, key, body))
 
 
-async def cosign(actor: Actor, note_id: int) -> IntegrationNote:
-    return await _or_page(actor, note_id, service.cosign(actor, note_id))
+async def cosign(actor: Actor, note_id: int, version: int, password: str) -> IntegrationNote:
+    return await _or_page(actor, note_id, service.cosign(actor, note_id, version, password))
 
 
 async def return_note(actor: Actor, note_id: int, comment: str) -> IntegrationNote:

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from notes import dashboard, pages, process
-from notes.content import DOMAINS, IDEATION, INTERVENTIONS, KAP_PHASES, NARRATIVE, text_fields
+from notes.content import DOMAINS, IDEATION, INTERVENTIONS, KAP_PHASES, NARRATIVE, TEXT_KEYS, kept_sections, text_fields
 from notes.forms import parse_note, values_of
 from notes.service import Conflict, NoteView, Saved
 from server.errors import Invalid
@@ -32,13 +32,14 @@ def _editor(
     request: Request, page: pages.Editor, values: dict, errors: dict, status: int = 200
 ) -> Response:
     """The note editor beside its pre-fill: new or existing, first shown or refused."""
-    note, infusion_id = page.note, page.pre.infusion.id
+    note, infusion_id, fmt = page.note, page.pre.infusion.id, values.get("format") or "DAP"
     ctx = {
         "pre": page.pre,
         "values": values,
         "errors": errors,
         "note": note,
-        "sections": text_fields(values.get("format") or "DAP"),
+        "sections": text_fields(fmt),
+        "kept": kept_sections(fmt, {key: values.get(f"s_{key}") for key in TEXT_KEYS}),
         "draft_url": (
             url(request, "notes:save_draft", note_id=note.id)
             if note
@@ -51,7 +52,9 @@ def _editor(
 
 def _note(request: Request, view: NoteView, errors: dict, status: int = 200, addendum: str = "") -> Response:
     """A note as read (signed, or someone else's), with a refused action's messages."""
-    ctx = {"view": view, "note": view.note, "errors": errors, "addendum": addendum}
+    note = view.note
+    ctx = {"view": view, "note": note, "errors": errors, "addendum": addendum, "sections": text_fields(note.format)}
+    ctx["kept"] = kept_sections(note.format, note.content)
     return render(request, "notes/note.html", ctx, status=status)
 
 
@@ -139,8 +142,12 @@ async def add_addendum(request: Request) -> Response:
 
 
 async def cosign(request: Request) -> Response:
+    data = await form(request)
+    version, password = str(data.get("version", "")), str(data.get("password", ""))
     try:
-        await pages.cosign(actor(request), _id(request))
+        await pages.cosign(actor(request), _id(request), int(version) if version.isdigit() else -1, password)
+    except Invalid as exc:
+        return _page(request, exc.page, exc.errors, status=400)
     except Conflict as exc:
         return _page(request, exc.page, {"form": ACTED_FIRST}, status=409)
     return redirect(request, url(request, "notes:show", note_id=_id(request)))

@@ -19,6 +19,7 @@ from journal.models import JournalEntry
 from notes import access
 from notes.access import MAY_NOTE_ADDENDUM, MAY_NOTE_COSIGN, MAY_NOTE_WRITE
 from notes.content import digest, missing_for_signature
+from notes.diff import FieldChange, changes, readable
 from notes.models import Addendum, Format, IntegrationNote, SignedVersion, Status
 from server import audit, once
 from server.actor import Actor
@@ -34,6 +35,9 @@ class NoteDraft:
     kap_phase: str = "integration"
     content: dict[str, Any] = field(default_factory=dict)
     shared_summary: str = ""
+    # Text sections the form did not carry at all (as opposed to sent empty): a save keeps their stored words, so
+    # a section set aside by a format switch is never dropped by a form that does not show it.
+    omitted: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -136,15 +140,16 @@ async def _save(actor: Actor, infusion_id: int, draft: NoteDraft, note_id: int |
             return Saved(note, created=True)
         if not await can(actor.user, MAY_NOTE_WRITE, note):
             raise Forbidden("note.write")
+        content = {**{k: v for k, v in note.content.items() if k in draft.omitted}, **draft.content}
         same = (str(note.format), note.kap_phase, note.content, note.shared_summary)
-        if same == (draft.format, draft.kap_phase, draft.content, draft.shared_summary):
+        if same == (draft.format, draft.kap_phase, content, draft.shared_summary):
             return Saved(note)  # nothing changed (e.g. a focus change): no new version, so a pending signature holds
         changed = await IntegrationNote.filter(id=note.id, version=draft.version, status__in=access.WRITABLE).update(
             version=draft.version + 1,
             updated_at=actor.now,
             format=draft.format,
             kap_phase=draft.kap_phase,
-            content=draft.content,
+            content=content,
             shared_summary=draft.shared_summary,
         )
         if not changed:
@@ -159,6 +164,15 @@ async def _audit(actor: Actor, action: str, note: IntegrationNote, **extra: Any)
 
 
 @dataclass
+class Review:
+    """What a supervisor about to co-sign sees: each field's changes since `since`, the latest version of this note
+    they returned or co-signed (None if there is none: then the whole note is shown as new)."""
+
+    since: SignedVersion | None
+    fields: list[FieldChange]
+
+
+@dataclass
 class NoteView:
     note: IntegrationNote
     addenda: list[Addendum]
@@ -167,27 +181,36 @@ class NoteView:
     may_cosign: bool
     may_add: bool
     hash_ok: bool
+    review: Review | None = None
 
 
 async def read(actor: Actor, note_id: int) -> NoteView:
     note = await access.get_note_for(actor, note_id)
     addenda = await Addendum.filter(note_id=note.id).select_related("author").order_by("signed_at")
-    versions = await SignedVersion.filter(note_id=note.id).order_by("-version")
+    versions = await SignedVersion.filter(note_id=note.id).order_by("-version", "-id")
     await audit.record_read(actor, access.NOTE_READ, object_type="note", object_id=note.id, patient_id=note.patient_id)
     signed = note.status not in access.WRITABLE or note.signed_at is not None
+    may_cosign = note.status == Status.COSIGN_PENDING and await can(actor.user, MAY_NOTE_COSIGN, note)
     return NoteView(
         note,
         addenda,
         versions,
         may_write=await can(actor.user, MAY_NOTE_WRITE, note),
-        may_cosign=note.status == Status.COSIGN_PENDING and await can(actor.user, MAY_NOTE_COSIGN, note),
+        may_cosign=may_cosign,
         may_add=await can(actor.user, MAY_NOTE_ADDENDUM, note),
         hash_ok=not signed or note.status == Status.RETURNED or digest(note) == note.content_sha256,
+        review=_review(actor, note, versions) if may_cosign else None,
     )
 
 
+def _review(actor: Actor, note: IntegrationNote, versions: list[SignedVersion]) -> Review:
+    seen = next((v for v in versions if v.outcome and v.outcome_by_id == actor.user_id), None)
+    before = readable(seen.content, seen.shared_summary) if seen else None
+    return Review(seen, changes(before, readable(note.content, note.shared_summary, note.format)))
+
+
 async def _step_up(actor: Actor, password: str, note: IntegrationNote, failed_action: str) -> None:
-    """Step-up re-authentication: re-enter the password to sign; a wrong one is audited and refused."""
+    """Step-up re-authentication: re-enter the password to sign or co-sign; a wrong one is audited and refused."""
     if not await actor.passwords.verify(actor.user.password_hash if actor.user else None, password):
         async with in_transaction():
             await _audit(actor, failed_action, note, outcome="denied")
@@ -273,17 +296,26 @@ async def _insert_addendum(actor: Actor, note: IntegrationNote, body: str) -> Ad
     return addendum
 
 
-async def cosign(actor: Actor, note_id: int) -> IntegrationNote:
+async def cosign(actor: Actor, note_id: int, version: int, password: str) -> IntegrationNote:
+    """Co-sign a trainee's note, with step-up as for signing. `version` is the one the supervisor was shown (and
+    its changes): if the note moved on since (returned, revised, signed again), nothing is co-signed (409)."""
     note = await access.get_note_for(actor, note_id)
     if note.status != Status.COSIGN_PENDING:
         raise Conflict()
     await require(actor.user, MAY_NOTE_COSIGN, note)
+    if note.version != version:
+        async with in_transaction():
+            await _audit(actor, access.NOTE_CONFLICT, note, outcome="denied", detail={"sent": version, "cosign": True})
+        raise Conflict()
+    await _step_up(actor, password, note, access.NOTE_COSIGN_STEP_UP_FAILED)
     async with in_transaction():
-        if not await IntegrationNote.filter(id=note.id, status=Status.COSIGN_PENDING).update(
+        if not await IntegrationNote.filter(id=note.id, status=Status.COSIGN_PENDING, version=version).update(
             status=Status.COSIGNED, cosigned_at=actor.now, cosigned_by=actor.user
         ):
             raise Conflict()
-        await SignedVersion.filter(note_id=note.id, version=note.version).update(outcome="cosigned")
+        await SignedVersion.filter(note_id=note.id, version=note.version, outcome="").update(
+            outcome="cosigned", outcome_by_id=actor.user_id
+        )
         await _audit(actor, access.NOTE_COSIGNED, note)
         fresh = await IntegrationNote.get(id=note.id)
         await _release(actor, fresh)
@@ -302,8 +334,8 @@ async def return_note(actor: Actor, note_id: int, comment: str) -> IntegrationNo
             status=Status.RETURNED, return_comment=comment
         ):
             raise Conflict()
-        await SignedVersion.filter(note_id=note.id, version=note.version).update(
-            outcome="returned", outcome_comment=comment
+        await SignedVersion.filter(note_id=note.id, version=note.version, outcome="").update(
+            outcome="returned", outcome_comment=comment, outcome_by_id=actor.user_id
         )
         await _audit(actor, access.NOTE_RETURNED, note)
     return await IntegrationNote.get(id=note.id)

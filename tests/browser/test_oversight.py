@@ -19,7 +19,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.care_helpers import casey_ids
 from tests.browser.checks import assert_clean, checkpoint, expect_announced, watch
-from tests.browser.conftest import sign_in, submit
+from tests.browser.conftest import DEMO_PASSWORD, sign_in, submit
 from tests.browser.oversight_helpers import (
     CLINIC_TZ,
     SIGNING_WINDOW,
@@ -167,8 +167,11 @@ def test_a_supervisor_cosigns_the_trainees_note_from_the_queue(page: Page, live_
     expect(riley).to_contain_text("by Jordan Lee")
     checkpoint(page, problems, "cosign-queue")
 
+    riley.get_by_role("link", name="Review and co-sign the note for Riley Chen, infusion 4").click()
+    expect(page).to_have_url(re.compile(r"/notes/\d+$"))
+    page.get_by_label("Re-enter your password to co-sign").fill(DEMO_PASSWORD)
     with page.expect_navigation():
-        riley.get_by_role("button", name="Co-sign the note for Riley Chen, infusion 4").click()
+        page.get_by_role("button", name="Co-sign", exact=True).click()
     expect(page).to_have_url(re.compile(r"/notes/\d+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"note · infusion 4$"))
     expect(page.locator(".page-head .badge")).to_have_text("Co-signed")

@@ -162,7 +162,8 @@ async def test_trainee_flow_return_revise_sign_cosign_all_audited(client, demo):
             f"/notes/{note.id}/sign", data={"csrf_token": csrf, "version": str(int(version) + 1), "password": PASSWORD}
         )
         assert r.status_code == 303 and (await IntegrationNote.get(id=note.id)).status == "cosign_pending"
-        r = await sup.post(f"/notes/{note.id}/cosign", data={"csrf_token": sup_csrf})
+        cosign = {"csrf_token": sup_csrf, "version": str(int(version) + 1), "password": PASSWORD}
+        r = await sup.post(f"/notes/{note.id}/cosign", data=cosign)
         assert r.status_code == 303
     final = await IntegrationNote.get(id=note.id)
     assert final.status == "cosigned" and final.cosigned_by_id is not None and await verify_signed(final)

@@ -86,7 +86,9 @@ async def test_a_trainee_note_is_cosigned_from_the_queue(client, demo):
     queue = await client.get("/oversight/cosign")
     note = await IntegrationNote.get(status="cosign_pending")
     assert "Riley Chen · infusion 4" in queue.text
-    r = await client.post(f"/notes/{note.id}/cosign", data={"csrf_token": csrf})
+    assert f'href="/notes/{note.id}"' in queue.text  # the queue leads to the note, where co-signing takes a password
+    cosign = {"csrf_token": csrf, "version": str(note.version), "password": PASSWORD}
+    r = await client.post(f"/notes/{note.id}/cosign", data=cosign)
     assert r.status_code == 303 and (await IntegrationNote.get(id=note.id)).status == "cosigned"
     assert "Nothing waiting" in (await client.get("/oversight/cosign")).text
 
