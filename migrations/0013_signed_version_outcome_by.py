@@ -30,7 +30,7 @@ async def backward(apps, editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0010_audit_event_description')]
+    dependencies = [('models', '0012_versions')]
 
     initial = False
 

@@ -147,7 +147,7 @@ async def cosign(request: Request) -> Response:
     try:
         await pages.cosign(actor(request), _id(request), int(version) if version.isdigit() else -1, password)
     except Invalid as exc:
-        return _page(request, exc.page, exc.errors, status=400)
+        return _page(request, exc.page, exc.errors, status=exc.status)
     except Conflict as exc:
         return _page(request, exc.page, {"form": ACTED_FIRST}, status=409)
     return redirect(request, url(request, "notes:show", note_id=_id(request)))
