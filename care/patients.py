@@ -294,21 +294,26 @@ async def get_course_for(actor: Actor, course_id: int) -> Course:
     return course
 
 
-async def set_course_status(actor: Actor, course_id: int, status: str | None, errors: dict[str, str]) -> Course:
-    """Change a course's status; Invalid (with the chart) when the form was refused."""
+async def set_course_status(
+    actor: Actor, course_id: int, version: int | None, status: str | None, errors: dict[str, str]
+) -> Course:
+    """Change a course's status from the version the chart showed; Invalid (with the chart) when the form was
+    refused, and 409 (with the chart as it is now) when someone changed the course meanwhile."""
     course = await get_course_for(actor, course_id)
     if status is None:
         raise Invalid(errors, page=await chart(actor, course.patient_id))
     async with in_transaction():
-        await Course.filter(id=course.id).update(status=status)
-        await audit.record(
-            actor,
-            access.COURSE_STATUS_CHANGED,
-            object_type="course",
-            object_id=course.id,
-            patient_id=course.patient_id,
-            detail={"from": str(course.status), "to": status},
+        written = await Course.filter(id=course.id, version=version or 0).update(
+            status=status, version=(version or 0) + 1
         )
+        if written:
+            detail = {"from": str(course.status), "to": status, "changed": ["status"]}
+            where = {"object_type": "course", "object_id": course.id, "patient_id": course.patient_id}
+            await audit.record(actor, access.COURSE_STATUS_CHANGED, detail=detail, **where)
+    if not written:
+        now = str((await Course.get(id=course.id)).status).replace("_", " ")
+        message = f"This course was changed meanwhile: it is now {now}. Nothing was changed; choose again."
+        raise Invalid({"form": message}, page=await chart(actor, course.patient_id), status=409)
     return course
 
 

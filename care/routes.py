@@ -77,9 +77,11 @@ async def start_course(request: Request) -> Response:
 
 
 async def course_status(request: Request) -> Response:
-    status, f = parse_course_status(await form(request))
+    data = await form(request)
+    status, f = parse_course_status(data)
+    version = f.integer("version", "the version", 0, 2**31 - 1, required=False)
     try:
-        course = await patients.set_course_status(actor(request), _id(request, "course_id"), status, f.errors)
+        course = await patients.set_course_status(actor(request), _id(request, "course_id"), version, status, f.errors)
     except Invalid as exc:
         return _chart(request, exc.page, exc.errors, status=exc.status)
     return redirect(request, url(request, "care:chart", patient_id=course.patient_id) + "#courses")

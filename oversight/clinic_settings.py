@@ -27,15 +27,27 @@ FIELDS = (*NUMBERS, "prompt_schedule_hours", *TEXTS)
 
 
 async def current(actor: Actor) -> dict[str, Any]:
-    """The form's values: the clinic's settings as an admin types them (the schedule as "2, 24, 72")."""
+    """The form's values: the clinic's settings as an admin types them (the schedule as "2, 24, 72"), and the
+    version they are at."""
     await require(actor.user, MAY_CLINIC_SETTINGS)
-    settings = ClinicSettings.of(await Clinic.get(id=actor.clinic_id))
-    return settings.stored() | {"prompt_schedule_hours": ", ".join(map(str, settings.prompt_schedule_hours))}
+    return _as_form(await Clinic.get(id=actor.clinic_id))
+
+
+def _as_form(clinic: Clinic) -> dict[str, Any]:
+    settings = ClinicSettings.of(clinic)
+    schedule = ", ".join(map(str, settings.prompt_schedule_hours))
+    return settings.stored() | {"prompt_schedule_hours": schedule, "settings_version": clinic.settings_version}
+
+
+STALE = (
+    "Another admin saved these settings while you were editing them. Nothing of yours was saved: theirs are shown"
+    " above, yours are in the form. Save again to replace theirs with yours."
+)
 
 
 def as_typed(data: Mapping[str, Any]) -> dict[str, str]:
     """A refused form's values, as the admin typed them."""
-    return {name: str(data.get(name, "")) for name in FIELDS}
+    return {name: str(data.get(name, "")) for name in (*FIELDS, "settings_version")}
 
 
 def parse(data: Mapping[str, Any]) -> tuple[ClinicSettings | None, Form]:
@@ -54,8 +66,11 @@ def parse(data: Mapping[str, Any]) -> tuple[ClinicSettings | None, Form]:
 
 
 async def save(actor: Actor, data: Mapping[str, Any]) -> None:
+    """Save the clinic's settings from the version the form showed; 409 (with the settings saved meanwhile as the
+    refusal's page) when another admin saved first. The audit names the settings that changed."""
     await require(actor.user, MAY_CLINIC_SETTINGS)
     settings, f = parse(data)
+    version = f.integer("settings_version", "the version", 0, 2**31 - 1, required=False)
     if settings is None:
         raise Invalid(f.errors)
     clinic = await Clinic.get(id=actor.clinic_id)
@@ -63,7 +78,11 @@ async def save(actor: Actor, data: Mapping[str, Any]) -> None:
     after = settings.stored()
     changed = sorted(k for k, v in after.items() if before.get(k) != v)
     async with in_transaction():
-        await Clinic.filter(id=clinic.id).update(settings={**clinic.settings, **after})
-        await audit.record(
-            actor, access.SETTINGS_CHANGED, object_type="clinic", object_id=clinic.id, detail={"changed": changed}
+        written = await Clinic.filter(id=clinic.id, settings_version=version or 0).update(
+            settings={**clinic.settings, **after}, settings_version=(version or 0) + 1
         )
+        if written:
+            detail = {"changed": changed}
+            await audit.record(actor, access.SETTINGS_CHANGED, object_type="clinic", object_id=clinic.id, detail=detail)
+    if not written:
+        raise Invalid({"form": STALE}, page=_as_form(await Clinic.get(id=clinic.id)), status=409)

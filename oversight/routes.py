@@ -123,9 +123,8 @@ async def me(request: Request) -> Response:
 
 async def settings_page(request: Request) -> Response:
     values = await clinic_settings.current(actor(request))
-    return render(
-        request, "oversight/settings.html", {"values": values, "errors": {}, "saved": "saved" in request.query_params}
-    )
+    ctx = {"values": values, "errors": {}, "saved": "saved" in request.query_params, "meanwhile": None}
+    return render(request, "oversight/settings.html", ctx)
 
 
 async def save_settings(request: Request) -> Response:
@@ -134,7 +133,7 @@ async def save_settings(request: Request) -> Response:
         await clinic_settings.save(actor(request), data)
     except Invalid as exc:
         values = clinic_settings.as_typed(data)
-        ctx = {"values": values, "errors": exc.errors, "saved": False}
+        ctx = {"values": values, "errors": exc.errors, "saved": False, "meanwhile": exc.page}
         return render(request, "oversight/settings.html", ctx, status=exc.status)
     return redirect(request, url(request, "oversight:settings_page") + "?saved=1")
 

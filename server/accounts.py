@@ -9,6 +9,7 @@ import dataclasses
 import math
 import re
 from datetime import timedelta
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -202,7 +203,17 @@ async def get_user_for(actor: Actor, user_id: int) -> User:
     return target
 
 
-async def update_user(actor: Actor, user_id: int, *, name: str, role: str, is_trainee: bool) -> User:
+STALE_USER = (
+    "Someone else changed this account while you were editing it. Nothing of yours was saved: what they saved is"
+    " shown above, your changes are in the form. Save again to replace theirs with yours."
+)
+
+
+async def update_user(
+    actor: Actor, user_id: int, *, version: int | None, name: str, role: str, is_trainee: bool
+) -> User:
+    """Change an account's name, role or trainee flag from the version the form showed; 409 (with the account as
+    saved now) when another admin saved it meanwhile. The audit names the fields that changed."""
     target = await get_user_for(actor, user_id)
     await require(actor.user, policy.USERS_MANAGE, target)
     errors = {k: v for k, v in _check_new_user(target.email, name, role, "x" * 40).items() if k in {"name", "role"}}
@@ -210,12 +221,16 @@ async def update_user(actor: Actor, user_id: int, *, name: str, role: str, is_tr
         errors["role"] = "You can't remove your own admin role; ask another admin."
     if errors:
         raise Invalid(errors, page=target)
+    after = {"name": name.strip(), "role": Role(role), "is_trainee": is_trainee and role == Role.THERAPIST}
+    detail: dict[str, Any] = {"changed": sorted(k for k, v in after.items() if getattr(target, k) != v)}
+    if role != target.role:
+        detail |= {"from_role": str(target.role), "to_role": role}
     async with in_transaction():
-        changed = {"from_role": str(target.role), "to_role": role} if role != target.role else {}
-        await User.filter(id=target.id).update(
-            name=name.strip(), role=Role(role), is_trainee=is_trainee and role == Role.THERAPIST
-        )
-        await audit.record(actor, audit.USER_UPDATED, object_type="user", object_id=target.id, detail=changed)
+        written = await User.filter(id=target.id, version=version or 0).update(version=(version or 0) + 1, **after)
+        if written:
+            await audit.record(actor, audit.USER_UPDATED, object_type="user", object_id=target.id, detail=detail)
+    if not written:
+        raise Invalid({"form": STALE_USER}, page=await User.get(id=target.id), status=409)
     return await User.get(id=target.id)
 
 

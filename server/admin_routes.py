@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from server import accounts
 from server.errors import Invalid
+from server.forms import Form
 from server.models import Role, User
 from server.policy import ADMIN
 from server.web import actor, form, form_key, redirect, render, route, url
@@ -74,10 +75,11 @@ def _user_page(
 async def update_user(request: Request) -> Response:
     data = await form(request)
     typed = {"name": str(data.get("name", "")), "role": str(data.get("role", "")), "is_trainee": "is_trainee" in data}
+    version = Form(data).integer("version", "the version", 0, 2**31 - 1, required=False)
     try:
-        target = await accounts.update_user(actor(request), _user_id(request), **typed)  # type: ignore[arg-type]
+        target = await accounts.update_user(actor(request), _user_id(request), version=version, **typed)  # type: ignore[arg-type]
     except Invalid as exc:
-        return _user_page(request, exc.page, exc.errors, status=exc.status, values=typed)
+        return _user_page(request, exc.page, exc.errors, status=exc.status, values=typed | {"stale": exc.status == 409})
     return _done(request, target.id, "saved")
 
 

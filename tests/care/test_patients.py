@@ -111,7 +111,8 @@ async def test_starting_a_course_and_recording_consent(client, demo):
         f"/courses/{course.id}/consents", data={"csrf_token": csrf, "kind": "spravato_rems", "signed_on": "2026-11-19"}
     )
     assert r.status_code == 303
-    r = await client.post(f"/courses/{course.id}/status", data={"csrf_token": csrf, "status": "maintenance"})
+    status = {"csrf_token": csrf, "status": "maintenance", "version": str(course.version)}
+    r = await client.post(f"/courses/{course.id}/status", data=status)
     assert (await Course.get(id=course.id)).status == "maintenance"
     chart = await client.get(f"/patients/{patient.id}")
     assert "Spravato · " in chart.text and "spravato rems signed 19 Nov 2026" in chart.text

@@ -222,6 +222,7 @@ async def test_admins_change_clinic_settings_audited(client, demo):
             "escalation_hours_cssrs_high": "1",
             "prompt_schedule_hours": "2, 24",
             "crisis_phone": "+1 555 0100",
+            "settings_version": "1",
         },
     )
     assert ok.status_code == 303
@@ -230,6 +231,24 @@ async def test_admins_change_clinic_settings_audited(client, demo):
     event = await AuditEvent.filter(action="clinic.settings_changed").first()
     assert set(event.detail["changed"]) >= {"note_signing_hours", "escalation_hours", "prompt_schedule_hours"}
     assert replace
+
+
+async def test_a_stale_settings_save_is_refused_with_both_versions_shown(client, demo):
+    csrf = await sign_in(client, "admin@demo.clinic")
+    form = {
+        "csrf_token": csrf,
+        "note_signing_hours": "48",
+        "escalation_hours": "24",
+        "escalation_hours_cssrs_high": "1",
+        "prompt_schedule_hours": "2, 24, 72, 168",
+        "settings_version": "1",
+    }
+    assert (await client.post("/admin/settings", data=form)).status_code == 303
+    stale = await client.post("/admin/settings", data={**form, "note_signing_hours": "24"})
+    assert stale.status_code == 409 and "Another admin saved these settings" in stale.text
+    assert "Saved by another admin meanwhile" in stale.text and "<dd>48 hours</dd>" in stale.text
+    assert 'value="24"' in stale.text  # what was typed, kept
+    assert (await Clinic.get(slug="demo.clinic")).settings["note_signing_hours"] == 48
 
 
 async def test_escalations_are_counted_in_the_supervisor_navigation(client, demo):

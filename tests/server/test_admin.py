@@ -128,14 +128,26 @@ async def test_it_rejects_a_weak_reset_password_and_keeps_the_old_one(client, de
 async def test_it_updates_name_and_role(client, demo):
     csrf = await _as_admin(client)
     target = await User.get(email="therapist2@demo.clinic")
-    r = await client.post(
-        f"/admin/users/{target.id}", data={"csrf_token": csrf, "name": "Jordan Lee-Park", "role": "supervisor"}
-    )
+    edit = {"csrf_token": csrf, "name": "Jordan Lee-Park", "role": "supervisor", "version": str(target.version)}
+    r = await client.post(f"/admin/users/{target.id}", data=edit)
     assert r.status_code == 303
     updated = await User.get(id=target.id)
     assert updated.name == "Jordan Lee-Park" and updated.role == "supervisor"
     event = await AuditEvent.filter(action="user.updated").first()
-    assert event.detail == {"from_role": "therapist", "to_role": "supervisor"}
+    changed = ["is_trainee", "name", "role"]  # Jordan is the demo's trainee; a supervisor is never one
+    assert event.detail == {"changed": changed, "from_role": "therapist", "to_role": "supervisor"}
+
+
+async def test_a_stale_account_edit_is_refused_with_both_versions_shown(client, demo):
+    csrf = await _as_admin(client)
+    target = await User.get(email="therapist2@demo.clinic")
+    first = {"csrf_token": csrf, "name": "Jordan Lee-Park", "role": "therapist", "version": str(target.version)}
+    assert (await client.post(f"/admin/users/{target.id}", data=first)).status_code == 303
+    stale = await client.post(f"/admin/users/{target.id}", data={**first, "name": "Jordan Q. Lee"})
+    assert stale.status_code == 409 and "Someone else changed this account" in stale.text
+    assert "Saved by someone else meanwhile" in stale.text and "Jordan Lee-Park" in stale.text
+    assert 'value="Jordan Q. Lee"' in stale.text  # what was typed, kept
+    assert (await User.get(id=target.id)).name == "Jordan Lee-Park"
 
 
 async def test_it_gives_404_for_another_clinics_user(client, demo):
