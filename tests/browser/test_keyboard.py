@@ -161,14 +161,15 @@ def test_a_patient_answers_phq9_writes_saves_and_shares_an_entry_and_signs_out_w
     press_enter_and_wait(page)
     expect(page).to_have_url(re.compile(r"/journal/\d+$"))
     expect(page.locator("article.entry")).to_contain_text(words)
-    # Two versions: the autosave when focus left the text box, then Save (Tab past untouched fields saved nothing).
-    expect(page.get_by_role("link", name=re.compile("^Version history"))).to_have_text("Version history (2)")
+    # One version: the autosave when focus left the text box. Save then sent the same words, which make no new
+    # version (nor does tabbing past untouched fields).
+    expect(page.get_by_role("link", name=re.compile("^Version history"))).to_have_text("Version history (1)")
     expect(page.locator("#share-control")).to_contain_text("Private: only you can see this entry.")
     checkpoint(page, problems, "entry-saved")
 
     # Share it: Enter on the button; focus stays on the control that replaced it, so the next key press works.
     on_the_way = tab_to(page, "Share with my care team")
-    assert on_the_way[-3:] == ["Edit", "Version history (2)", "Share with my care team"], on_the_way
+    assert on_the_way[-3:] == ["Edit", "Version history (1)", "Share with my care team"], on_the_way
     page.keyboard.press("Enter")
     expect(page.locator("#share-control")).to_contain_text("Shared with your care team since")
     expect(page.get_by_role("button", name="Stop sharing")).to_be_focused()
@@ -177,7 +178,7 @@ def test_a_patient_answers_phq9_writes_saves_and_shares_an_entry_and_signs_out_w
 
     # Sign out, going back up the page with Shift+Tab.
     on_the_way = tab_to(page, "Sign out", key="Shift+Tab")
-    assert on_the_way[:3] == ["Version history (2)", "Edit", "← Your journal"], on_the_way
+    assert on_the_way[:3] == ["Version history (1)", "Edit", "← Your journal"], on_the_way
     press_enter_and_wait(page)
     expect(page).to_have_url(live_server + "/login")
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
