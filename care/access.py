@@ -35,6 +35,9 @@ MEASURE_VIEWED = audit.define("measure.viewed", "Someone viewed a measure result
 PROGRESS_VIEWED = audit.define("progress.viewed", "A patient viewed their own progress chart.")
 ALERT_RAISED = audit.define("alert.raised", "A risk alert was raised for a care team.")
 ALERTS_VIEWED = audit.define("alerts.viewed", "A clinician viewed the open risk alerts list.")
+ALERT_RESOLVED_BY_NOTE = audit.define(
+    "alert.resolved_by_note", "A risk alert was closed by a signed note whose risk assessment addresses it."
+)
 ALERT_ACKNOWLEDGED = audit.define("alert.acknowledged", "A clinician acknowledged a risk alert with the action taken.")
 GLASS_GRANTED = audit.define(
     "break_glass.granted",

@@ -8,7 +8,7 @@ from functools import partial
 
 from tortoise.transactions import in_transaction
 
-from care import access
+from care import access, risk
 from care.access import MAY_MEASURE_SELF_REPORT
 from care.clinical import REMISSION_BELOW, RESPONSE_DROP, CssrsResult, phq9_raises_alert, score
 from care.models import AlertSource, Infusion, Instrument, MeasureResponse, Patient, RiskAlert
@@ -239,7 +239,7 @@ async def my_progress(actor: Actor) -> Progress:
 
 async def open_alerts(actor: Actor) -> list[RiskAlert]:
     patients = access.visible_patients(actor).values_list("id", flat=True)
-    alerts = (
+    alerts = risk.by_severity(
         await RiskAlert.filter(patient_id__in=await patients, acknowledged_at__isnull=True)
         .select_related("patient__user")
         .order_by("created_at")

@@ -263,6 +263,8 @@ class RiskAlert(Model):
     acknowledged_at = fields.DatetimeField(null=True)
     action_taken = fields.CharField(max_length=500, default="")
     escalated_at = fields.DatetimeField(null=True)
+    # Set when a signed integration note's risk assessment addressed this alert (the notes room names the note).
+    resolved_by_note_id = fields.IntField(null=True)
 
     class Meta:
         table = "risk_alert"

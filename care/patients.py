@@ -11,7 +11,7 @@ from typing import Any
 from tortoise.functions import Count, Min
 from tortoise.transactions import in_transaction
 
-from care import access, panels
+from care import access, panels, risk
 from care.access import MAY_CARE_TEAM_MANAGE, MAY_PATIENT_CREATE
 from care.clinical import trend
 from care.models import CareTeam, Consent, Course, CourseStatus, Infusion, MeasureResponse, Patient, RiskAlert
@@ -181,6 +181,15 @@ class Chart:
     therapists: list[User]
     panels: list[panels.Rendered]
     break_glass_until: datetime | None = None
+
+    @property
+    def risk(self) -> list[risk.RiskItem]:
+        """C-SSRS screens and every alert, newest first, with who acknowledged or resolved what."""
+        return risk.history(self.measures, self.alerts)
+
+    @property
+    def open_alerts(self) -> list[RiskAlert]:
+        return risk.by_severity([a for a in self.alerts if a.acknowledged_at is None])
 
 
 async def chart(actor: Actor, patient_id: int) -> Chart:

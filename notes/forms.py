@@ -14,6 +14,14 @@ from server.forms import Form
 DRAFT_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
+def _alert_ids(data: Mapping[str, Any], f: Form) -> list[int]:
+    getlist = getattr(data, "getlist", None)
+    chosen = [str(v) for v in (getlist("resolves_alert") if getlist else data.get("resolves_alert") or [])]
+    ids = sorted({int(v) for v in chosen if v.isdigit() and len(v) < 10})[:20]
+    f.values["resolves_alerts"] = ids
+    return ids
+
+
 def parse_note(data: Mapping[str, Any]) -> tuple[NoteDraft | None, Form]:
     f = Form(data)
     fmt = f.choice("format", "a note format", [x.value for x in Format]) or "DAP"
@@ -35,6 +43,8 @@ def parse_note(data: Mapping[str, Any]) -> tuple[NoteDraft | None, Form]:
         "access_to_means": f.check("risk_means"),
         "protective_factors": f.text("risk_protective", "protective factors", max_len=2000),
         "safety_plan_reviewed": f.check("risk_safety_plan"),
+        # Open alerts this assessment addresses: closed, and recorded as such, when the note is final.
+        "resolves_alerts": _alert_ids(data, f),
     }
     practices_text = str(data.get("practices", ""))
     f.values["practices"] = practices_text
@@ -71,6 +81,7 @@ def values_of(note: Any) -> dict[str, Any]:
         "risk_means": risk.get("access_to_means"),
         "risk_protective": risk.get("protective_factors", ""),
         "risk_safety_plan": risk.get("safety_plan_reviewed"),
+        "resolves_alerts": risk.get("resolves_alerts", []),
         "practices": "\n".join(c.get("practices", [])),
         "shared_summary": note.shared_summary,
     }

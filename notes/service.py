@@ -6,19 +6,21 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from care import access as care_access
 from care import infusions as care_infusions
+from care import risk as care_risk
 from care.models import Infusion, MeasureResponse, RiskAlert
 from journal import access as journal_access
 from journal import shared as journal_shared
 from journal.models import JournalEntry
 from notes import access
 from notes.access import MAY_NOTE_ADDENDUM, MAY_NOTE_COSIGN, MAY_NOTE_WRITE
-from notes.content import digest, missing_for_signature
+from notes.content import IDEATION, digest, missing_for_signature
 from notes.diff import FieldChange, changes, readable
 from notes.models import Addendum, Format, IntegrationNote, SignedVersion, Status
 from server import audit, once
@@ -265,10 +267,16 @@ class Conflict(Exception):
 
 
 async def _release(actor: Actor, note: IntegrationNote) -> None:
-    """A final note's practices become prompts in the patient's journal (its shared summary shows there too)."""
+    """A final note's practices become prompts in the patient's journal (its shared summary shows there too), and
+    the open alerts its risk assessment addresses are closed as resolved by it."""
     practices = [p for p in note.content.get("practices", []) if str(p).strip()]
+    patient = await note.patient
     if practices:
-        await journal_shared.assign_prompts(actor, await note.patient, practices, actor.now, await note.infusion)
+        await journal_shared.assign_prompts(actor, patient, practices, actor.now, await note.infusion)
+    resolves = (note.content.get("risk") or {}).get("resolves_alerts") or []
+    if resolves and (note.content.get("risk") or {}).get("ideation") in IDEATION:
+        when = actor.now.astimezone(ZoneInfo(actor.tz)).strftime("%-d %b %Y")
+        await care_risk.resolve_by_note(actor, patient, [int(i) for i in resolves], note.id, when)
 
 
 async def add_addendum(actor: Actor, note_id: int, key: str, body: str) -> Addendum:
