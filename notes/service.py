@@ -157,8 +157,22 @@ async def _save(actor: Actor, infusion_id: int, draft: NoteDraft, note_id: int |
         if not changed:
             await _audit(actor, access.NOTE_CONFLICT, note, outcome="denied", detail={"sent": draft.version})
             return Saved(note, conflict=True)
-        await _audit(actor, access.NOTE_SAVED, note, detail={"version": draft.version + 1})
+        detail = {"version": draft.version + 1, "changed": _changed(note, draft, content)}
+        await _audit(actor, access.NOTE_SAVED, note, detail=detail)
     return Saved(await IntegrationNote.get(id=note.id))
+
+
+def _changed(note: IntegrationNote, draft: NoteDraft, content: dict[str, Any]) -> list[str]:
+    """The names (never the words) of what a save changed: sections, risk, practices, format, phase, summary."""
+    keys = set(note.content) | set(content)
+    names = {k for k in keys if note.content.get(k) != content.get(k)}
+    if str(note.format) != draft.format:
+        names.add("format")
+    if note.kap_phase != draft.kap_phase:
+        names.add("kap_phase")
+    if note.shared_summary != draft.shared_summary:
+        names.add("shared_summary")
+    return sorted(names)
 
 
 async def _audit(actor: Actor, action: str, note: IntegrationNote, **extra: Any) -> None:

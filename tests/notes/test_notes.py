@@ -205,3 +205,12 @@ async def test_the_prefill_audits_the_shared_entries_it_shows(client, demo):
         action="journal.shared_viewed", actor_id=therapist.id, patient_id=infusion.patient_id
     )
     assert any(v.detail["entries"] for v in views)
+
+
+async def test_a_saved_draft_audits_the_names_of_what_changed_never_the_words(client, demo):
+    csrf = await sign_in(client, "therapist@demo.clinic")
+    note = await _draft(client, csrf, await casey_infusion())
+    edit = {**note_form(csrf, version=1, key=note.draft_key), "s_plan": "Walk daily.", "format": "DAP"}
+    assert (await client.post(f"/notes/{note.id}", data=edit)).status_code == 303
+    event = await AuditEvent.filter(action="note.saved", object_id=str(note.id)).order_by("-seq").first()
+    assert event.detail["changed"] == ["plan"] and "Walk daily" not in str(event.detail)
