@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 # PHQ-9 (Kroenke, Spitzer & Williams 2001): total 0–27; bands 0–4 minimal, 5–9 mild, 10–14 moderate,
@@ -70,6 +71,8 @@ REMS_OBSERVATION_MINUTES = 120
 REMS_FORM_DUE_DAYS = 7
 REMS_BP_CHECKPOINTS = ((-60, 0, "before the dose"), (30, 50, "at about 40 minutes"), (90, 600, "before discharge"))
 SPRAVATO_DOSES_MG = (Decimal(28), Decimal(56), Decimal(84))
+# Patients are adults: SPRAVATO is labelled for adults and ketamine for depression is studied in adults (18+).
+ADULT_AGE = 18
 CADSS_RANGE = (0, 92)  # 23 items x 0–4
 MOAAS_RANGE = (0, 5)  # 5 = awake ... 0 = unresponsive
 ADVERSE_EVENTS = (
@@ -130,6 +133,20 @@ def cssrs(answers: dict[str, bool | None]) -> CssrsResult:
     else:
         level = "low" if yes else "none"
     return CssrsResult(asked, highest, level, alert=highest >= 3)
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years of age on `day`, by the calendar: a year is added on the birthday itself (for 29 February, on
+    1 March in other years), not every 365 days."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def born_by(day: date, years: int) -> date:
+    """The latest date of birth that makes someone `years` old on `day`."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February, in a year that has none: someone born on the 28th has had the birthday
+        return day.replace(year=day.year - years, day=28)
 
 
 def total_mg(dose_mg_per_kg: Decimal, weight_kg: Decimal) -> Decimal:

@@ -23,9 +23,12 @@ def parse_patient(data: Mapping[str, Any], today: date) -> tuple[NewPatient | No
     email = f.text("email", "the patient's email", required=True, max_len=254)
     password = str(data.get("password", ""))
     mrn = f.text("mrn", "the medical record number", required=True, max_len=32)
-    dob = f.date(
-        "date_of_birth", "the date of birth", earliest=date(1900, 1, 1), latest=today - timedelta(days=18 * 365)
-    )
+    dob = f.date("date_of_birth", "the date of birth", earliest=date(1900, 1, 1), latest=today)
+    if dob is not None and clinical.age_on(dob, today) < clinical.ADULT_AGE:
+        f.errors["date_of_birth"] = (
+            f"Patients must be {clinical.ADULT_AGE} or older: born on or before "
+            f"{clinical.born_by(today, clinical.ADULT_AGE):%-d %b %Y}."
+        )
     pronouns = f.text("pronouns", "pronouns", max_len=40)
     weight = f.decimal("weight_kg", "weight", *clinical.WEIGHT_KG_RANGE, unit=" kg")
     if f.errors:

@@ -234,3 +234,17 @@ async def test_alerts_and_progress_run_a_constant_number_of_queries(client, demo
         with queries.counting(caplog):
             assert (await me.get("/me/progress")).status_code == 200
         assert queries.count == progress_before
+
+
+async def test_a_patient_turning_18_tomorrow_is_not_yet_an_adult(client, demo):
+    csrf = await sign_in(client, "therapist@demo.clinic")
+    r = await client.post("/patients/new", data={**NEW, "date_of_birth": "2008-11-23", "csrf_token": csrf})
+    assert r.status_code == 400
+    assert "Patients must be 18 or older: born on or before 22 Nov 2008." in r.text and 'value="2008-11-23"' in r.text
+    assert not await Patient.filter(mrn="DC-2001").exists()
+
+
+async def test_a_patient_turning_18_today_is_an_adult(client, demo):
+    csrf = await sign_in(client, "therapist@demo.clinic")
+    r = await client.post("/patients/new", data={**NEW, "date_of_birth": "2008-11-22", "csrf_token": csrf})
+    assert r.status_code == 303
