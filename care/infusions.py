@@ -9,7 +9,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from care import access, panels
+from care import access, panels, rules
 from care.clinical import (
     REMS_BP_CHECKPOINTS,
     REMS_FORM_DUE_DAYS,
@@ -18,7 +18,18 @@ from care.clinical import (
     total_mg,
     vital_flags,
 )
-from care.models import Agent, Course, CourseStatus, Infusion, MeasureResponse, Patient, VitalSign
+from care.models import (
+    OPEN_COURSE,
+    Agent,
+    Consent,
+    Course,
+    Infusion,
+    MeasureResponse,
+    Patient,
+    Protocol,
+    RouteOfAdmin,
+    VitalSign,
+)
 from server import audit
 from server.actor import Actor
 from server.errors import Invalid
@@ -38,6 +49,8 @@ class InfusionData:
     dose_mg_per_kg: Decimal | None = None
     weight_kg: Decimal | None = None
     spravato_mg: Decimal | None = None
+    lozenge_mg: Decimal | None = None
+    high_dose_reason: str = ""
     lot_number: str = ""
     administered_by_id: int | None = None
     cadss: int | None = None
@@ -47,25 +60,39 @@ class InfusionData:
     discharge_ready_at: datetime | None = None
     escort_confirmed: bool = False
     rems: dict[str, Any] = field(default_factory=dict)
+    pre_dose_systolic: int | None = None
+    pre_dose_diastolic: int | None = None
+    bp_decision: str = ""
+    bp_decision_reason: str = ""
+    fasting_confirmed: bool = False
+    medications_reviewed: bool = False
 
     def columns(self) -> dict[str, Any]:
         values = asdict(self)
-        spravato = values.pop("spravato_mg")
+        spravato, lozenge = values.pop("spravato_mg"), values.pop("lozenge_mg")
         if self.agent == Agent.ESKETAMINE:
             values.update(dose_mg_per_kg=None, total_mg=spravato)
+        elif self.route == RouteOfAdmin.SUBLINGUAL:
+            values.update(dose_mg_per_kg=None, total_mg=lozenge, rems={})
         else:
             values["total_mg"] = total_mg(self.dose_mg_per_kg, self.weight_kg)  # type: ignore[arg-type]
             values["rems"] = {}
         return values
 
 
+NO_COURSE = "Start a treatment course for this patient before recording infusions."
+
+
+async def find_open_course(patient_id: int) -> Course | None:
+    """The patient's open course, if any (one at a time: care/rules.py)."""
+    return await Course.filter(patient_id=patient_id, status__in=OPEN_COURSE).order_by("-started_on", "-id").first()
+
+
 async def open_course(actor: Actor, patient: Patient) -> Course:
-    course = await Course.filter(patient_id=patient.id).exclude(
-        status__in=[CourseStatus.COMPLETED, CourseStatus.STOPPED]
-    )
-    if not course:
-        raise Invalid({"form": "Start a treatment course for this patient before recording infusions."})
-    return sorted(course, key=lambda c: c.started_on)[-1]
+    course = await find_open_course(patient.id)
+    if course is None:
+        raise Invalid({"form": NO_COURSE})
+    return course
 
 
 async def next_number(course: Course) -> int:
@@ -79,8 +106,12 @@ async def staff_choices(actor: Actor) -> list[User]:
     ).order_by("name")
 
 
-async def _check_links(actor: Actor, data: InfusionData, course: Course, infusion_id: int | None = None) -> None:
-    errors: dict[str, str] = {}
+async def _check_links(
+    actor: Actor, data: InfusionData, course: Course, patient: Patient, infusion_id: int | None = None
+) -> None:
+    """The record against the database: the clinician, the number, and the course's rules (care/rules.py)."""
+    facts = await rules.course_facts(course, patient, infusion_id)
+    errors = rules.course_problems(data, facts, actor.tz)
     if (
         data.administered_by_id is not None
         and not await User.filter(
@@ -90,7 +121,7 @@ async def _check_links(actor: Actor, data: InfusionData, course: Course, infusio
         errors["administered_by_id"] = "Choose a clinician from this clinic."
     clash = Infusion.filter(course_id=course.id, number=data.number)
     if await (clash.exclude(id=infusion_id) if infusion_id else clash).exists():
-        errors["number"] = f"Infusion {data.number} already exists in this course."
+        errors.setdefault("number", f"Infusion {data.number} already exists in this course.")
     if errors:
         raise Invalid(errors)
 
@@ -109,17 +140,26 @@ FORM_FIELDS = (
     "escort_confirmed",
     "dose_mg_per_kg",
     "weight_kg",
+    "high_dose_reason",
+    "pre_dose_systolic",
+    "pre_dose_diastolic",
+    "bp_decision",
+    "bp_decision_reason",
+    "fasting_confirmed",
+    "medications_reviewed",
 )
 
 
 @dataclass
 class InfusionForm:
     """What the infusion form shows: the patient, the record being edited (None for a new one), the clinicians who
-    may be named as giving the dose, the values to start from, and why a record can't be made yet."""
+    may be named as giving the dose, the consents its course needs before a dose, the values to start from, and why
+    a record can't be made yet."""
 
     patient: Patient
     infusion: Infusion | None
     staff: list[User]
+    consents: list[rules.ConsentLine] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
 
@@ -132,22 +172,33 @@ async def new_form(actor: Actor, patient_id: int) -> InfusionForm:
         course = await open_course(actor, patient)
     except Invalid as exc:
         return InfusionForm(patient, None, staff, problems=exc.errors)
+    spravato = course.protocol == Protocol.SPRAVATO
     values = {
         "number": await next_number(course),
         "phase": "dosing",
-        "route": "iv",
-        "agent": "racemic_ketamine",
-        "dose_mg_per_kg": "0.5",  # IV racemic ketamine is usually 0.5 mg/kg over 40 minutes
+        "route": "intranasal" if spravato else "iv",
+        "agent": "esketamine" if spravato else "racemic_ketamine",
+        "dose_mg_per_kg": "" if spravato else "0.5",  # IV racemic ketamine is usually 0.5 mg/kg over 40 minutes
         "weight_kg": patient.weight_kg,
         "administered_by_id": actor.user_id,
         "adverse_events": [],
     }
-    return InfusionForm(patient, None, staff, values)
+    return InfusionForm(patient, None, staff, await _consents(course), values)
+
+
+async def _consents(course: Course) -> list[rules.ConsentLine]:
+    return rules.consent_lines(course, await Consent.filter(course_id=course.id))
 
 
 async def edit_form(actor: Actor, infusion_id: int) -> InfusionForm:
     infusion = await access.get_infusion_for(actor, infusion_id, write=True)
-    return InfusionForm(infusion.patient, infusion, await staff_choices(actor), form_values(infusion, actor.tz))
+    values = form_values(infusion, actor.tz)
+    if values["pre_dose_systolic"] == "":  # a reading taken before the dose fills the checklist's BP
+        before = await VitalSign.filter(infusion_id=infusion.id, minute_offset__lte=0).order_by("minute_offset").first()
+        if before:
+            values.update(pre_dose_systolic=before.systolic, pre_dose_diastolic=before.diastolic)
+    consents = await _consents(infusion.course)
+    return InfusionForm(infusion.patient, infusion, await staff_choices(actor), consents, values)
 
 
 def form_values(infusion: Infusion, tz: str) -> dict[str, Any]:
@@ -158,12 +209,18 @@ def form_values(infusion: Infusion, tz: str) -> dict[str, Any]:
     values["spravato_mg"] = (
         str(int(infusion.total_mg)) if infusion.agent == Agent.ESKETAMINE and infusion.total_mg else ""
     )
+    sublingual = infusion.route == RouteOfAdmin.SUBLINGUAL and infusion.agent != Agent.ESKETAMINE
+    values["lozenge_mg"] = infusion.total_mg if sublingual else ""
+    values["high_dose_confirmed"] = bool(infusion.high_dose_reason)
     values.update({f"rems_{k}": v for k, v in infusion.rems.items()})
     return {k: ("" if v is None else v) for k, v in values.items()}
 
 
-async def _refused(actor: Actor, patient: Patient, infusion: Infusion | None, errors: dict[str, str]) -> Invalid:
-    return Invalid(errors, page=InfusionForm(patient, infusion, await staff_choices(actor)))
+async def _refused(
+    actor: Actor, patient: Patient, course: Course | None, infusion: Infusion | None, errors: dict[str, str]
+) -> Invalid:
+    consents = await _consents(course) if course else []
+    return Invalid(errors, page=InfusionForm(patient, infusion, await staff_choices(actor), consents))
 
 
 async def create_infusion(
@@ -171,13 +228,13 @@ async def create_infusion(
 ) -> Infusion:
     """Record an infusion in the patient's open course; Invalid (with the form's page) when refused."""
     patient = await access.get_patient_for(actor, patient_id, write=True)
+    course = await find_open_course(patient.id)
     try:
-        if data is None:
-            raise Invalid(errors)
-        course = await open_course(actor, patient)
-        await _check_links(actor, data, course)
+        if course is None or data is None:
+            raise Invalid(errors | ({} if course else {"form": NO_COURSE}))
+        await _check_links(actor, data, course, patient)
     except Invalid as exc:
-        raise await _refused(actor, patient, None, exc.errors) from None
+        raise await _refused(actor, patient, course, None, exc.errors) from None
     async with in_transaction():
         infusion = await Infusion.create(
             clinic_id=patient.clinic_id,
@@ -207,9 +264,9 @@ async def update_infusion(
     try:
         if data is None:
             raise Invalid(errors)
-        await _check_links(actor, data, infusion.course, infusion.id)
+        await _check_links(actor, data, infusion.course, infusion.patient, infusion.id)
     except Invalid as exc:
-        raise await _refused(actor, infusion.patient, infusion, exc.errors) from None
+        raise await _refused(actor, infusion.patient, infusion.course, infusion, exc.errors) from None
     async with in_transaction():
         await Infusion.filter(id=infusion.id).update(updated_at=actor.now, **data.columns())
         await audit.record(

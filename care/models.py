@@ -27,10 +27,21 @@ class CourseStatus(StrEnum):
     STOPPED = "stopped"
 
 
+OPEN_COURSE = (CourseStatus.ACTIVE, CourseStatus.MAINTENANCE)  # a patient has at most one open course
+
+
 class ConsentKind(StrEnum):
     OFF_LABEL_KETAMINE = "off_label_ketamine"
     KAP = "kap"
-    SPRAVATO_REMS = "spravato_rems"
+    SPRAVATO_TREATMENT = "spravato_treatment"  # informed consent to esketamine treatment
+    SPRAVATO_REMS = "spravato_rems"  # the REMS patient enrolment form
+
+
+class BpDecision(StrEnum):
+    """What the clinician decided about a pre-dose BP above 140/90."""
+
+    PROCEED = "proceed"
+    DELAY = "delay"
 
 
 class Phase(StrEnum):
@@ -178,6 +189,14 @@ class Infusion(Model):
     discharge_ready_at = fields.DatetimeField(null=True)
     escort_confirmed = fields.BooleanField(default=False)
     rems: fields.Field[dict] = fields.JSONField(default=dict)
+    # The pre-dose checklist, complete before "dose started" may be set (care/rules.py).
+    pre_dose_systolic = fields.IntField(null=True)
+    pre_dose_diastolic = fields.IntField(null=True)
+    bp_decision = fields.CharField(max_length=8, default="")  # BpDecision when the pre-dose BP is above 140/90
+    bp_decision_reason = fields.CharField(max_length=300, default="")
+    fasting_confirmed = fields.BooleanField(default=False)
+    medications_reviewed = fields.BooleanField(default=False)
+    high_dose_reason = fields.CharField(max_length=300, default="")  # why a dose above 0.75 mg/kg was given
     created_at = fields.DatetimeField()
     created_by_id = fields.IntField(null=True)
     updated_at = fields.DatetimeField()

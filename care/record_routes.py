@@ -11,7 +11,7 @@ from starlette.responses import Response
 from care import clinical, infusions
 from care.clinical import Reading, total_mg, vital_flags
 from care.forms import parse_infusion, parse_vitals
-from care.models import Agent, Infusion, Phase, RouteOfAdmin, VitalSign
+from care.models import Agent, BpDecision, Infusion, Phase, RouteOfAdmin, VitalSign
 from server.errors import Invalid
 from server.forms import Form
 from server.policy import CLINICIANS
@@ -23,6 +23,7 @@ CHOICES = {
     "agents": [a.value for a in Agent],
     "adverse": clinical.ADVERSE_EVENTS,
     "spravato_doses": [str(d) for d in clinical.SPRAVATO_DOSES_MG],
+    "bp_decisions": [d.value for d in BpDecision],
 }
 
 
@@ -38,6 +39,7 @@ def _form(
         "patient": page.patient,
         "infusion": page.infusion,
         "staff": page.staff,
+        "consents": page.consents,
         "values": values,
         "errors": errors,
         "total": _total(values),
