@@ -16,6 +16,7 @@ from server.forms import Form
 
 FUTURE_LIMIT = timedelta(days=2 * 365)
 NOT_INTRANASAL = "Intranasal is for esketamine (Spravato): give racemic ketamine IV, IM or as a lozenge."
+CLOSE_CHOICES = [CourseStatus.COMPLETED.value, CourseStatus.STOPPED.value]
 
 
 def parse_patient(data: Mapping[str, Any], today: date) -> tuple[NewPatient | None, Form]:
@@ -42,7 +43,11 @@ def parse_course(data: Mapping[str, Any], today: date) -> tuple[dict[str, Any] |
     protocol = f.choice("protocol", "a protocol", [p.value for p in Protocol])
     planned = f.integer("planned_count", "the planned number of sessions", 1, 60)
     started = f.date("started_on", "the start date", latest=today + FUTURE_LIMIT)
-    return (None if f.errors else {"protocol": protocol, "planned_count": planned, "started_on": started}), f
+    close = f.choice("close_current", "what became of the current course", CLOSE_CHOICES, required=False)
+    current = f.integer("current_course_id", "the current course", 1, 2**31 - 1, required=False)
+    data = {"protocol": protocol, "planned_count": planned, "started_on": started, "close_current": close}
+    data["current_course_id"] = current
+    return (None if f.errors else data), f
 
 
 def parse_course_status(data: Mapping[str, Any]) -> tuple[str | None, Form]:

@@ -11,10 +11,10 @@ from typing import Any
 from tortoise.functions import Count, Min
 from tortoise.transactions import in_transaction
 
-from care import access, panels
+from care import access, panels, rules
 from care.access import MAY_CARE_TEAM_MANAGE, MAY_PATIENT_CREATE
 from care.clinical import trend
-from care.models import CareTeam, Consent, Course, CourseStatus, Infusion, MeasureResponse, Patient, RiskAlert
+from care.models import OPEN_COURSE, CareTeam, Consent, Course, Infusion, MeasureResponse, Patient, RiskAlert
 from server import accounts, audit, sql
 from server.actor import Actor
 from server.errors import Invalid, NotFound
@@ -95,13 +95,21 @@ class CaseloadRow:
 
     @property
     def progress(self) -> str:
-        if self.course is None:
-            return "No course yet"
-        return f"Infusion {self.done} of {self.course.planned_count}"
+        return course_progress(self.course, self.done) if self.course else "No course yet"
 
     @property
     def trend(self) -> str:
         return trend(*(self.phq9[-2:] if len(self.phq9) >= 2 else (None, None)))
+
+
+def course_progress(course: Course, given: int) -> str:
+    """How far a course has got, counting the doses given: "Infusion 5 of 6" while it is open."""
+    planned = course.planned_count
+    if course.status not in OPEN_COURSE:
+        return f"Course {course.status}: {given} of {planned} given"
+    if given == 0:
+        return f"None given yet ({planned} planned)"
+    return f"Infusion {given} of {planned}" if given <= planned else f"Infusion {given} ({planned} planned)"
 
 
 async def caseload(actor: Actor) -> Caseload:
@@ -126,8 +134,10 @@ _LATEST_PHQ9 = (
 
 
 async def _fill_caseload(actor: Actor, rows: dict[int, CaseloadRow], ids: list[int]) -> None:
-    for course in await Course.filter(patient_id__in=ids).exclude(status=CourseStatus.STOPPED).order_by("started_on"):
-        rows[course.patient_id].course = course  # the latest open course wins
+    for course in await Course.filter(patient_id__in=ids).order_by("started_on", "id"):
+        shown = rows[course.patient_id].course
+        if shown is None or shown.status not in OPEN_COURSE:  # the open course, else the latest
+            rows[course.patient_id].course = course
     counted = (
         Infusion.filter(patient_id__in=ids, started_at__not_isnull=True)
         .annotate(n=Count("id"))
@@ -171,6 +181,13 @@ class Chart:
     therapists: list[User]
     panels: list[panels.Rendered]
     break_glass_until: datetime | None = None
+
+    @property
+    def open_course(self) -> Course | None:
+        return next((c for c in self.courses if c.status in OPEN_COURSE), None)
+
+    def progress(self, course: Course) -> str:
+        return course_progress(course, sum(1 for i in self.infusions if i.course_id == course.id and i.started_at))
 
 
 async def chart(actor: Actor, patient_id: int) -> Chart:
@@ -236,29 +253,50 @@ async def change_care_team(actor: Actor, patient_id: int, therapist_id: int, add
 
 
 async def start_course(actor: Actor, patient_id: int, data: dict[str, Any] | None, errors: dict[str, str]) -> Course:
-    """Start a treatment course; Invalid (with the chart) when the form was refused."""
+    """Start a treatment course, completing or stopping the open one as the form says (a patient has one open course
+    at a time); Invalid (with the chart) when the form was refused."""
     patient = await access.get_patient_for(actor, patient_id, write=True)
-    if data is None:
-        raise Invalid(errors, page=await chart(actor, patient.id))
+    try:
+        if data is None:
+            raise Invalid(errors)
+        async with in_transaction():
+            await _lock(patient.id)
+            current = await Course.filter(patient_id=patient.id, status__in=OPEN_COURSE).first()
+            rules.raise_if(rules.new_course_problems(current, data))
+            if current is not None:
+                await _set_status(actor, current, data["close_current"])
+            return await _create_course(actor, patient, data)
+    except Invalid as exc:
+        raise Invalid(exc.errors, page=await chart(actor, patient.id)) from None
+
+
+async def _lock(patient_id: int) -> None:
+    """Serialise course changes for one patient: PostgreSQL locks the patient's row; SQLite's write transactions
+    (BEGIN IMMEDIATE) already run one at a time."""
+    conn = sql.connection()
+    if sql.is_postgres(conn):
+        await sql.fetch('SELECT "id" FROM "patient" WHERE "id" = ? FOR UPDATE', (patient_id,), conn)
+
+
+async def _create_course(actor: Actor, patient: Patient, data: dict[str, Any]) -> Course:
     protocol = data["protocol"]
-    async with in_transaction():
-        course = await Course.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
-            protocol=protocol,
-            planned_count=data["planned_count"],
-            started_on=data["started_on"],
-            created_at=actor.now,
-            created_by_id=actor.user_id,
-        )
-        await audit.record(
-            actor,
-            access.COURSE_CREATED,
-            object_type="course",
-            object_id=course.id,
-            patient_id=patient.id,
-            detail={"protocol": protocol},
-        )
+    course = await Course.create(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        protocol=protocol,
+        planned_count=data["planned_count"],
+        started_on=data["started_on"],
+        created_at=actor.now,
+        created_by_id=actor.user_id,
+    )
+    await audit.record(
+        actor,
+        access.COURSE_CREATED,
+        object_type="course",
+        object_id=course.id,
+        patient_id=patient.id,
+        detail={"protocol": protocol},
+    )
     return course
 
 
@@ -272,21 +310,31 @@ async def get_course_for(actor: Actor, course_id: int) -> Course:
 
 
 async def set_course_status(actor: Actor, course_id: int, status: str | None, errors: dict[str, str]) -> Course:
-    """Change a course's status; Invalid (with the chart) when the form was refused."""
+    """Change a course's status; Invalid (with the chart) when the form was refused or another course is open."""
     course = await get_course_for(actor, course_id)
-    if status is None:
-        raise Invalid(errors, page=await chart(actor, course.patient_id))
-    async with in_transaction():
-        await Course.filter(id=course.id).update(status=status)
-        await audit.record(
-            actor,
-            access.COURSE_STATUS_CHANGED,
-            object_type="course",
-            object_id=course.id,
-            patient_id=course.patient_id,
-            detail={"from": str(course.status), "to": status},
-        )
+    try:
+        if status is None:
+            raise Invalid({f"status_{course.id}": message for message in errors.values()})
+        async with in_transaction():
+            await _lock(course.patient_id)
+            other = await Course.filter(patient_id=course.patient_id, status__in=OPEN_COURSE).exclude(id=course.id)
+            rules.raise_if(rules.reopen_problems(course, status, other[0] if other else None))
+            await _set_status(actor, course, status)
+    except Invalid as exc:
+        raise Invalid(exc.errors, page=await chart(actor, course.patient_id)) from None
     return course
+
+
+async def _set_status(actor: Actor, course: Course, status: str) -> None:
+    await Course.filter(id=course.id).update(status=status)
+    await audit.record(
+        actor,
+        access.COURSE_STATUS_CHANGED,
+        object_type="course",
+        object_id=course.id,
+        patient_id=course.patient_id,
+        detail={"from": str(course.status), "to": status},
+    )
 
 
 async def record_consent(actor: Actor, course_id: int, data: dict[str, Any] | None, errors: dict[str, str]) -> Consent:

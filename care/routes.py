@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -46,9 +48,9 @@ async def chart_page(request: Request) -> Response:
 
 
 def _chart(
-    request: Request, chart: patients.Chart, errors: dict[str, str] | None = None, status: int = 200
+    request: Request, chart: patients.Chart, errors: dict[str, str] | None = None, status: int = 200, values: Any = None
 ) -> Response:
-    """The chart page, first shown or with a refused form's messages."""
+    """The chart page, first shown or with a refused form's messages (and the new-course form's input)."""
     who = actor(request)
     progress = split(chart.patient, chart.measures, [i for i in chart.infusions if i.started_at])
     ctx = {
@@ -56,6 +58,7 @@ def _chart(
         "progress": progress,
         "geometry": geometry(progress, who.tz),
         "errors": errors or {},
+        "course_values": values or {},
         "protocols": PROTOCOLS,
         "statuses": [s.value for s in CourseStatus],
         "consent_kinds": [k.value for k in ConsentKind],
@@ -70,7 +73,7 @@ async def start_course(request: Request) -> Response:
     try:
         await patients.start_course(who, _id(request), data, f.errors)
     except Invalid as exc:
-        return _chart(request, exc.page, exc.errors, status=400)
+        return _chart(request, exc.page, exc.errors, status=400, values=f.values)
     return redirect(request, url(request, "care:chart", patient_id=_id(request)) + "#courses")
 
 

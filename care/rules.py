@@ -1,8 +1,8 @@
 """What a care record may say. An infusion's times have happened (or are booked) and follow each other; the pre-dose
 checklist is complete before "dose started" is set; the course's facts hold (not dosed before it started, esketamine
-only in a Spravato course, the first Spravato dose, consent signed by the day of the dose). Each check returns a
-message per form field. care/forms.py runs the checks that need only the form; care/infusions.py loads the course's
-facts (course_facts) and runs the rest."""
+only in a Spravato course, the first Spravato dose, consent signed by the day of the dose); a patient has one open
+course at a time. Each check returns a message per form field. care/forms.py runs the checks that need only the
+form; care/infusions.py and care/patients.py load the course's facts (course_facts) and run the rest."""
 
 from __future__ import annotations
 
@@ -15,15 +15,18 @@ from zoneinfo import ZoneInfo
 
 from care import clinical
 from care.models import (
+    OPEN_COURSE,
     Agent,
     BpDecision,
     Consent,
     ConsentKind,
     Course,
+    CourseStatus,
     Infusion,
     Patient,
     Protocol,
 )
+from server.errors import Invalid
 
 # Not clinical: the clocks of the devices staff type on drift a little, so a dose typed as starting "now" may read a
 # few minutes ahead of the server.
@@ -49,6 +52,11 @@ CHECKS = (
     ("fasting_confirmed", "Confirm the patient has fasted before the dose is started."),
     ("medications_reviewed", "Review the patient's medications before the dose is started."),
 )
+
+
+def raise_if(errors: dict[str, str]) -> None:
+    if errors:
+        raise Invalid(errors)
 
 
 def local(moment: datetime, tz: str) -> str:
@@ -213,3 +221,35 @@ def _first_spravato_dose(v: Any, facts: CourseFacts, zone: ZoneInfo) -> dict[str
         return {}
     return {"spravato_mg": f"This is the course's first Spravato session, and {why}"}
 
+
+def new_course_problems(current: Course | None, data: Mapping[str, Any]) -> dict[str, str]:
+    """A patient has one open course: a new one says what became of the current one, and does not start before it."""
+    if current is None:
+        return {}
+    errors: dict[str, str] = {}
+    if data.get("current_course_id") not in (None, current.id):  # another tab closed the course the form showed
+        errors["close_current"] = (
+            f"The open course is now the {course_name(current)} one: check the chart and choose again what "
+            "becomes of it."
+        )
+    elif data.get("close_current") not in (CourseStatus.COMPLETED, CourseStatus.STOPPED):
+        errors["close_current"] = (
+            f"The {course_name(current)} course is still {current.status}: choose whether it was completed or "
+            "stopped. A patient has one open course at a time."
+        )
+    if data["started_on"] < current.started_on:
+        errors["started_on"] = f"The new course can't start before the current one ({current.started_on:%-d %b %Y})."
+    return errors
+
+
+def reopen_problems(course: Course, status: str, other_open: Course | None) -> dict[str, str]:
+    if status not in OPEN_COURSE or other_open is None:
+        return {}
+    return {
+        f"status_{course.id}": f"The {course_name(other_open)} course is open: complete or stop it before this one "
+        "becomes active again. A patient has one open course at a time."
+    }
+
+
+def course_name(course: Course) -> str:
+    return f"{str(course.protocol).replace('_', ' ')} ({course.started_on:%-d %b %Y})"

@@ -103,7 +103,13 @@ async def test_starting_a_course_and_recording_consent(client, demo):
     patient = await casey()
     r = await client.post(
         f"/patients/{patient.id}/courses",
-        data={"csrf_token": csrf, "protocol": "spravato", "planned_count": "8", "started_on": "2026-11-20"},
+        data={
+            "csrf_token": csrf,
+            "protocol": "spravato",
+            "planned_count": "8",
+            "started_on": "2026-11-20",
+            "close_current": "completed",
+        },
     )
     assert r.status_code == 303
     course = await Course.filter(patient_id=patient.id, protocol="spravato").get()
