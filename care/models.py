@@ -189,14 +189,15 @@ class Infusion(Model):
     discharge_ready_at = fields.DatetimeField(null=True)
     escort_confirmed = fields.BooleanField(default=False)
     rems: fields.Field[dict] = fields.JSONField(default=dict)
-    # The pre-dose checklist, complete before "dose started" may be set (care/rules.py).
+    # The pre-dose checklist, complete before "dose started" may be set (care/rules.py). The database holds the
+    # defaults too, so records made before the checklist existed read as "not recorded".
     pre_dose_systolic = fields.IntField(null=True)
     pre_dose_diastolic = fields.IntField(null=True)
-    bp_decision = fields.CharField(max_length=8, default="")  # BpDecision when the pre-dose BP is above 140/90
-    bp_decision_reason = fields.CharField(max_length=300, default="")
-    fasting_confirmed = fields.BooleanField(default=False)
-    medications_reviewed = fields.BooleanField(default=False)
-    high_dose_reason = fields.CharField(max_length=300, default="")  # why a dose above 0.75 mg/kg was given
+    bp_decision = fields.CharField(max_length=8, default="", db_default="")  # BpDecision when BP is above 140/90
+    bp_decision_reason = fields.CharField(max_length=300, default="", db_default="")
+    fasting_confirmed = fields.BooleanField(default=False, db_default=False)
+    medications_reviewed = fields.BooleanField(default=False, db_default=False)
+    high_dose_reason = fields.CharField(max_length=300, default="", db_default="")  # why above 0.75 mg/kg
     created_at = fields.DatetimeField()
     created_by_id = fields.IntField(null=True)
     updated_at = fields.DatetimeField()

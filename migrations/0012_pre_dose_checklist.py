@@ -2,8 +2,9 @@
 140/90, fasting and medication review; the escort was already recorded), the reason for a dose above 0.75 mg/kg, and
 a consent kind for Spravato treatment beside the REMS enrolment.
 
-Every new column is added with ALTER TABLE ... ADD COLUMN (nullable or with a default), so existing records keep
-their rows: they read as "not recorded". The consent kind changes only the field's description (the enum's values,
+Every new column is added with ALTER TABLE ... ADD COLUMN, nullable or with a database default (db_default: a NOT
+NULL column without one cannot be added to a table that has rows), so existing records keep their rows and read as
+"not recorded". The consent kind changes only the field's description (the enum's values,
 which Tortoise keeps in the migration state and PostgreSQL as the column's comment): on SQLite, Tortoise's AlterField
 would rebuild the consent table for it, so there it changes the state alone.
 """
@@ -41,27 +42,27 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Infusion',
             name='bp_decision',
-            field=fields.CharField(default='', max_length=8),
+            field=fields.CharField(default='', db_default='', max_length=8),
         ),
         ops.AddField(
             model_name='Infusion',
             name='bp_decision_reason',
-            field=fields.CharField(default='', max_length=300),
+            field=fields.CharField(default='', db_default='', max_length=300),
         ),
         ops.AddField(
             model_name='Infusion',
             name='fasting_confirmed',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name='Infusion',
             name='high_dose_reason',
-            field=fields.CharField(default='', max_length=300),
+            field=fields.CharField(default='', db_default='', max_length=300),
         ),
         ops.AddField(
             model_name='Infusion',
             name='medications_reviewed',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name='Infusion',
