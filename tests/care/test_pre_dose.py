@@ -147,12 +147,25 @@ async def test_the_edit_form_takes_the_pre_dose_bp_from_a_reading_before_the_dos
     assert 'name="pre_dose_diastolic" type="text" value="78"' in form.text
 
 
-async def test_every_demo_infusion_saves_unchanged(client, demo):
+@pytest.mark.parametrize(
+    ("therapist", "mrn"),
+    [
+        ("therapist@demo.clinic", "DC-1001"),
+        ("therapist2@demo.clinic", "DC-1002"),
+        ("therapist@other.clinic", "OC-2001"),
+    ],
+)
+async def test_every_demo_infusion_saves_unchanged(client, demo, therapist, mrn):
     """The demo's records pass every rule: each saves again exactly as its edit form shows it."""
-    csrf = await sign_in(client, "therapist@demo.clinic")
-    patient = await casey()
-    for infusion in await Infusion.filter(patient_id=patient.id).order_by("number"):
-        values = form_values(infusion, "America/New_York")
+    csrf = await sign_in(client, therapist)
+    for infusion in await Infusion.filter(patient__mrn=mrn).select_related("patient__clinic").order_by("number"):
+        values = form_values(infusion, infusion.patient.clinic.timezone)
         data = {k: ("on" if v is True else v) for k, v in values.items() if v is not False and v != []}
         r = await client.post(f"/infusions/{infusion.id}/edit", data={**data, "csrf_token": csrf})
         assert r.status_code == 303, (infusion.number, r.text.split('role="alert"', 1)[-1][:400])
+        saved = await Infusion.get(id=infusion.id)
+        assert (saved.started_at, saved.total_mg, saved.fasting_confirmed) == (
+            infusion.started_at,
+            infusion.total_mg,
+            infusion.fasting_confirmed,
+        )
