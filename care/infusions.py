@@ -295,7 +295,11 @@ def rems_status(infusion: Infusion, vitals: list[VitalSign], today: date) -> Rem
     observed = None
     if infusion.started_at and infusion.discharge_ready_at:
         observed = int((infusion.discharge_ready_at - infusion.started_at).total_seconds() // 60)
-    checkpoints = [(label, any(lo <= v.minute_offset <= hi for v in vitals)) for lo, hi, label in REMS_BP_CHECKPOINTS]
+    checklist_bp = infusion.pre_dose_systolic is not None  # the pre-dose checklist's BP counts as the one before
+    checkpoints = [
+        (label, any(lo <= v.minute_offset <= hi for v in vitals) or (checklist_bp and hi <= 0))
+        for lo, hi, label in REMS_BP_CHECKPOINTS
+    ]
     due = (infusion.started_at or infusion.scheduled_at).date() + timedelta(days=REMS_FORM_DUE_DAYS)
     return RemsStatus(
         observed_minutes=observed,

@@ -104,7 +104,8 @@ async def test_spravato_needs_a_labelled_dose_and_intranasal_route(client, demo)
     assert str(infusion.total_mg) == "56.0" and infusion.dose_mg_per_kg is None and infusion.rems["sedation"] is True
     page = await client.get(f"/infusions/{infusion.id}")
     assert "Observed 125 of at least 120 minutes" in page.text
-    assert "BP before the dose — missing" in page.text
+    assert "BP before the dose — missing" not in page.text  # the pre-dose checklist's BP (a dose needs one now)
+    assert "BP at about 40 minutes — missing" in page.text
     assert "Monitoring form due in 6 days" in page.text  # dose on 21 Nov + 7 days, seen on 22 Nov
 
 

@@ -169,3 +169,13 @@ async def test_every_demo_infusion_saves_unchanged(client, demo, therapist, mrn)
             infusion.total_mg,
             infusion.fasting_confirmed,
         )
+
+
+async def test_a_booked_spravato_session_still_lacks_its_bp_before_the_dose(client, demo):
+    csrf = await sign_in(client, "therapist@demo.clinic")
+    patient = await casey()
+    await _course(client, csrf, patient, "spravato", ("spravato_treatment", "spravato_rems"))
+    booked = {**SPRAVATO, "number": "1", "scheduled_at": "2026-11-24T09:00", "started_at": "", "ended_at": ""}
+    r = await _new(client, csrf, patient, {k: v for k, v in booked.items() if not k.startswith("pre_dose")})
+    assert r.status_code == 303
+    assert "BP before the dose — missing" in (await client.get(r.headers["location"])).text
