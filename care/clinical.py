@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 # PHQ-9 (Kroenke, Spitzer & Williams 2001): total 0–27; bands 0–4 minimal, 5–9 mild, 10–14 moderate,
@@ -62,14 +63,29 @@ SYSTOLIC_RANGE, DIASTOLIC_RANGE, HR_RANGE, SPO2_RANGE = (60, 260), (30, 160), (2
 MINUTE_RANGE = (-120, 600)
 
 # Dosing: IV racemic ketamine usually 0.5 mg/kg over 40 min; studied 0.1–0.75 mg/kg. Entry accepts up to 2 mg/kg
-# (IM and some protocols go higher) and refuses anything beyond as a unit error.
+# (IM and some protocols go higher) and refuses anything beyond as a unit error: 2 mg/kg IV is the average dose that
+# gives surgical anaesthesia in the KETALAR (ketamine) prescribing information (IV induction 1–4.5 mg/kg).
 DOSE_MG_PER_KG_RANGE = (Decimal("0.05"), Decimal("2.0"))
+# IV/IM above 0.75 mg/kg needs a confirmed reason: 0.5 mg/kg is the usual dose, some patients respond to 0.1 and
+# others need up to 0.75 mg/kg (Andrade 2017, J Clin Psychiatry 78(7):e852, "Ketamine for depression, 4").
+DOSE_WARN_ABOVE_MG_PER_KG = Decimal("0.75")
 WEIGHT_KG_RANGE = (Decimal("25"), Decimal("350"))
+# Oral/sublingual lozenges are dosed in mg: published fixed doses run from 10 mg sublingual (Lara et al. 2013, Int J
+# Neuropsychopharmacol) to 300 mg (fixed oral doses 25–300 mg: Andrade 2019, J Clin Psychiatry, "Oral ketamine for
+# depression, 2").
+LOZENGE_MG_RANGE = (Decimal("10"), Decimal("300"))
 # Spravato REMS: observe >= 120 minutes; monitoring form due within 7 days. Doses 56 or 84 mg (28 mg start if >= 65).
 REMS_OBSERVATION_MINUTES = 120
 REMS_FORM_DUE_DAYS = 7
 REMS_BP_CHECKPOINTS = ((-60, 0, "before the dose"), (30, 50, "at about 40 minutes"), (90, 600, "before discharge"))
 SPRAVATO_DOSES_MG = (Decimal(28), Decimal(56), Decimal(84))
+# The first dose of a Spravato course: 56 mg (SPRAVATO prescribing information, induction day 1); 28 mg for patients
+# 65 or older (SPRAVATO EU SmPC section 4.2, elderly patients).
+SPRAVATO_FIRST_DOSE_MG = Decimal(56)
+SPRAVATO_FIRST_DOSE_ELDERLY_MG = Decimal(28)
+ELDERLY_AGE = 65
+# Patients are adults: SPRAVATO is labelled for adults and ketamine for depression is studied in adults (18+).
+ADULT_AGE = 18
 CADSS_RANGE = (0, 92)  # 23 items x 0–4
 MOAAS_RANGE = (0, 5)  # 5 = awake ... 0 = unresponsive
 ADVERSE_EVENTS = (
@@ -130,6 +146,25 @@ def cssrs(answers: dict[str, bool | None]) -> CssrsResult:
     else:
         level = "low" if yes else "none"
     return CssrsResult(asked, highest, level, alert=highest >= 3)
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years of age on `day`, by the calendar: a year is added on the birthday itself (for 29 February, on
+    1 March in other years), not every 365 days."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def born_by(day: date, years: int) -> date:
+    """The latest date of birth that makes someone `years` old on `day`."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February, in a year that has none: someone born on the 28th has had the birthday
+        return day.replace(year=day.year - years, day=28)
+
+
+def pre_dose_bp_high(systolic: int, diastolic: int) -> bool:
+    """Above 140/90 before the dose: weigh a delay (the same limit as the vital-sign flag)."""
+    return systolic > PRE_DOSE_SYSTOLIC_MAX or diastolic > PRE_DOSE_DIASTOLIC_MAX
 
 
 def total_mg(dose_mg_per_kg: Decimal, weight_kg: Decimal) -> Decimal:

@@ -118,6 +118,10 @@ async def _patient(
             adverse_events=["nausea"] if n == 1 else [],
             discharge_ready_at=start + timedelta(minutes=110),
             escort_confirmed=True,
+            pre_dose_systolic=VITALS[0][1],  # the checklist, complete before the dose (care/rules.py)
+            pre_dose_diastolic=VITALS[0][2],
+            fasting_confirmed=True,
+            medications_reviewed=True,
             created_at=start,
             updated_at=start,
             created_by_id=therapist.id,

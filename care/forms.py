@@ -7,14 +7,16 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from care import clinical
+from care import clinical, rules
 from care.clinical import Reading
 from care.infusions import InfusionData
-from care.models import Agent, ConsentKind, CourseStatus, Phase, Protocol, RouteOfAdmin
+from care.models import Agent, BpDecision, ConsentKind, CourseStatus, Phase, Protocol, RouteOfAdmin
 from care.patients import NewPatient
 from server.forms import Form
 
 FUTURE_LIMIT = timedelta(days=2 * 365)
+NOT_INTRANASAL = "Intranasal is for esketamine (Spravato): give racemic ketamine IV, IM or as a lozenge."
+CLOSE_CHOICES = [CourseStatus.COMPLETED.value, CourseStatus.STOPPED.value]
 
 
 def parse_patient(data: Mapping[str, Any], today: date) -> tuple[NewPatient | None, Form]:
@@ -23,9 +25,12 @@ def parse_patient(data: Mapping[str, Any], today: date) -> tuple[NewPatient | No
     email = f.text("email", "the patient's email", required=True, max_len=254)
     password = str(data.get("password", ""))
     mrn = f.text("mrn", "the medical record number", required=True, max_len=32)
-    dob = f.date(
-        "date_of_birth", "the date of birth", earliest=date(1900, 1, 1), latest=today - timedelta(days=18 * 365)
-    )
+    dob = f.date("date_of_birth", "the date of birth", earliest=date(1900, 1, 1), latest=today)
+    if dob is not None and clinical.age_on(dob, today) < clinical.ADULT_AGE:
+        f.errors["date_of_birth"] = (
+            f"Patients must be {clinical.ADULT_AGE} or older: born on or before "
+            f"{clinical.born_by(today, clinical.ADULT_AGE):%-d %b %Y}."
+        )
     pronouns = f.text("pronouns", "pronouns", max_len=40)
     weight = f.decimal("weight_kg", "weight", *clinical.WEIGHT_KG_RANGE, unit=" kg")
     if f.errors:
@@ -38,7 +43,11 @@ def parse_course(data: Mapping[str, Any], today: date) -> tuple[dict[str, Any] |
     protocol = f.choice("protocol", "a protocol", [p.value for p in Protocol])
     planned = f.integer("planned_count", "the planned number of sessions", 1, 60)
     started = f.date("started_on", "the start date", latest=today + FUTURE_LIMIT)
-    return (None if f.errors else {"protocol": protocol, "planned_count": planned, "started_on": started}), f
+    close = f.choice("close_current", "what became of the current course", CLOSE_CHOICES, required=False)
+    current = f.integer("current_course_id", "the current course", 1, 2**31 - 1, required=False)
+    data = {"protocol": protocol, "planned_count": planned, "started_on": started, "close_current": close}
+    data["current_course_id"] = current
+    return (None if f.errors else data), f
 
 
 def parse_course_status(data: Mapping[str, Any]) -> tuple[str | None, Form]:
@@ -65,23 +74,55 @@ def _moments(f: Form, tz: str, now: datetime) -> dict[str, datetime | None]:
         name: f.moment(name, label, tz, earliest=earliest, latest=latest, required=name == "scheduled_at")
         for name, label in labels.items()
     }
-    started = moments["started_at"]
-    for later in ("ended_at", "discharge_ready_at"):
-        if started and moments[later] and moments[later] < started:  # type: ignore[operator]
-            f.errors.setdefault(later, "This must be after the start time.")
     return moments
 
 
-def _dose(f: Form, agent: str | None, route: str | None) -> dict[str, Decimal | None]:
+def _dose(f: Form, agent: str | None, route: str | None) -> dict[str, Any]:
+    """The dose in the unit of its route and agent: Spravato in labelled mg, lozenges in mg, IV/IM in mg/kg (above
+    0.75 mg/kg only with a confirmed reason)."""
+    confirmed, reason = f.check("high_dose_confirmed"), f.text("high_dose_reason", "the reason", max_len=300)
+    for name in ("spravato_mg", "lozenge_mg", "dose_mg_per_kg", "weight_kg"):  # kept as typed, whichever is read
+        f.values[name] = str(f.raw.get(name, "") or "").strip()
+    none = {"spravato_mg": None, "lozenge_mg": None, "dose_mg_per_kg": None, "weight_kg": None, "high_dose_reason": ""}
     if agent == Agent.ESKETAMINE:
         if route and route != RouteOfAdmin.INTRANASAL:
             f.errors.setdefault("route", "Esketamine (Spravato) is given intranasally.")
         choices = [str(d) for d in clinical.SPRAVATO_DOSES_MG]
         mg = f.choice("spravato_mg", "a Spravato dose (28, 56 or 84 mg)", choices)
-        return {"spravato_mg": Decimal(mg) if mg else None, "dose_mg_per_kg": None, "weight_kg": None}
+        return none | {"spravato_mg": Decimal(mg) if mg else None}
+    if route == RouteOfAdmin.INTRANASAL:
+        f.errors.setdefault("route", NOT_INTRANASAL)
+        return none
+    if route == RouteOfAdmin.SUBLINGUAL:
+        lozenge = f.decimal("lozenge_mg", "the lozenge dose", *clinical.LOZENGE_MG_RANGE, unit=" mg")
+        weight = f.decimal("weight_kg", "the weight", *clinical.WEIGHT_KG_RANGE, required=False, unit=" kg")
+        return none | {"lozenge_mg": lozenge, "weight_kg": weight}
     dose = f.decimal("dose_mg_per_kg", "the dose", *clinical.DOSE_MG_PER_KG_RANGE, unit=" mg/kg")
     weight = f.decimal("weight_kg", "the weight", *clinical.WEIGHT_KG_RANGE, unit=" kg")
-    return {"dose_mg_per_kg": dose, "weight_kg": weight, "spravato_mg": None}
+    for name, message in rules.high_dose_problems(dose, confirmed, reason).items():
+        f.errors.setdefault(name, message)
+    above = dose is not None and dose > clinical.DOSE_WARN_ABOVE_MG_PER_KG
+    return none | {"dose_mg_per_kg": dose, "weight_kg": weight, "high_dose_reason": reason if above else ""}
+
+
+def _checklist(f: Form) -> dict[str, Any]:
+    """The pre-dose checklist as typed; rules.pre_dose_problems says what a started dose still lacks."""
+    systolic = f.integer("pre_dose_systolic", "the pre-dose systolic", *clinical.SYSTOLIC_RANGE, required=False)
+    diastolic = f.integer("pre_dose_diastolic", "the pre-dose diastolic", *clinical.DIASTOLIC_RANGE, required=False)
+    if systolic is not None and diastolic is not None and diastolic >= systolic:
+        f.errors.setdefault("pre_dose_diastolic", "Diastolic must be lower than systolic.")
+    high = systolic is not None and diastolic is not None and clinical.pre_dose_bp_high(systolic, diastolic)
+    decision = f.choice("bp_decision", "whether the dose goes ahead", [d.value for d in BpDecision], required=False)
+    reason = f.text("bp_decision_reason", "the reason", max_len=300)
+    return {
+        "pre_dose_systolic": systolic,
+        "pre_dose_diastolic": diastolic,
+        "bp_decision": (decision or "") if high else "",
+        "bp_decision_reason": reason if high else "",
+        "escort_confirmed": f.check("escort_confirmed"),
+        "fasting_confirmed": f.check("fasting_confirmed"),
+        "medications_reviewed": f.check("medications_reviewed"),
+    }
 
 
 def _rems(f: Form, today: date) -> dict[str, Any]:
@@ -108,6 +149,7 @@ def parse_infusion(data: Mapping[str, Any], tz: str, now: datetime, today: date)
     agent = f.choice("agent", "an agent", [a.value for a in Agent])
     moments = _moments(f, tz, now)
     dose = _dose(f, agent, route)
+    checklist = _checklist(f)
     admin = f.integer("administered_by_id", "the clinician", 1, 2**31 - 1, required=False)
     values = dict(
         number=number,
@@ -120,14 +162,17 @@ def parse_infusion(data: Mapping[str, Any], tz: str, now: datetime, today: date)
         moaas=f.integer("moaas", "the MOAA/S score", *clinical.MOAAS_RANGE, required=False),
         adverse_events=f.many("adverse_events", clinical.ADVERSE_EVENTS),
         adverse_other=f.text("adverse_other", "other adverse events", max_len=200),
-        escort_confirmed=f.check("escort_confirmed"),
         rems=_rems(f, today) if agent == Agent.ESKETAMINE else {},
         **moments,
         **dose,
+        **checklist,
     )
+    problems = rules.time_problems(moments, agent, now, tz) | rules.pre_dose_problems(values)
+    for name, message in problems.items():
+        f.errors.setdefault(name, message)
     if f.errors:
         return None, f
-    return InfusionData(**values), f  # type: ignore[arg-type]
+    return InfusionData(**values), f
 
 
 def parse_vitals(data: Mapping[str, Any]) -> tuple[Reading | None, Form]:

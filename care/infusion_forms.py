@@ -1,5 +1,6 @@
 """The infusion form's side of infusion records: the open course and its next number, the clinicians who may be
-named as giving a dose, a record as its form shows it, and what a stale save shows beside the typed values."""
+named as giving a dose, the consents a dose needs, a record as its form shows it, and what a stale save shows beside
+the typed values."""
 
 from __future__ import annotations
 
@@ -8,21 +9,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from care import access
-from care.models import Agent, Course, CourseStatus, Infusion, Patient
+from care import access, rules
+from care.models import OPEN_COURSE, Agent, Consent, Course, Infusion, Patient, Protocol, RouteOfAdmin, VitalSign
 from server.actor import Actor
 from server.errors import Invalid
 from server.forms import local_input
 from server.models import Role, User
 
+NO_COURSE = "Start a treatment course for this patient before recording infusions."
+
+
+async def find_open_course(patient_id: int) -> Course | None:
+    """The patient's open course, if any (one at a time: care/rules.py)."""
+    return await Course.filter(patient_id=patient_id, status__in=OPEN_COURSE).order_by("-started_on", "-id").first()
+
 
 async def open_course(actor: Actor, patient: Patient) -> Course:
-    course = await Course.filter(patient_id=patient.id).exclude(
-        status__in=[CourseStatus.COMPLETED, CourseStatus.STOPPED]
-    )
-    if not course:
-        raise Invalid({"form": "Start a treatment course for this patient before recording infusions."})
-    return sorted(course, key=lambda c: c.started_on)[-1]
+    course = await find_open_course(patient.id)
+    if course is None:
+        raise Invalid({"form": NO_COURSE})
+    return course
 
 
 async def next_number(course: Course) -> int:
@@ -50,17 +56,26 @@ FORM_FIELDS = (
     "escort_confirmed",
     "dose_mg_per_kg",
     "weight_kg",
+    "high_dose_reason",
+    "pre_dose_systolic",
+    "pre_dose_diastolic",
+    "bp_decision",
+    "bp_decision_reason",
+    "fasting_confirmed",
+    "medications_reviewed",
 )
 
 
 @dataclass
 class InfusionForm:
     """What the infusion form shows: the patient, the record being edited (None for a new one), the clinicians who
-    may be named as giving the dose, the values to start from, and why a record can't be made yet."""
+    may be named as giving the dose, the consents its course needs before a dose, the values to start from, and why
+    a record can't be made yet."""
 
     patient: Patient
     infusion: Infusion | None
     staff: list[User]
+    consents: list[rules.ConsentLine] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
     # After a stale save: the record as saved meanwhile, field by field where it differs from what was typed.
@@ -76,22 +91,33 @@ async def new_form(actor: Actor, patient_id: int) -> InfusionForm:
         course = await open_course(actor, patient)
     except Invalid as exc:
         return InfusionForm(patient, None, staff, problems=exc.errors)
+    spravato = course.protocol == Protocol.SPRAVATO
     values = {
         "number": await next_number(course),
         "phase": "dosing",
-        "route": "iv",
-        "agent": "racemic_ketamine",
-        "dose_mg_per_kg": "0.5",  # IV racemic ketamine is usually 0.5 mg/kg over 40 minutes
+        "route": "intranasal" if spravato else "iv",
+        "agent": "esketamine" if spravato else "racemic_ketamine",
+        "dose_mg_per_kg": "" if spravato else "0.5",  # IV racemic ketamine is usually 0.5 mg/kg over 40 minutes
         "weight_kg": patient.weight_kg,
         "administered_by_id": actor.user_id,
         "adverse_events": [],
     }
-    return InfusionForm(patient, None, staff, values)
+    return InfusionForm(patient, None, staff, await _consents(course), values)
+
+
+async def _consents(course: Course) -> list[rules.ConsentLine]:
+    return rules.consent_lines(course, await Consent.filter(course_id=course.id))
 
 
 async def edit_form(actor: Actor, infusion_id: int) -> InfusionForm:
     infusion = await access.get_infusion_for(actor, infusion_id, write=True)
-    return InfusionForm(infusion.patient, infusion, await staff_choices(actor), form_values(infusion, actor.tz))
+    values = form_values(infusion, actor.tz)
+    if values["pre_dose_systolic"] == "":  # a reading taken before the dose fills the checklist's BP
+        before = await VitalSign.filter(infusion_id=infusion.id, minute_offset__lte=0).order_by("minute_offset").first()
+        if before:
+            values.update(pre_dose_systolic=before.systolic, pre_dose_diastolic=before.diastolic)
+    consents = await _consents(infusion.course)
+    return InfusionForm(infusion.patient, infusion, await staff_choices(actor), consents, values)
 
 
 def form_values(infusion: Infusion, tz: str) -> dict[str, Any]:
@@ -102,9 +128,19 @@ def form_values(infusion: Infusion, tz: str) -> dict[str, Any]:
     values["spravato_mg"] = (
         str(int(infusion.total_mg)) if infusion.agent == Agent.ESKETAMINE and infusion.total_mg else ""
     )
+    sublingual = infusion.route == RouteOfAdmin.SUBLINGUAL and infusion.agent != Agent.ESKETAMINE
+    values["lozenge_mg"] = infusion.total_mg if sublingual else ""
+    values["high_dose_confirmed"] = bool(infusion.high_dose_reason)
     values.update({f"rems_{k}": v for k, v in infusion.rems.items()})
     values["version"] = infusion.version
     return {k: ("" if v is None else v) for k, v in values.items()}
+
+
+async def refused(
+    actor: Actor, patient: Patient, course: Course | None, infusion: Infusion | None, errors: dict[str, str]
+) -> Invalid:
+    consents = await _consents(course) if course else []
+    return Invalid(errors, page=InfusionForm(patient, infusion, await staff_choices(actor), consents))
 
 
 LABELS = {
@@ -122,6 +158,15 @@ LABELS = {
     "adverse_other": "Other adverse events",
     "discharge_ready_at": "Ready to leave",
     "escort_confirmed": "Escort confirmed",
+    "lozenge_mg": "Lozenge dose (mg)",
+    "high_dose_reason": "Reason for a dose above 0.75 mg/kg",
+    "high_dose_confirmed": "Dose above 0.75 mg/kg confirmed",
+    "pre_dose_systolic": "Pre-dose systolic",
+    "pre_dose_diastolic": "Pre-dose diastolic",
+    "bp_decision": "Blood pressure decision",
+    "bp_decision_reason": "Reason for the decision",
+    "fasting_confirmed": "Fasting confirmed",
+    "medications_reviewed": "Medications reviewed",
 }
 
 
@@ -154,10 +199,6 @@ STALE = (
 )
 
 
-async def refused(actor: Actor, patient: Patient, infusion: Infusion | None, errors: dict[str, str]) -> Invalid:
-    return Invalid(errors, page=InfusionForm(patient, infusion, await staff_choices(actor)))
-
-
 async def saved_meanwhile(actor: Actor, infusion_id: int, typed: Any) -> InfusionForm:
     current = await access.get_infusion_for(actor, infusion_id, write=True)
     saved = form_values(current, actor.tz)
@@ -166,6 +207,8 @@ async def saved_meanwhile(actor: Actor, infusion_id: int, typed: Any) -> Infusio
         for k, v in saved.items()
         if k != "version" and not _same(v, typed.get(k, ""))
     ]
-    page = InfusionForm(current.patient, current, await staff_choices(actor), saved_meanwhile=differs)
+    page = InfusionForm(
+        current.patient, current, await staff_choices(actor), await _consents(current.course), saved_meanwhile=differs
+    )
     page.version = current.version
     return page

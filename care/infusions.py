@@ -9,7 +9,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from care import access, panels
+from care import access, panels, rules
 from care import infusion_forms as forms
 from care.clinical import (
     REMS_BP_CHECKPOINTS,
@@ -19,7 +19,15 @@ from care.clinical import (
     total_mg,
     vital_flags,
 )
-from care.models import Agent, Course, Infusion, MeasureResponse, Patient, VitalSign
+from care.models import (
+    Agent,
+    Course,
+    Infusion,
+    MeasureResponse,
+    Patient,
+    RouteOfAdmin,
+    VitalSign,
+)
 from server import audit, once
 from server.actor import Actor
 from server.errors import Invalid
@@ -38,6 +46,8 @@ class InfusionData:
     dose_mg_per_kg: Decimal | None = None
     weight_kg: Decimal | None = None
     spravato_mg: Decimal | None = None
+    lozenge_mg: Decimal | None = None
+    high_dose_reason: str = ""
     lot_number: str = ""
     administered_by_id: int | None = None
     cadss: int | None = None
@@ -47,20 +57,32 @@ class InfusionData:
     discharge_ready_at: datetime | None = None
     escort_confirmed: bool = False
     rems: dict[str, Any] = field(default_factory=dict)
+    pre_dose_systolic: int | None = None
+    pre_dose_diastolic: int | None = None
+    bp_decision: str = ""
+    bp_decision_reason: str = ""
+    fasting_confirmed: bool = False
+    medications_reviewed: bool = False
 
     def columns(self) -> dict[str, Any]:
         values = asdict(self)
-        spravato = values.pop("spravato_mg")
+        spravato, lozenge = values.pop("spravato_mg"), values.pop("lozenge_mg")
         if self.agent == Agent.ESKETAMINE:
             values.update(dose_mg_per_kg=None, total_mg=spravato)
+        elif self.route == RouteOfAdmin.SUBLINGUAL:
+            values.update(dose_mg_per_kg=None, total_mg=lozenge, rems={})
         else:
             values["total_mg"] = total_mg(self.dose_mg_per_kg, self.weight_kg)  # type: ignore[arg-type]
             values["rems"] = {}
         return values
 
 
-async def _check_links(actor: Actor, data: InfusionData, course: Course, infusion_id: int | None = None) -> None:
-    errors: dict[str, str] = {}
+async def _check_links(
+    actor: Actor, data: InfusionData, course: Course, patient: Patient, infusion_id: int | None = None
+) -> None:
+    """The record against the database: the clinician, the number, and the course's rules (care/rules.py)."""
+    facts = await rules.course_facts(course, patient, infusion_id)
+    errors = rules.course_problems(data, facts, actor.tz)
     if (
         data.administered_by_id is not None
         and not await User.filter(
@@ -70,7 +92,7 @@ async def _check_links(actor: Actor, data: InfusionData, course: Course, infusio
         errors["administered_by_id"] = "Choose a clinician from this clinic."
     clash = Infusion.filter(course_id=course.id, number=data.number)
     if await (clash.exclude(id=infusion_id) if infusion_id else clash).exists():
-        errors["number"] = f"Infusion {data.number} already exists in this course."
+        errors.setdefault("number", f"Infusion {data.number} already exists in this course.")
     if errors:
         raise Invalid(errors)
 
@@ -83,16 +105,16 @@ async def create_infusion(
     patient = await access.get_patient_for(actor, patient_id, write=True)
     if (first := await once.repeat(actor, key, "infusion")) is not None:
         return await Infusion.get(id=first)
+    course = await forms.find_open_course(patient.id)
     try:
-        if data is None:
-            raise Invalid(errors)
-        course = await forms.open_course(actor, patient)
-        await _check_links(actor, data, course)
+        if course is None or data is None:
+            raise Invalid(errors | ({} if course else {"form": forms.NO_COURSE}))
+        await _check_links(actor, data, course, patient)
     except Invalid as exc:
-        raise await forms.refused(actor, patient, None, exc.errors) from None
+        raise await forms.refused(actor, patient, course, None, exc.errors) from None
 
     async def page() -> forms.InfusionForm:
-        return forms.InfusionForm(patient, None, await forms.staff_choices(actor))
+        return (await forms.refused(actor, patient, course, None, {})).page
 
     async def make() -> Infusion:
         return await _insert_infusion(actor, patient, course, data)
@@ -132,9 +154,9 @@ async def update_infusion(
     try:
         if data is None:
             raise Invalid(errors)
-        await _check_links(actor, data, infusion.course, infusion.id)
+        await _check_links(actor, data, infusion.course, infusion.patient, infusion.id)
     except Invalid as exc:
-        raise await forms.refused(actor, infusion.patient, infusion, exc.errors) from None
+        raise await forms.refused(actor, infusion.patient, infusion.course, infusion, exc.errors) from None
     changed = sorted(k for k, v in data.columns().items() if getattr(infusion, k) != v)
     async with in_transaction():
         written = await Infusion.filter(id=infusion.id, version=version or 0).update(
@@ -165,7 +187,11 @@ def rems_status(infusion: Infusion, vitals: list[VitalSign], today: date) -> Rem
     observed = None
     if infusion.started_at and infusion.discharge_ready_at:
         observed = int((infusion.discharge_ready_at - infusion.started_at).total_seconds() // 60)
-    checkpoints = [(label, any(lo <= v.minute_offset <= hi for v in vitals)) for lo, hi, label in REMS_BP_CHECKPOINTS]
+    checklist_bp = infusion.pre_dose_systolic is not None  # the pre-dose checklist's BP counts as the one before
+    checkpoints = [
+        (label, any(lo <= v.minute_offset <= hi for v in vitals) or (checklist_bp and hi <= 0))
+        for lo, hi, label in REMS_BP_CHECKPOINTS
+    ]
     due = (infusion.started_at or infusion.scheduled_at).date() + timedelta(days=REMS_FORM_DUE_DAYS)
     return RemsStatus(
         observed_minutes=observed,

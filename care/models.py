@@ -27,10 +27,21 @@ class CourseStatus(StrEnum):
     STOPPED = "stopped"
 
 
+OPEN_COURSE = (CourseStatus.ACTIVE, CourseStatus.MAINTENANCE)  # a patient has at most one open course
+
+
 class ConsentKind(StrEnum):
     OFF_LABEL_KETAMINE = "off_label_ketamine"
     KAP = "kap"
-    SPRAVATO_REMS = "spravato_rems"
+    SPRAVATO_TREATMENT = "spravato_treatment"  # informed consent to esketamine treatment
+    SPRAVATO_REMS = "spravato_rems"  # the REMS patient enrolment form
+
+
+class BpDecision(StrEnum):
+    """What the clinician decided about a pre-dose BP above 140/90."""
+
+    PROCEED = "proceed"
+    DELAY = "delay"
 
 
 class Phase(StrEnum):
@@ -120,7 +131,7 @@ class Course(Model):
     started_on = fields.DateField()
     created_at = fields.DatetimeField()
     created_by_id = fields.IntField(null=True)
-    version = fields.IntField(default=1)  # every status change names the version it started from
+    version = fields.IntField(default=1, db_default=1)  # every status change names the version it started from
 
     class Meta:
         table = "course"
@@ -179,10 +190,19 @@ class Infusion(Model):
     discharge_ready_at = fields.DatetimeField(null=True)
     escort_confirmed = fields.BooleanField(default=False)
     rems: fields.Field[dict] = fields.JSONField(default=dict)
+    # The pre-dose checklist, complete before "dose started" may be set (care/rules.py). The database holds the
+    # defaults too, so records made before the checklist existed read as "not recorded".
+    pre_dose_systolic = fields.IntField(null=True)
+    pre_dose_diastolic = fields.IntField(null=True)
+    bp_decision = fields.CharField(max_length=8, default="", db_default="")  # BpDecision when BP is above 140/90
+    bp_decision_reason = fields.CharField(max_length=300, default="", db_default="")
+    fasting_confirmed = fields.BooleanField(default=False, db_default=False)
+    medications_reviewed = fields.BooleanField(default=False, db_default=False)
+    high_dose_reason = fields.CharField(max_length=300, default="", db_default="")  # why above 0.75 mg/kg
     created_at = fields.DatetimeField()
     created_by_id = fields.IntField(null=True)
     updated_at = fields.DatetimeField()
-    version = fields.IntField(default=1)  # every edit names the version it started from; a stale one gets 409
+    version = fields.IntField(default=1, db_default=1)  # an edit names the version it started from (stale: 409)
 
     class Meta:
         table = "infusion"

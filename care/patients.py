@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from care import access, panels, risk
 from care.access import MAY_CARE_TEAM_MANAGE, MAY_PATIENT_CREATE
 from care.clinical import trend
-from care.models import CareTeam, Consent, Course, CourseStatus, Infusion, MeasureResponse, Patient, RiskAlert
+from care.models import OPEN_COURSE, CareTeam, Consent, Course, Infusion, MeasureResponse, Patient, RiskAlert
 from server import accounts, audit, once, sql
 from server.actor import Actor
 from server.errors import Invalid, NotFound
@@ -105,13 +105,21 @@ class CaseloadRow:
 
     @property
     def progress(self) -> str:
-        if self.course is None:
-            return "No course yet"
-        return f"Infusion {self.done} of {self.course.planned_count}"
+        return course_progress(self.course, self.done) if self.course else "No course yet"
 
     @property
     def trend(self) -> str:
         return trend(*(self.phq9[-2:] if len(self.phq9) >= 2 else (None, None)))
+
+
+def course_progress(course: Course, given: int) -> str:
+    """How far a course has got, counting the doses given: "Infusion 5 of 6" while it is open."""
+    planned = course.planned_count
+    if course.status not in OPEN_COURSE:
+        return f"Course {course.status}: {given} of {planned} given"
+    if given == 0:
+        return f"None given yet ({planned} planned)"
+    return f"Infusion {given} of {planned}" if given <= planned else f"Infusion {given} ({planned} planned)"
 
 
 async def caseload(actor: Actor) -> Caseload:
@@ -136,8 +144,10 @@ _LATEST_PHQ9 = (
 
 
 async def _fill_caseload(actor: Actor, rows: dict[int, CaseloadRow], ids: list[int]) -> None:
-    for course in await Course.filter(patient_id__in=ids).exclude(status=CourseStatus.STOPPED).order_by("started_on"):
-        rows[course.patient_id].course = course  # the latest open course wins
+    for course in await Course.filter(patient_id__in=ids).order_by("started_on", "id"):
+        shown = rows[course.patient_id].course
+        if shown is None or shown.status not in OPEN_COURSE:  # the open course, else the latest
+            rows[course.patient_id].course = course
     counted = (
         Infusion.filter(patient_id__in=ids, started_at__not_isnull=True)
         .annotate(n=Count("id"))
@@ -190,6 +200,13 @@ class Chart:
     @property
     def open_alerts(self) -> list[RiskAlert]:
         return risk.by_severity([a for a in self.alerts if a.acknowledged_at is None])
+
+    @property
+    def open_course(self) -> Course | None:
+        return next((c for c in self.courses if c.status in OPEN_COURSE), None)
+
+    def progress(self, course: Course) -> str:
+        return course_progress(course, sum(1 for i in self.infusions if i.course_id == course.id and i.started_at))
 
 
 async def chart(actor: Actor, patient_id: int) -> Chart:
@@ -252,117 +269,6 @@ async def change_care_team(actor: Actor, patient_id: int, therapist_id: int, add
             patient_id=patient.id,
             detail={"therapist_id": therapist.id, "added": add},
         )
-
-
-async def start_course(
-    actor: Actor, patient_id: int, key: str, data: dict[str, Any] | None, errors: dict[str, str]
-) -> Course:
-    """Start a treatment course; Invalid (with the chart) when the form was refused; a repeat of the same form (its
-    `key`) returns the course it started."""
-    patient = await access.get_patient_for(actor, patient_id, write=True)
-    if (first := await once.repeat(actor, key, "course")) is not None:
-        return await Course.get(id=first)
-    if data is None:
-        raise Invalid(errors, page=await chart(actor, patient.id))
-
-    async def make() -> Course:
-        return await _insert_course(actor, patient, data)
-
-    return await once.create(actor, key, "course", make, lambda pk: Course.get(id=pk))
-
-
-async def _insert_course(actor: Actor, patient: Patient, data: dict[str, Any]) -> Course:
-    protocol = data["protocol"]
-    async with in_transaction():
-        course = await Course.create(
-            clinic_id=patient.clinic_id,
-            patient=patient,
-            protocol=protocol,
-            planned_count=data["planned_count"],
-            started_on=data["started_on"],
-            created_at=actor.now,
-            created_by_id=actor.user_id,
-        )
-        await audit.record(
-            actor,
-            access.COURSE_CREATED,
-            object_type="course",
-            object_id=course.id,
-            patient_id=patient.id,
-            detail={"protocol": protocol},
-        )
-    return course
-
-
-async def get_course_for(actor: Actor, course_id: int) -> Course:
-    """A course the actor may record on; strangers get NotFound, read-only viewers Forbidden."""
-    course = await Course.get_or_none(id=course_id, clinic_id=actor.clinic_id)
-    if course is None:
-        raise NotFound("course")
-    await access.get_patient_for(actor, course.patient_id, write=True)
-    return course
-
-
-async def set_course_status(
-    actor: Actor, course_id: int, version: int | None, status: str | None, errors: dict[str, str]
-) -> Course:
-    """Change a course's status from the version the chart showed; Invalid (with the chart) when the form was
-    refused, and 409 (with the chart as it is now) when someone changed the course meanwhile."""
-    course = await get_course_for(actor, course_id)
-    if status is None:
-        raise Invalid(errors, page=await chart(actor, course.patient_id))
-    async with in_transaction():
-        written = await Course.filter(id=course.id, version=version or 0).update(
-            status=status, version=(version or 0) + 1
-        )
-        if written:
-            detail = {"from": str(course.status), "to": status, "changed": ["status"]}
-            where = {"object_type": "course", "object_id": course.id, "patient_id": course.patient_id}
-            await audit.record(actor, access.COURSE_STATUS_CHANGED, detail=detail, **where)
-    if not written:
-        now = str((await Course.get(id=course.id)).status).replace("_", " ")
-        message = f"This course was changed meanwhile: it is now {now}. Nothing was changed; choose again."
-        raise Invalid({"form": message}, page=await chart(actor, course.patient_id), status=409)
-    return course
-
-
-async def record_consent(
-    actor: Actor, course_id: int, key: str, data: dict[str, Any] | None, errors: dict[str, str]
-) -> Consent:
-    """Record a consent on a course; Invalid (with the chart) when the form was refused; a repeat of the same form
-    (its `key`) returns the consent it recorded."""
-    course = await get_course_for(actor, course_id)
-    if (first := await once.repeat(actor, key, "consent")) is not None:
-        return await Consent.get(id=first).select_related("course")
-    if data is None:
-        raise Invalid(errors, page=await chart(actor, course.patient_id))
-
-    async def make() -> Consent:
-        return await _insert_consent(actor, course, data)
-
-    return await once.create(actor, key, "consent", make, lambda pk: Consent.get(id=pk).select_related("course"))
-
-
-async def _insert_consent(actor: Actor, course: Course, data: dict[str, Any]) -> Consent:
-    kind = data["kind"]
-    async with in_transaction():
-        consent = await Consent.create(
-            clinic_id=course.clinic_id,
-            course=course,
-            kind=kind,
-            signed_on=data["signed_on"],
-            recorded_by=actor.user,
-            recorded_at=actor.now,
-        )
-        await audit.record(
-            actor,
-            access.CONSENT_RECORDED,
-            object_type="consent",
-            object_id=consent.id,
-            patient_id=course.patient_id,
-            detail={"kind": kind},
-        )
-    return consent
 
 
 @dataclass

@@ -12,7 +12,7 @@ from care import clinical, infusions
 from care import infusion_forms as forms
 from care.clinical import Reading, total_mg, vital_flags
 from care.forms import parse_infusion, parse_vitals
-from care.models import Agent, Infusion, Phase, RouteOfAdmin, VitalSign
+from care.models import Agent, BpDecision, Infusion, Phase, RouteOfAdmin, VitalSign
 from server.errors import Invalid
 from server.forms import Form
 from server.policy import CLINICIANS
@@ -24,6 +24,7 @@ CHOICES = {
     "agents": [a.value for a in Agent],
     "adverse": clinical.ADVERSE_EVENTS,
     "spravato_doses": [str(d) for d in clinical.SPRAVATO_DOSES_MG],
+    "bp_decisions": [d.value for d in BpDecision],
 }
 
 
@@ -43,6 +44,7 @@ def _form(
         "infusion": page.infusion,
         "staff": page.staff,
         "saved_meanwhile": page.saved_meanwhile,
+        "consents": page.consents,
         "values": values,
         "errors": errors,
         "total": _total(values),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
-from care import glass, measure_routes, patients, record_routes
+from care import courses, glass, measure_routes, patients, record_routes
 from care.chart import geometry
 from care.forms import parse_consent, parse_course, parse_course_status, parse_patient
 from care.measures import acknowledge, open_alerts, split
@@ -47,9 +49,9 @@ async def chart_page(request: Request) -> Response:
 
 
 def _chart(
-    request: Request, chart: patients.Chart, errors: dict[str, str] | None = None, status: int = 200
+    request: Request, chart: patients.Chart, errors: dict[str, str] | None = None, status: int = 200, values: Any = None
 ) -> Response:
-    """The chart page, first shown or with a refused form's messages."""
+    """The chart page, first shown or with a refused form's messages (and the new-course form's input)."""
     who = actor(request)
     progress = split(chart.patient, chart.measures, [i for i in chart.infusions if i.started_at])
     ctx = {
@@ -57,6 +59,7 @@ def _chart(
         "progress": progress,
         "geometry": geometry(progress, who.tz),
         "errors": errors or {},
+        "course_values": values or {},
         "protocols": PROTOCOLS,
         "statuses": [s.value for s in CourseStatus],
         "consent_kinds": [k.value for k in ConsentKind],
@@ -70,9 +73,9 @@ async def start_course(request: Request) -> Response:
     raw = await form(request)
     data, f = parse_course(raw, who.today)
     try:
-        await patients.start_course(who, _id(request), form_key(raw), data, f.errors)
+        await courses.start_course(who, _id(request), form_key(raw), data, f.errors)
     except Invalid as exc:
-        return _chart(request, exc.page, exc.errors, status=exc.status)
+        return _chart(request, exc.page, exc.errors, status=exc.status, values=f.values)
     return redirect(request, url(request, "care:chart", patient_id=_id(request)) + "#courses")
 
 
@@ -81,7 +84,7 @@ async def course_status(request: Request) -> Response:
     status, f = parse_course_status(data)
     version = f.integer("version", "the version", 0, 2**31 - 1, required=False)
     try:
-        course = await patients.set_course_status(actor(request), _id(request, "course_id"), version, status, f.errors)
+        course = await courses.set_course_status(actor(request), _id(request, "course_id"), version, status, f.errors)
     except Invalid as exc:
         return _chart(request, exc.page, exc.errors, status=exc.status)
     return redirect(request, url(request, "care:chart", patient_id=course.patient_id) + "#courses")
@@ -92,7 +95,7 @@ async def record_consent(request: Request) -> Response:
     raw = await form(request)
     data, f = parse_consent(raw, who.today)
     try:
-        consent = await patients.record_consent(who, _id(request, "course_id"), form_key(raw), data, f.errors)
+        consent = await courses.record_consent(who, _id(request, "course_id"), form_key(raw), data, f.errors)
     except Invalid as exc:
         return _chart(request, exc.page, exc.errors, status=exc.status)
     return redirect(request, url(request, "care:chart", patient_id=consent.course.patient_id) + "#courses")

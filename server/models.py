@@ -21,7 +21,7 @@ class Clinic(Model):
     slug = fields.CharField(max_length=100, unique=True)
     timezone = fields.CharField(max_length=64, default="America/New_York")
     settings: fields.Field[dict] = fields.JSONField(default=dict)
-    settings_version = fields.IntField(default=1)  # an admin's save names the version it started from
+    settings_version = fields.IntField(default=1, db_default=1)  # an admin's save names the version it started from
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -42,7 +42,7 @@ class User(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     password_changed_at = fields.DatetimeField(null=True)
     disabled_at = fields.DatetimeField(null=True)
-    version = fields.IntField(default=1)  # an admin's edit names the version it started from
+    version = fields.IntField(default=1, db_default=1)  # an admin's edit names the version it started from
 
     class Meta:
         table = "user"

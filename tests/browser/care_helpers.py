@@ -58,10 +58,33 @@ def create_patient_with_course(page: Page, weight: str = "70") -> tuple[str, int
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
     patient_id = int(page.url.rsplit("/", 1)[1])
     page.locator("details.new-course summary").click()
+    page.get_by_label("Start date").fill(yesterday())  # so that yesterday's dose falls within the course
     with page.expect_navigation():
         page.get_by_role("button", name="Start course").click()
     expect(page.locator("#courses .course")).to_have_count(1)
+    record_consent(page)
     return name, patient_id
+
+
+def yesterday() -> str:
+    return (date.today() - timedelta(days=1)).isoformat()
+
+
+def record_consent(page: Page) -> None:
+    """Off-label ketamine consent signed yesterday, on the chart's one course: a dose needs it (care/rules.py)."""
+    page.get_by_label("Consent", exact=True).select_option("off_label_ketamine")
+    page.get_by_label("Signed on").fill(yesterday())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record consent").click()
+    expect(page.locator("#courses .consents")).to_contain_text("off label ketamine signed")
+
+
+def fill_checklist(page: Page) -> None:
+    """The pre-dose checklist a started dose needs: BP, escort, fasting, medications reviewed."""
+    page.get_by_label("Pre-dose BP, systolic").fill("128")
+    page.get_by_label("Pre-dose BP, diastolic").fill("82")
+    for label in ("Adult escort confirmed", "Fasting confirmed", "Medications reviewed"):
+        page.get_by_label(label).check()
 
 
 def record_infusion(page: Page, patient_id: int) -> int:
@@ -70,6 +93,7 @@ def record_infusion(page: Page, patient_id: int) -> int:
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     page.get_by_label("Scheduled").fill(f"{yesterday}T09:30")
     page.get_by_label("Dose started").fill(f"{yesterday}T09:30")
+    fill_checklist(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Save infusion").click()
     expect(page).to_have_url(re.compile(r"/infusions/\d+$"))

@@ -23,10 +23,12 @@ from tests.browser.care_helpers import (
     casey_ids,
     create_patient_with_course,
     expect_error_next_to,
+    fill_checklist,
     fill_new_patient,
     fill_reading,
     open_casey_infusion_6,
     preview_flags,
+    record_consent,
     record_infusion,
     unique_patient,
     vitals_rows,
@@ -94,6 +96,7 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
     page.get_by_text("Start a new course").click()
     expect(page.get_by_label("Protocol")).to_have_value("iv_induction")
     expect(page.get_by_label("Planned sessions")).to_have_value("6")
+    page.get_by_label("Start date").fill((date.today() - timedelta(days=1)).isoformat())  # before yesterday's dose
     with page.expect_navigation():
         page.get_by_role("button", name="Start course").click()
     expect(page).to_have_url(re.compile(rf"/patients/{patient_id}#courses$"))
@@ -104,6 +107,7 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
     expect(course).to_contain_text("active")
     expect(course).to_contain_text("No consent recorded yet.")
     checkpoint(page, problems, "course-started")
+    record_consent(page)  # a dose needs it
 
     # Record infusion: the total dose follows the dose as it is typed.
     page.get_by_role("link", name="Record infusion").click()
@@ -127,6 +131,7 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
     page.get_by_label("Scheduled").fill(f"{yesterday}T09:30")
     page.get_by_label("Dose started").fill(f"{yesterday}T09:30")
     page.get_by_label("Lot number").fill("KET-BT1")
+    fill_checklist(page)
     page.get_by_label("Nausea").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Save infusion").click()

@@ -1,10 +1,23 @@
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from care.clinical import GAD7_BANDS, PHQ9_BANDS, Reading, band, cssrs, phq9_raises_alert, score, total_mg, vital_flags
+from care.clinical import (
+    GAD7_BANDS,
+    PHQ9_BANDS,
+    Reading,
+    age_on,
+    band,
+    born_by,
+    cssrs,
+    phq9_raises_alert,
+    score,
+    total_mg,
+    vital_flags,
+)
 
 
 @pytest.mark.parametrize(
@@ -102,3 +115,24 @@ def test_vital_flags_rise_over_baseline():
 def test_vital_flags_low_oxygen():
     assert vital_flags([r(0, 120, 80, 92)]) == []
     assert "SpO2 91%" in vital_flags([r(0, 120, 80, 91)])[0]
+
+
+@pytest.mark.parametrize(
+    ("born", "on", "age"),
+    [
+        (date(2008, 11, 23), date(2026, 11, 22), 17),  # the day before the 18th birthday
+        (date(2008, 11, 22), date(2026, 11, 22), 18),  # the 18th birthday
+        (date(1961, 11, 23), date(2026, 11, 22), 64),  # the day before the 65th birthday
+        (date(1961, 11, 22), date(2026, 11, 22), 65),  # the 65th birthday
+        (date(2008, 2, 29), date(2026, 2, 28), 17),  # a 29 February birthday comes on 1 March in other years
+        (date(2008, 2, 29), date(2026, 3, 1), 18),
+    ],
+)
+def test_age_counts_calendar_birthdays_not_365_day_years(born, on, age):
+    assert age_on(born, on) == age
+
+
+def test_the_latest_date_of_birth_for_an_age():
+    assert born_by(date(2026, 11, 22), 18) == date(2008, 11, 22)
+    assert born_by(date(2028, 2, 29), 18) == date(2010, 2, 28)
+    assert age_on(born_by(date(2028, 2, 29), 18), date(2028, 2, 29)) == 18

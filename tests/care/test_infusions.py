@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from care.models import Infusion, VitalSign
 from server.models import AuditEvent
-from tests.care.conftest import casey, last_infusion, sign_in
+from tests.care.conftest import casey, last_infusion, sign_in, spravato_course
 
+# Given yesterday (the test clock reads Sun 22 Nov 2026, 10:00 in New York), with the pre-dose checklist complete.
 GOOD = {
     "number": "7",
     "phase": "dosing",
-    "scheduled_at": "2026-11-23T09:00",
-    "started_at": "2026-11-23T09:10",
-    "ended_at": "2026-11-23T09:50",
+    "scheduled_at": "2026-11-21T09:00",
+    "started_at": "2026-11-21T09:10",
+    "ended_at": "2026-11-21T09:50",
     "route": "iv",
     "agent": "racemic_ketamine",
     "dose_mg_per_kg": "0.5",
@@ -18,8 +19,12 @@ GOOD = {
     "cadss": "12",
     "moaas": "4",
     "adverse_events": ["nausea"],
-    "discharge_ready_at": "2026-11-23T11:00",
+    "discharge_ready_at": "2026-11-21T11:00",
     "escort_confirmed": "on",
+    "pre_dose_systolic": "128",
+    "pre_dose_diastolic": "82",
+    "fasting_confirmed": "on",
+    "medications_reviewed": "on",
 }
 
 
@@ -35,10 +40,10 @@ async def test_it_records_an_infusion_and_computes_the_total_dose(client, demo):
     assert r.status_code == 303
     infusion = await Infusion.get(patient_id=patient.id, number=7)
     assert str(infusion.total_mg) == "35.0" and infusion.adverse_events == ["nausea"] and infusion.escort_confirmed
-    assert infusion.scheduled_at.isoformat() == "2026-11-23T14:00:00+00:00"  # 09:00 in New York, stored in UTC
+    assert infusion.scheduled_at.isoformat() == "2026-11-21T14:00:00+00:00"  # 09:00 in New York, stored in UTC
     page = await client.get(r.headers["location"])
     assert "0.5 mg/kg × 70.0 kg = <strong>35.0 mg</strong>" in page.text
-    assert "Mon 23 Nov 2026, 09:10" in page.text
+    assert "Sat 21 Nov 2026, 09:10" in page.text
     assert await AuditEvent.filter(action="infusion.created", patient_id=patient.id).exists()
     assert await AuditEvent.filter(action="infusion.viewed", patient_id=patient.id).exists()
 
@@ -74,13 +79,14 @@ async def test_a_duplicate_infusion_number_is_refused(client, demo):
 
 async def test_the_end_must_follow_the_start(client, demo):
     csrf = await sign_in(client, "therapist@demo.clinic")
-    r = await _new(client, csrf, await casey(), ended_at="2026-11-23T08:00")
+    r = await _new(client, csrf, await casey(), ended_at="2026-11-21T08:00")
     assert r.status_code == 400 and "must be after the start time" in r.text
 
 
 async def test_spravato_needs_a_labelled_dose_and_intranasal_route(client, demo):
     csrf = await sign_in(client, "therapist@demo.clinic")
     patient = await casey()
+    await spravato_course(client, csrf, patient)
     r = await _new(client, csrf, patient, agent="esketamine", route="iv", spravato_mg="100")
     assert r.status_code == 400 and "given intranasally" in r.text and "Spravato dose" in r.text
     r = await _new(
@@ -90,16 +96,17 @@ async def test_spravato_needs_a_labelled_dose_and_intranasal_route(client, demo)
         agent="esketamine",
         route="intranasal",
         spravato_mg="56",
-        discharge_ready_at="2026-11-23T10:30",
+        discharge_ready_at="2026-11-21T11:15",
         rems_sedation="on",
     )
     assert r.status_code == 303
     infusion = await Infusion.get(patient_id=patient.id, number=7)
     assert str(infusion.total_mg) == "56.0" and infusion.dose_mg_per_kg is None and infusion.rems["sedation"] is True
     page = await client.get(f"/infusions/{infusion.id}")
-    assert "Observed 80 of at least 120 minutes" in page.text
-    assert "BP before the dose — missing" in page.text
-    assert "Monitoring form due in 8 days" in page.text  # dose on 23 Nov + 7 days, seen on 22 Nov
+    assert "Observed 125 of at least 120 minutes" in page.text
+    assert "BP before the dose — missing" not in page.text  # the pre-dose checklist's BP (a dose needs one now)
+    assert "BP at about 40 minutes — missing" in page.text
+    assert "Monitoring form due in 6 days" in page.text  # dose on 21 Nov + 7 days, seen on 22 Nov
 
 
 async def test_vitals_rows_are_added_in_place_with_htmx_and_flags_recomputed(client, demo):

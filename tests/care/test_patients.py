@@ -103,7 +103,13 @@ async def test_starting_a_course_and_recording_consent(client, demo):
     patient = await casey()
     r = await client.post(
         f"/patients/{patient.id}/courses",
-        data={"csrf_token": csrf, "protocol": "spravato", "planned_count": "8", "started_on": "2026-11-20"},
+        data={
+            "csrf_token": csrf,
+            "protocol": "spravato",
+            "planned_count": "8",
+            "started_on": "2026-11-20",
+            "close_current": "completed",
+        },
     )
     assert r.status_code == 303
     course = await Course.filter(patient_id=patient.id, protocol="spravato").get()
@@ -235,3 +241,17 @@ async def test_alerts_and_progress_run_a_constant_number_of_queries(client, demo
         with queries.counting(caplog):
             assert (await me.get("/me/progress")).status_code == 200
         assert queries.count == progress_before
+
+
+async def test_a_patient_turning_18_tomorrow_is_not_yet_an_adult(client, demo):
+    csrf = await sign_in(client, "therapist@demo.clinic")
+    r = await client.post("/patients/new", data={**NEW, "date_of_birth": "2008-11-23", "csrf_token": csrf})
+    assert r.status_code == 400
+    assert "Patients must be 18 or older: born on or before 22 Nov 2008." in r.text and 'value="2008-11-23"' in r.text
+    assert not await Patient.filter(mrn="DC-2001").exists()
+
+
+async def test_a_patient_turning_18_today_is_an_adult(client, demo):
+    csrf = await sign_in(client, "therapist@demo.clinic")
+    r = await client.post("/patients/new", data={**NEW, "date_of_birth": "2008-11-22", "csrf_token": csrf})
+    assert r.status_code == 303

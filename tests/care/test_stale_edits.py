@@ -29,11 +29,11 @@ async def test_a_stale_infusion_edit_is_refused_with_both_versions_shown(client,
         tab_csrf = await sign_in(tab, "therapist@demo.clinic")
         first = await _edit(tab, tab_csrf, infusion, version, dose_mg_per_kg="0.5", cadss="20", lot_number="KET-A")
         assert first.status_code == 303
-    stale = await _edit(client, csrf, infusion, version, dose_mg_per_kg="2.0", lot_number="KET-B")
+    stale = await _edit(client, csrf, infusion, version, dose_mg_per_kg="0.7", lot_number="KET-B")
     assert stale.status_code == 409
     assert "Someone else saved this record while you were editing it" in stale.text
     assert "Saved by someone else meanwhile" in stale.text and "KET-A" in stale.text  # theirs, listed
-    assert 'value="KET-B"' in stale.text and 'value="2.0"' in stale.text  # mine, kept in the form
+    assert 'value="KET-B"' in stale.text and 'value="0.7"' in stale.text  # mine, kept in the form
     saved = await Infusion.get(id=infusion.id)
     assert saved.lot_number == "KET-A" and saved.dose_mg_per_kg == Decimal("0.5") and saved.cadss == 20
     again = VERSION.search(stale.text).group(1)  # type: ignore[union-attr]

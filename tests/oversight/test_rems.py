@@ -4,7 +4,7 @@ monitoring form has not been submitted yet (the FDA Spravato REMS wants it withi
 from __future__ import annotations
 
 from care.models import Infusion
-from tests.care.conftest import casey, sign_in
+from tests.care.conftest import casey, sign_in, spravato_course
 from tests.care.test_infusions import GOOD
 from tests.conftest import another
 
@@ -36,6 +36,7 @@ def _outstanding(html: str) -> str:
 
 async def test_a_given_spravato_session_without_its_rems_form_is_listed_on_the_dashboard(client, demo):
     csrf = await sign_in(client, "therapist@demo.clinic")
+    await spravato_course(client, csrf, await casey())
     due = await _spravato(client, csrf, 7)
     await _spravato(client, csrf, 8, rems_form_submitted_on="2026-11-21")  # form sent: not outstanding
     await _spravato(  # booked for next week, not given yet: nothing is due
@@ -59,6 +60,7 @@ async def test_a_given_spravato_session_without_its_rems_form_is_listed_on_the_d
 
 async def test_the_outstanding_rems_list_adds_no_queries_per_session(client, demo, queries, caplog):
     csrf = await sign_in(client, "therapist@demo.clinic")
+    await spravato_course(client, csrf, await casey())
     await _spravato(client, csrf, 7)
     async with another(client) as sup:
         await sign_in(sup, "supervisor@demo.clinic")
