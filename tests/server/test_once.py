@@ -68,7 +68,12 @@ CREATES: dict[str, Create] = {
     "/patients/{patient_id}/courses": Create(
         "therapist@demo.clinic",
         lambda ids: f"/patients/{ids['patient']}/courses",
-        lambda: {"protocol": "iv_induction", "planned_count": "6", "started_on": "2026-11-22", "close_current": "completed"},
+        lambda: {
+            "protocol": "iv_induction",
+            "planned_count": "6",
+            "started_on": "2026-11-22",
+            "close_current": "completed",
+        },
         Course,
     ),
     "/courses/{course_id}/consents": Create(
