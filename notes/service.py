@@ -244,6 +244,10 @@ async def sign(actor: Actor, note_id: int, version: int, password: str) -> Integ
     await _step_up(actor, password, note, access.NOTE_STEP_UP_FAILED)
     open_alert = await RiskAlert.filter(patient_id=note.patient_id, acknowledged_at__isnull=True).exists()
     problems = missing_for_signature(note.format, note.content, risk_required=open_alert)
+    began = note.infusion.started_at or note.infusion.scheduled_at
+    if began > actor.now:  # a note documents a session that has happened: never signed before it began
+        shown = began.astimezone(ZoneInfo(actor.tz)).strftime("%-d %b %Y, %H:%M")
+        problems["form"] = f"This session has not begun yet (it is booked for {shown}): sign the note after it."
     if problems:
         raise Invalid(problems)
     trainee = bool(actor.user and actor.user.is_trainee)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+from care.models import Infusion
 from journal.models import Prompt
 from notes.content import digest
 from notes.models import Addendum, IntegrationNote, SignedVersion
@@ -214,3 +215,13 @@ async def test_a_saved_draft_audits_the_names_of_what_changed_never_the_words(cl
     assert (await client.post(f"/notes/{note.id}", data=edit)).status_code == 303
     event = await AuditEvent.filter(action="note.saved", object_id=str(note.id)).order_by("-seq").first()
     assert event.detail["changed"] == ["plan"] and "Walk daily" not in str(event.detail)
+
+
+async def test_a_note_is_not_signed_before_its_session_begins(client, demo):
+    csrf = await sign_in(client, "therapist@demo.clinic")
+    booked = await Infusion.filter(patient__mrn="DC-1001", started_at__isnull=True).order_by("-scheduled_at").first()
+    note = await _draft(client, csrf, booked)
+    sign = {"csrf_token": csrf, "version": "1", "password": PASSWORD}
+    r = await client.post(f"/notes/{note.id}/sign", data=sign)
+    assert r.status_code == 400 and "This session has not begun yet" in r.text
+    assert (await IntegrationNote.get(id=note.id)).status == "draft"
