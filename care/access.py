@@ -29,6 +29,16 @@ CONSENT_RECORDED = audit.define("consent.recorded", "A consent was recorded on a
 INFUSION_CREATED = audit.define("infusion.created", "An infusion record was created.")
 INFUSION_VIEWED = audit.define("infusion.viewed", "Someone opened an infusion record.")
 INFUSION_UPDATED = audit.define("infusion.updated", "An infusion record was changed.")
+INFUSION_SIGNED = audit.define(
+    "infusion.signed", "The clinician who gave the dose signed and locked an infusion record (after step-up)."
+)
+INFUSION_STEP_UP_FAILED = audit.define(
+    "infusion.step_up_failed", "Signing an infusion record was refused: wrong password."
+)
+INFUSION_AMENDED = audit.define(
+    "infusion.amended", "A signed infusion record was amended, with a reason (names of the fields changed)."
+)
+VITALS_STRUCK = audit.define("vitals.struck", "A wrong vital-sign reading was struck through with a reason (kept).")
 VITALS_RECORDED = audit.define("vitals.recorded", "A row of vital signs was added to an infusion.")
 MEASURE_SUBMITTED = audit.define("measure.submitted", "A PHQ-9, GAD-7 or C-SSRS was recorded.")
 MEASURE_VIEWED = audit.define("measure.viewed", "Someone viewed a measure result.")

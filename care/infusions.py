@@ -23,6 +23,7 @@ from care.models import (
     Agent,
     Course,
     Infusion,
+    InfusionVersion,
     MeasureResponse,
     Patient,
     RouteOfAdmin,
@@ -144,16 +145,27 @@ async def _insert_infusion(actor: Actor, patient: Patient, course: Course, data:
     return infusion
 
 
+AMEND = "This record is signed: say why you are amending it (up to 300 characters)."
+
+
 async def update_infusion(
-    actor: Actor, infusion_id: int, version: int | None, data: InfusionData | None, errors: dict[str, str], typed: Any
+    actor: Actor,
+    infusion_id: int,
+    version: int | None,
+    data: InfusionData | None,
+    errors: dict[str, str],
+    typed: Any,
+    reason: str = "",
 ) -> Infusion:
     """Change a record from the version the form started at; Invalid (with the form's page) when refused, and 409
-    with what was saved meanwhile beside the typed values when someone else saved first. The audit names the fields
-    that changed."""
+    with what was saved meanwhile beside the typed values when someone else saved first. A signed record changes only
+    by an amendment with a `reason`, and each amended version is kept. The audit names the fields that changed."""
     infusion = await access.get_infusion_for(actor, infusion_id, write=True)
+    reason = reason.strip()
+    unexplained = infusion.signed_at is not None and not 0 < len(reason) <= 300
     try:
-        if data is None:
-            raise Invalid(errors)
+        if data is None or unexplained:
+            raise Invalid(errors | ({"amend_reason": AMEND} if unexplained else {}))
         await _check_links(actor, data, infusion.course, infusion.patient, infusion.id)
     except Invalid as exc:
         raise await forms.refused(actor, infusion.patient, infusion.course, infusion, exc.errors) from None
@@ -165,10 +177,27 @@ async def update_infusion(
         if written:
             detail = {"changed": changed, "version": (version or 0) + 1}
             where = {"object_type": "infusion", "object_id": infusion.id, "patient_id": infusion.patient_id}
-            await audit.record(actor, access.INFUSION_UPDATED, detail=detail, **where)
+            if infusion.signed_at is not None:
+                await keep_version(actor, infusion.id, (version or 0) + 1, reason)
+            action = access.INFUSION_AMENDED if infusion.signed_at is not None else access.INFUSION_UPDATED
+            await audit.record(actor, action, detail=detail, **where)
     if not written:
         raise Invalid({"form": forms.STALE}, page=await forms.saved_meanwhile(actor, infusion_id, typed), status=409)
     return infusion
+
+
+async def keep_version(actor: Actor, infusion_id: int, version: int, reason: str) -> None:
+    """Keep the record as it now stands (inside the transaction that made it so), with who, when and why."""
+    fresh = await Infusion.get(id=infusion_id)
+    content = {k: str(v) for k, v in forms.form_values(fresh, actor.tz).items() if k != "version"}
+    await InfusionVersion.create(
+        infusion_id=infusion_id,
+        version=version,
+        content=content,
+        reason=reason,
+        saved_at=actor.now,
+        saved_by_id=actor.user_id,
+    )
 
 
 @dataclass
@@ -189,7 +218,7 @@ def rems_status(infusion: Infusion, vitals: list[VitalSign], today: date) -> Rem
         observed = int((infusion.discharge_ready_at - infusion.started_at).total_seconds() // 60)
     checklist_bp = infusion.pre_dose_systolic is not None  # the pre-dose checklist's BP counts as the one before
     checkpoints = [
-        (label, any(lo <= v.minute_offset <= hi for v in vitals) or (checklist_bp and hi <= 0))
+        (label, any(lo <= v.minute_offset <= hi for v in vitals if not v.struck_at) or (checklist_bp and hi <= 0))
         for lo, hi, label in REMS_BP_CHECKPOINTS
     ]
     due = (infusion.started_at or infusion.scheduled_at).date() + timedelta(days=REMS_FORM_DUE_DAYS)
@@ -204,7 +233,8 @@ def rems_status(infusion: Infusion, vitals: list[VitalSign], today: date) -> Rem
 
 
 def readings(vitals: list[VitalSign]) -> list[Reading]:
-    return [Reading(v.minute_offset, v.systolic, v.diastolic, v.heart_rate, v.spo2) for v in vitals]
+    """The readings that count (a reading struck through as wrong raises no flag)."""
+    return [Reading(v.minute_offset, v.systolic, v.diastolic, v.heart_rate, v.spo2) for v in vitals if not v.struck_at]
 
 
 @dataclass
@@ -264,11 +294,22 @@ async def add_vitals(
     after the change. A refused row raises Invalid with the whole infusion page (read and audited like any view)."""
     infusion = await access.get_infusion_for(actor, infusion_id, write=True)
     if await once.repeat(actor, key, "vital_sign") is None:
-        if reading is None:
+        errors = errors | await _reading_problems(infusion, reading)
+        if reading is None or errors:
             raise Invalid(errors, page=await view_infusion(actor, infusion.id, actor.today))
         await once.create(actor, key, "vital_sign", lambda: _insert_vitals(actor, infusion, reading), _vital_sign)
     vitals = await VitalSign.filter(infusion_id=infusion.id).order_by("minute_offset", "id")
     return Vitals(infusion, vitals, vital_flags(readings(vitals)))
+
+
+async def _reading_problems(infusion: Infusion, reading: Reading | None) -> dict[str, str]:
+    if infusion.signed_at is not None:
+        return {"minute_offset": "This record is signed and locked: readings can be struck through, not added."}
+    if reading is not None and await VitalSign.filter(
+        infusion_id=infusion.id, struck_at__isnull=True, **asdict(reading)
+    ).exists():
+        return {"minute_offset": f"This reading is already recorded at minute {reading.minute_offset}."}
+    return {}
 
 
 async def _vital_sign(row_id: int) -> VitalSign:

@@ -203,12 +203,35 @@ class Infusion(Model):
     created_by_id = fields.IntField(null=True)
     updated_at = fields.DatetimeField()
     version = fields.IntField(default=1, db_default=1)  # an edit names the version it started from (stale: 409)
+    # Signed (after step-up) by the clinician who gave the dose: the record is then locked, and changes only by an
+    # amendment with a reason, each version kept (InfusionVersion).
+    signed_at = fields.DatetimeField(null=True)
+    signed_by_id = fields.IntField(null=True)
 
     class Meta:
         table = "infusion"
         unique_together = (("course", "number"),)
         # The chart, journal home, prompts and caseload read a patient's infusions by start or schedule time.
         indexes = (("patient_id", "started_at"), ("patient_id", "scheduled_at"))
+
+
+class InfusionVersion(Model):
+    """A signed infusion record as it stood at its signature and after each amendment: who, when and why."""
+
+    id = fields.IntField(primary_key=True)
+    infusion: fields.ForeignKeyRelation[Infusion] = fields.ForeignKeyField(
+        "models.Infusion", related_name="versions", on_delete=fields.CASCADE
+    )
+    infusion_id: int
+    version = fields.IntField()
+    content: fields.Field[dict] = fields.JSONField()  # the record's fields as its form shows them
+    saved_at = fields.DatetimeField()
+    saved_by_id = fields.IntField()
+    reason = fields.CharField(max_length=300)  # "Signed" for the signature; the amendment's reason after it
+
+    class Meta:
+        table = "infusion_version"
+        unique_together = (("infusion", "version"),)
 
 
 class VitalSign(Model):
@@ -224,6 +247,10 @@ class VitalSign(Model):
     spo2 = fields.IntField()
     recorded_at = fields.DatetimeField()
     recorded_by_id = fields.IntField(null=True)
+    # A wrong reading is struck through with a reason, never deleted; struck rows raise no flags.
+    struck_at = fields.DatetimeField(null=True)
+    struck_by_id = fields.IntField(null=True)
+    struck_reason = fields.CharField(max_length=300, default="", db_default="")
 
     class Meta:
         table = "vital_sign"

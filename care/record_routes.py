@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from care import clinical, infusions
+from care import clinical, infusions, signing
 from care import infusion_forms as forms
 from care.clinical import Reading, total_mg, vital_flags
 from care.forms import parse_infusion, parse_vitals
@@ -102,8 +102,10 @@ async def update(request: Request) -> Response:
     raw = await form(request)
     data, f = parse_infusion(raw, who.tz, who.now, who.today)
     version = Form(raw).integer("version", "the version", 0, 2**31 - 1, required=False)
+    reason = str(raw.get("amend_reason", ""))[:400]
+    f.values["amend_reason"] = reason
     try:
-        await infusions.update_infusion(who, _id(request), version, data, f.errors, f.values)
+        await infusions.update_infusion(who, _id(request), version, data, f.errors, f.values, reason)
     except Invalid as exc:
         return _form(request, exc.page, f.values, exc.errors, status=exc.status)
     return redirect(request, url(request, "care:infusion", infusion_id=_id(request)))
@@ -153,6 +155,32 @@ async def preview_flags(request: Request) -> Response:
     return render(request, "care/_flags_preview.html", {"preview": flags})
 
 
+async def sign(request: Request) -> Response:
+    data = await form(request)
+    version = Form(data).integer("version", "the version", 0, 2**31 - 1, required=False)
+    try:
+        await signing.sign(actor(request), _id(request), version, str(data.get("password", "")))
+    except Invalid as exc:
+        view = exc.page
+        return _page(request, view.infusion, view.vitals, view.flags, view, exc.errors, status=exc.status)
+    return redirect(request, url(request, "care:infusion", infusion_id=_id(request)))
+
+
+async def versions(request: Request) -> Response:
+    infusion, kept = await signing.versions(actor(request), _id(request))
+    return render(request, "care/infusion_versions.html", {"infusion": infusion, "versions": kept})
+
+
+async def strike_vitals(request: Request) -> Response:
+    reason = str((await form(request)).get("reason", ""))
+    try:
+        infusion = await signing.strike(actor(request), int(request.path_params["vital_id"]), reason)
+    except Invalid as exc:
+        view = exc.page
+        return _page(request, view.infusion, view.vitals, view.flags, view, exc.errors, status=exc.status)
+    return redirect(request, url(request, "care:infusion", infusion_id=infusion.id) + "#vitals")
+
+
 routes = [
     route("/patients/{patient_id:int}/infusions/new", new_page, roles=CLINICIANS, name="infusion_new"),
     route(
@@ -162,6 +190,9 @@ routes = [
     route("/infusions/{infusion_id:int}/edit", edit_page, roles=CLINICIANS, name="infusion_edit"),
     route("/infusions/{infusion_id:int}/edit", update, roles=CLINICIANS, methods=["POST"], name="infusion_update"),
     route("/infusions/{infusion_id:int}/vitals", add_vitals, roles=CLINICIANS, methods=["POST"]),
+    route("/infusions/{infusion_id:int}/sign", sign, roles=CLINICIANS, methods=["POST"]),
+    route("/infusions/{infusion_id:int}/versions", versions, roles=CLINICIANS),
+    route("/vitals/{vital_id:int}/strike", strike_vitals, roles=CLINICIANS, methods=["POST"]),
     route("/vitals/preview", preview_flags, roles=CLINICIANS),
     route("/dose/preview", preview_dose, roles=CLINICIANS),
 ]

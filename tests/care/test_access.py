@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from care.models import Course, MeasureResponse, RiskAlert
+from care.models import Course, MeasureResponse, RiskAlert, VitalSign
 from server.web import leaf_routes
 from tests.care.conftest import casey, last_infusion, sign_in
 
@@ -23,6 +23,7 @@ async def _ids() -> dict[str, int]:
         "course_id": (await Course.get(patient_id=patient.id)).id,
         "alert_id": (await RiskAlert.get(patient_id=patient.id)).id,
         "measure_id": (await MeasureResponse.filter(patient_id=patient.id).first()).id,
+        "vital_id": (await VitalSign.filter(infusion__patient_id=patient.id).first()).id,
     }
 
 

@@ -159,6 +159,8 @@ NOT_CREATES = {
     "/patients/{patient_id:int}/care-team",  # add is get-or-create, remove deletes: both idempotent
     "/alerts/{alert_id:int}/ack",
     "/infusions/{infusion_id:int}/edit",
+    "/infusions/{infusion_id:int}/sign",  # locks once: a repeat finds it signed
+    "/vitals/{vital_id:int}/strike",  # strikes once: a repeat finds it struck
     "/journal/preferences",
     "/journal/{entry_id:int}/edit",
     "/journal/{entry_id:int}/draft",

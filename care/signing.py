@@ -1,0 +1,112 @@
+"""The infusion record's lifecycle: the clinician who gave the dose signs it (step-up), which locks it; a signed
+record changes only by an amendment with a reason, and every version is kept with who, when and why; a wrong vital
+sign is struck through with a reason, never deleted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from care import access
+from care import infusion_forms as forms
+from care.infusions import keep_version, view_infusion
+from care.models import Infusion, InfusionVersion, VitalSign
+from server import audit
+from server.actor import Actor
+from server.errors import Invalid, NotFound
+from server.models import User
+
+SIGNED = "Signed"
+WRONG_PASSWORD = "That password is wrong. Re-enter the password you sign in with."  # noqa: S105 - a message
+
+
+async def sign(actor: Actor, infusion_id: int, version: int | None, password: str) -> Infusion:
+    """Sign and lock the record as the clinician who gave the dose; Invalid (with the infusion page) otherwise."""
+    infusion = await access.get_infusion_for(actor, infusion_id, write=True)
+    problem = _why_not(actor, infusion, version)
+    if not problem and not await actor.passwords.verify(actor.user.password_hash if actor.user else None, password):
+        async with in_transaction():
+            await _audit(actor, access.INFUSION_STEP_UP_FAILED, infusion, outcome="denied")
+        problem = {"password": WRONG_PASSWORD}
+    if problem:
+        status = 409 if "form" in problem and infusion.version != version else 400
+        raise Invalid(problem, page=await view_infusion(actor, infusion.id, actor.today), status=status)
+    async with in_transaction():
+        locked = await Infusion.filter(id=infusion.id, version=version, signed_at__isnull=True).update(
+            signed_at=actor.now, signed_by_id=actor.user_id
+        )
+        if locked:
+            await keep_version(actor, infusion.id, infusion.version, SIGNED)
+            await _audit(actor, access.INFUSION_SIGNED, infusion, detail={"version": infusion.version})
+    if not locked:
+        raise Invalid({"form": STALE}, page=await view_infusion(actor, infusion.id, actor.today), status=409)
+    return infusion
+
+
+STALE = "This record changed, or was signed, while the page was open. Nothing was signed: read it again, then sign."
+
+
+def _why_not(actor: Actor, infusion: Infusion, version: int | None) -> dict[str, str]:
+    if infusion.signed_at is not None or infusion.version != version:
+        return {"form": STALE}
+    if infusion.started_at is None:
+        return {"form": "Record the dose (its start time) before signing the record."}
+    if infusion.administered_by_id != actor.user_id:
+        who = infusion.administered_by.name if infusion.administered_by else "the clinician who gave the dose"
+        return {"form": f"Only {who}, who gave the dose, signs this record."}
+    return {}
+
+
+async def _audit(actor: Actor, action: str, infusion: Infusion, **fields: object) -> None:
+    where = {"object_type": "infusion", "object_id": infusion.id, "patient_id": infusion.patient_id}
+    await audit.record(actor, action, **where, **fields)
+
+
+@dataclass(frozen=True)
+class Version:
+    """One kept version: who saved it, when, why, and what changed from the one before (label, before, after)."""
+
+    row: InfusionVersion
+    by: str
+    changes: list[tuple[str, str, str]]
+
+
+async def versions(actor: Actor, infusion_id: int) -> tuple[Infusion, list[Version]]:
+    """A signed record's versions, newest first, each with its changes from the one before; read and audited."""
+    infusion = await access.get_infusion_for(actor, infusion_id)
+    rows = await InfusionVersion.filter(infusion_id=infusion.id).order_by("version")
+    names = {u.id: u.name for u in await User.filter(id__in={r.saved_by_id for r in rows})}
+    kept: list[Version] = []
+    for before, row in zip([None, *rows], rows, strict=False):
+        changes = _changes(before.content, row.content) if before else []
+        kept.append(Version(row, names.get(row.saved_by_id, "someone"), changes))
+    where = {"object_type": "infusion", "object_id": infusion.id, "patient_id": infusion.patient_id}
+    await audit.record_read(actor, access.INFUSION_VIEWED, detail={"versions": len(rows)}, **where)
+    return infusion, list(reversed(kept))
+
+
+def _changes(before: dict[str, str], after: dict[str, str]) -> list[tuple[str, str, str]]:
+    keys = [k for k in after if before.get(k, "") != after.get(k, "")]
+    label = forms.LABELS.get
+    return [(label(k, k.replace("_", " ").capitalize()), before.get(k) or "—", after[k] or "—") for k in keys]
+
+
+async def strike(actor: Actor, vital_id: int, reason: str) -> Infusion:
+    """Strike a wrong reading through with a reason (it stays on the record, and raises no flag); Invalid (with
+    the infusion page) without a reason."""
+    row = await VitalSign.get_or_none(id=vital_id, infusion__clinic_id=actor.clinic_id)
+    if row is None:
+        raise NotFound("vital sign")
+    infusion = await access.get_infusion_for(actor, row.infusion_id, write=True)
+    reason = reason.strip()
+    if row.struck_at is None and (not reason or len(reason) > 300):
+        message = "Say why this reading is wrong (up to 300 characters)."
+        raise Invalid({f"strike_reason_{row.id}": message}, page=await view_infusion(actor, infusion.id, actor.today))
+    async with in_transaction():
+        if await VitalSign.filter(id=row.id, struck_at__isnull=True).update(
+            struck_at=actor.now, struck_by_id=actor.user_id, struck_reason=reason
+        ):
+            where = {"object_type": "vital_sign", "object_id": row.id, "patient_id": infusion.patient_id}
+            await audit.record(actor, access.VITALS_STRUCK, **where)
+    return infusion
