@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from care.models import Infusion
+from care.models import Course, Infusion
 from server.models import AuditEvent
 from tests.care.conftest import casey, last_infusion, sign_in
 from tests.care.test_infusions import GOOD
@@ -51,3 +51,14 @@ async def test_an_infusion_edit_audits_the_names_of_the_fields_it_changed(client
     event = await AuditEvent.filter(action="infusion.updated", object_id=str(infusion.id)).order_by("-seq").first()
     assert "lot_number" in event.detail["changed"] and "cadss" in event.detail["changed"]
     assert "KET-NEW" not in str(event.detail)
+
+
+async def test_a_stale_course_status_change_is_refused_and_says_what_it_is_now(client, demo):
+    csrf = await sign_in(client, "therapist@demo.clinic")
+    course = await Course.get(patient__mrn="DC-1001", status="active")
+    seen = str(course.version)
+    first = {"csrf_token": csrf, "status": "maintenance", "version": seen}
+    assert (await client.post(f"/courses/{course.id}/status", data=first)).status_code == 303
+    stale = await client.post(f"/courses/{course.id}/status", data={**first, "status": "completed"})
+    assert stale.status_code == 409 and "This course was changed meanwhile: it is now maintenance" in stale.text
+    assert (await Course.get(id=course.id)).status == "maintenance"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import logging
@@ -8,6 +9,7 @@ from datetime import timedelta
 
 from care.models import BreakGlass, Patient, RiskAlert
 from notes.models import IntegrationNote
+from oversight.models import NoteReview
 from oversight.quality import escalate
 from server.models import AuditEvent, Clinic, User
 from tests.care.conftest import sign_in
@@ -310,3 +312,15 @@ async def test_audit_pages_are_index_seeks_not_scans(app, demo):
         )
         assert "USING INDEX" in plan or "USING PRIMARY KEY" in plan, plan
         assert "SCAN audit_event" not in plan.replace("SCAN audit_event USING", "")
+
+
+async def test_two_supervisors_drawing_at_once_never_sample_a_note_twice(client, demo):
+    csrf = await sign_in(client, "supervisor@demo.clinic")
+    draws = [
+        client.post("/oversight/reviews", data={"csrf_token": csrf, "count": "5", "days": "30", "form_key": key})
+        for key in ("a" * 24, "b" * 24, "c" * 24)
+    ]
+    answers = await asyncio.gather(*draws)
+    assert all(a.status_code in (303, 409) for a in answers), [a.status_code for a in answers]
+    notes = await NoteReview.all().values_list("note_id", flat=True)
+    assert len(notes) == len(set(notes)) == 2  # the two signed notes of the last 30 days, each once
