@@ -100,13 +100,19 @@ async def strike(actor: Actor, vital_id: int, reason: str) -> Infusion:
         raise NotFound("vital sign")
     infusion = await access.get_infusion_for(actor, row.infusion_id, write=True)
     reason = reason.strip()
+    field = f"strike_reason_{row.id}"
     if row.struck_at is None and (not reason or len(reason) > 300):
         message = "Say why this reading is wrong (up to 300 characters)."
-        raise Invalid({f"strike_reason_{row.id}": message}, page=await view_infusion(actor, infusion.id, actor.today))
+        raise Invalid({field: message}, page=await view_infusion(actor, infusion.id, actor.today))
     async with in_transaction():
-        if await VitalSign.filter(id=row.id, struck_at__isnull=True).update(
+        struck = await VitalSign.filter(id=row.id, struck_at__isnull=True).update(
             struck_at=actor.now, struck_by_id=actor.user_id, struck_reason=reason
-        ):
+        )
+        if struck:
             where = {"object_type": "vital_sign", "object_id": row.id, "patient_id": infusion.patient_id}
             await audit.record(actor, access.VITALS_STRUCK, **where)
+    if not struck:  # someone struck it first: say so rather than drop this reason silently
+        earlier = await VitalSign.get(id=row.id)
+        message = f"Someone else struck this reading through first: {earlier.struck_reason}"
+        raise Invalid({field: message}, page=await view_infusion(actor, infusion.id, actor.today), status=409)
     return infusion

@@ -117,3 +117,14 @@ async def test_the_same_reading_at_the_same_minute_is_refused(client, demo):
     again = await client.post(f"/infusions/{infusion.id}/vitals", data={**reading, "csrf_token": csrf})
     assert again.status_code == 400 and "This reading is already recorded at minute 50" in again.text
     assert await VitalSign.filter(infusion_id=infusion.id, minute_offset=50).count() == 1
+
+
+async def test_striking_a_reading_someone_already_struck_says_so(client, demo):
+    csrf = await sign_in(client, "therapist@demo.clinic")
+    infusion = await last_infusion(await casey())
+    row = await VitalSign.filter(infusion_id=infusion.id).first()
+    first = await client.post(f"/vitals/{row.id}/strike", data={"csrf_token": csrf, "reason": "Wrong patient"})
+    assert first.status_code == 303
+    second = await client.post(f"/vitals/{row.id}/strike", data={"csrf_token": csrf, "reason": "Cuff too small"})
+    assert second.status_code == 409 and "Someone else struck this reading through first: Wrong patient" in second.text
+    assert (await VitalSign.get(id=row.id)).struck_reason == "Wrong patient"
