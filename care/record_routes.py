@@ -172,9 +172,10 @@ async def versions(request: Request) -> Response:
 
 
 async def strike_vitals(request: Request) -> Response:
-    reason = str((await form(request)).get("reason", ""))
+    data = await form(request)
+    vital_id = Form(data).integer("vital_id", "a reading", 1, 2**31 - 1, required=False)
     try:
-        infusion = await signing.strike(actor(request), int(request.path_params["vital_id"]), reason)
+        infusion = await signing.strike(actor(request), _id(request), vital_id, str(data.get("reason", "")))
     except Invalid as exc:
         view = exc.page
         return _page(request, view.infusion, view.vitals, view.flags, view, exc.errors, status=exc.status)
@@ -192,7 +193,7 @@ routes = [
     route("/infusions/{infusion_id:int}/vitals", add_vitals, roles=CLINICIANS, methods=["POST"]),
     route("/infusions/{infusion_id:int}/sign", sign, roles=CLINICIANS, methods=["POST"]),
     route("/infusions/{infusion_id:int}/versions", versions, roles=CLINICIANS),
-    route("/vitals/{vital_id:int}/strike", strike_vitals, roles=CLINICIANS, methods=["POST"]),
+    route("/infusions/{infusion_id:int}/vitals/strike", strike_vitals, roles=CLINICIANS, methods=["POST"]),
     route("/vitals/preview", preview_flags, roles=CLINICIANS),
     route("/dose/preview", preview_dose, roles=CLINICIANS),
 ]

@@ -14,7 +14,7 @@ from care.infusions import keep_version, view_infusion
 from care.models import Infusion, InfusionVersion, VitalSign
 from server import audit
 from server.actor import Actor
-from server.errors import Invalid, NotFound
+from server.errors import Invalid
 from server.models import User
 
 SIGNED = "Signed"
@@ -92,18 +92,17 @@ def _changes(before: dict[str, str], after: dict[str, str]) -> list[tuple[str, s
     return [(label(k, k.replace("_", " ").capitalize()), before.get(k) or "—", after[k] or "—") for k in keys]
 
 
-async def strike(actor: Actor, vital_id: int, reason: str) -> Infusion:
-    """Strike a wrong reading through with a reason (it stays on the record, and raises no flag); Invalid (with
-    the infusion page) without a reason."""
-    row = await VitalSign.get_or_none(id=vital_id, infusion__clinic_id=actor.clinic_id)
-    if row is None:
-        raise NotFound("vital sign")
-    infusion = await access.get_infusion_for(actor, row.infusion_id, write=True)
+async def strike(actor: Actor, infusion_id: int, vital_id: int | None, reason: str) -> Infusion:
+    """Strike one of the record's readings through with a reason (it stays on the record, and raises no flag);
+    Invalid (with the infusion page) without a reading or a reason, and 409 when someone struck it first."""
+    infusion = await access.get_infusion_for(actor, infusion_id, write=True)
+    row = await VitalSign.get_or_none(id=vital_id, infusion_id=infusion.id) if vital_id else None
     reason = reason.strip()
-    field = f"strike_reason_{row.id}"
-    if row.struck_at is None and (not reason or len(reason) > 300):
-        message = "Say why this reading is wrong (up to 300 characters)."
-        raise Invalid({field: message}, page=await view_infusion(actor, infusion.id, actor.today))
+    errors = {} if row else {"vital_id": "Choose the reading that is wrong."}
+    if (row is None or row.struck_at is None) and (not reason or len(reason) > 300):
+        errors["strike_reason"] = "Say why this reading is wrong (up to 300 characters)."
+    if errors or row is None:
+        raise Invalid(errors, page=await view_infusion(actor, infusion.id, actor.today))
     async with in_transaction():
         struck = await VitalSign.filter(id=row.id, struck_at__isnull=True).update(
             struck_at=actor.now, struck_by_id=actor.user_id, struck_reason=reason
@@ -114,5 +113,5 @@ async def strike(actor: Actor, vital_id: int, reason: str) -> Infusion:
     if not struck:  # someone struck it first: say so rather than drop this reason silently
         earlier = await VitalSign.get(id=row.id)
         message = f"Someone else struck this reading through first: {earlier.struck_reason}"
-        raise Invalid({field: message}, page=await view_infusion(actor, infusion.id, actor.today), status=409)
+        raise Invalid({"vital_id": message}, page=await view_infusion(actor, infusion.id, actor.today), status=409)
     return infusion

@@ -97,15 +97,26 @@ async def test_a_wrong_reading_is_struck_through_with_a_reason_never_deleted(cli
     assert added.status_code == 303
     row = await VitalSign.filter(infusion_id=infusion.id, systolic=190).get()
     assert "190/120" in (await client.get(f"/infusions/{infusion.id}")).text
-    bare = await client.post(f"/vitals/{row.id}/strike", data={"csrf_token": csrf, "reason": " "})
+    strike = f"/infusions/{infusion.id}/vitals/strike"
+    bare = await client.post(strike, data={"csrf_token": csrf, "vital_id": str(row.id), "reason": " "})
     assert bare.status_code == 400 and "Say why this reading is wrong" in bare.text
-    r = await client.post(f"/vitals/{row.id}/strike", data={"csrf_token": csrf, "reason": "Cuff on the wrong arm"})
+    r = await client.post(strike, data={"csrf_token": csrf, "vital_id": str(row.id), "reason": "Cuff on the wrong arm"})
     assert r.status_code == 303
     struck = await VitalSign.get(id=row.id)
     assert struck.struck_at is not None and struck.struck_reason == "Cuff on the wrong arm"
     page = (await client.get(f"/infusions/{infusion.id}")).text
     assert "<del>190/120</del>" in page and "Struck through: Cuff on the wrong arm" in page
     assert await AuditEvent.filter(action="vitals.struck", object_id=str(row.id)).exists()
+
+
+async def test_a_stranger_cannot_strike_a_reading(client, demo):
+    infusion = await last_infusion(await casey())
+    row = await VitalSign.filter(infusion_id=infusion.id).first()
+    async with another(client) as stranger:
+        other = await sign_in(stranger, "therapist2@demo.clinic")
+        data = {"csrf_token": other, "vital_id": str(row.id), "reason": "Not mine"}
+        assert (await stranger.post(f"/infusions/{infusion.id}/vitals/strike", data=data)).status_code == 404
+    assert (await VitalSign.get(id=row.id)).struck_at is None
 
 
 async def test_the_same_reading_at_the_same_minute_is_refused(client, demo):
@@ -123,8 +134,9 @@ async def test_striking_a_reading_someone_already_struck_says_so(client, demo):
     csrf = await sign_in(client, "therapist@demo.clinic")
     infusion = await last_infusion(await casey())
     row = await VitalSign.filter(infusion_id=infusion.id).first()
-    first = await client.post(f"/vitals/{row.id}/strike", data={"csrf_token": csrf, "reason": "Wrong patient"})
+    strike = f"/infusions/{infusion.id}/vitals/strike"
+    first = await client.post(strike, data={"csrf_token": csrf, "vital_id": str(row.id), "reason": "Wrong patient"})
     assert first.status_code == 303
-    second = await client.post(f"/vitals/{row.id}/strike", data={"csrf_token": csrf, "reason": "Cuff too small"})
+    second = await client.post(strike, data={"csrf_token": csrf, "vital_id": str(row.id), "reason": "Cuff too small"})
     assert second.status_code == 409 and "Someone else struck this reading through first: Wrong patient" in second.text
     assert (await VitalSign.get(id=row.id)).struck_reason == "Wrong patient"

@@ -160,7 +160,7 @@ NOT_CREATES = {
     "/alerts/{alert_id:int}/ack",
     "/infusions/{infusion_id:int}/edit",
     "/infusions/{infusion_id:int}/sign",  # locks once: a repeat finds it signed
-    "/vitals/{vital_id:int}/strike",  # strikes once: a repeat finds it struck
+    "/infusions/{infusion_id:int}/vitals/strike",  # strikes once: a repeat is told it was struck
     "/journal/preferences",
     "/journal/{entry_id:int}/edit",
     "/journal/{entry_id:int}/draft",
