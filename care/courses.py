@@ -101,7 +101,8 @@ async def set_course_status(
             rules.raise_if(rules.reopen_problems(course, status, other[0] if other else None))
             if not await _set_status(actor, course, status, version or 0):
                 now = str((await Course.get(id=course.id)).status).replace("_", " ")
-                message = f"This course was changed meanwhile: it is now {now}. Nothing was changed; choose again."
+                chosen = status.replace("_", " ")
+                message = f"This course was changed meanwhile: it is now {now}. Your choice ({chosen}) was not saved."
                 raise Invalid({"form": message}, status=409)
     except Invalid as exc:
         raise Invalid(exc.errors, page=await chart(actor, course.patient_id), status=exc.status) from None

@@ -61,4 +61,5 @@ async def test_a_stale_course_status_change_is_refused_and_says_what_it_is_now(c
     assert (await client.post(f"/courses/{course.id}/status", data=first)).status_code == 303
     stale = await client.post(f"/courses/{course.id}/status", data={**first, "status": "completed"})
     assert stale.status_code == 409 and "This course was changed meanwhile: it is now maintenance" in stale.text
+    assert "Your choice (completed) was not saved" in stale.text
     assert (await Course.get(id=course.id)).status == "maintenance"
