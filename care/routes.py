@@ -13,8 +13,9 @@ from care.forms import parse_consent, parse_course, parse_course_status, parse_p
 from care.measures import acknowledge, open_alerts, split
 from care.models import ConsentKind, CourseStatus, Protocol
 from server.errors import Invalid
+from server.forms import Form
 from server.policy import ADMIN, CLINICIANS, SUPERVISOR, THERAPIST
-from server.web import actor, form, form_key, redirect, render, route, url
+from server.web import MAX_ID, actor, form, form_key, redirect, render, route, url
 
 PROTOCOLS = [p.value for p in Protocol]
 
@@ -108,14 +109,9 @@ async def care_teams(request: Request) -> Response:
 
 async def change_team(request: Request) -> Response:
     data = await form(request)
-    therapist_id = str(data.get("therapist_id", ""))
+    therapist_id = Form(data).integer("therapist_id", "a therapist", 1, MAX_ID, required=False) or 0
     teams, chart = url(request, "care:care_teams"), url(request, "care:chart", patient_id=_id(request))
-    await patients.change_care_team(
-        actor(request),
-        _id(request),
-        int(therapist_id) if therapist_id.isdigit() else 0,
-        add=data.get("action") != "remove",
-    )
+    await patients.change_care_team(actor(request), _id(request), therapist_id, add=data.get("action") != "remove")
     return redirect(request, chart if data.get("back") == chart else teams)
 
 

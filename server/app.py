@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,7 +24,7 @@ from server.middleware import RequestContextMiddleware
 from server.passwords import Passwords
 from server.registry import Registry
 from server.settings import ROOT, Settings
-from server.web import CsrfFailure, RoomMount, Urls, make_templates
+from server.web import CsrfFailure, RoomMount, Urls, is_htmx, make_templates
 
 ERROR_TITLES = {
     400: ("Something in that request wasn't right", "Go back, check what you entered and try again."),
@@ -63,7 +64,10 @@ def build_app(settings: Settings, registry: Registry) -> Starlette:
         status = _status_for(exc)
         actor = getattr(request.state, "actor", None)
         kind = "csrf" if isinstance(exc, CsrfFailure) else None
-        response = error_page(request.scope, status, request.state.request_id, actor, kind)
+        if is_htmx(request):  # an htmx target (the autosave's status line) gets a line, never a whole page
+            response = error_fragment(status, kind, exc)
+        else:
+            response = error_page(request.scope, status, request.state.request_id, actor, kind)
         if isinstance(exc, Throttled):
             response.headers["Retry-After"] = str(exc.retry_after)
         if isinstance(exc, HTTPException) and exc.headers:
@@ -99,6 +103,15 @@ def build_app(settings: Settings, registry: Registry) -> Starlette:
     app.state.templates = templates
     app.state.passwords = Passwords(settings)
     return app
+
+
+def error_fragment(status: int, kind: object, exc: Exception) -> Response:
+    """A refusal sized for an htmx target: one line, saying what happened; nothing typed is touched."""
+    title, hint = ERROR_TITLES.get(kind or status, ERROR_TITLES[500])
+    detail = next(iter(exc.errors.values())) if isinstance(exc, Invalid) and exc.errors else hint
+    text = html.escape(f"Not saved: {detail}" if isinstance(exc, Invalid) else f"{title}. {hint}")
+    line = f'<span class="save-problem" role="alert">{text}</span>'
+    return Response(line, status_code=status, media_type="text/html")
 
 
 def _status_for(exc: Exception) -> int:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
@@ -23,7 +24,7 @@ from tortoise.transactions import in_transaction
 
 from server import accounts, audit, sessions
 from server.actor import Actor
-from server.errors import Forbidden, NotFound
+from server.errors import Forbidden, Invalid, NotFound
 from server.forms import local_input
 from server.markdown import render as render_markdown
 from server.policy import PUBLIC
@@ -193,8 +194,28 @@ def form_key(data: Mapping[str, Any]) -> str:
     return str(data.get("form_key", ""))[:64]
 
 
+# The input boundary: text no database column can hold is refused here, before anything reaches a driver.
+# PostgreSQL rejects NUL in text outright; other C0 controls (but tab and line breaks), DEL and lone surrogates
+# are never typed by a person and only ever arrive from broken or hostile clients.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers (4 bytes) on both databases; a larger one names nothing
+
+
+def check_input(items: Iterable[tuple[str, Any]]) -> None:
+    """Invalid (400) naming each field whose text holds a character no column can store."""
+    bad = {
+        str(name)[:64]: "This holds a character that can't be saved (a control character such as NUL). Remove it."
+        for name, value in items
+        if isinstance(value, str) and (UNSTORABLE.search(value) or UNSTORABLE.search(str(name)))
+    }
+    if bad:
+        raise Invalid(bad)
+
+
 async def form(request: Request) -> FormData:
-    return await request.form(max_files=0, max_fields=200, max_part_size=256 * 1024)
+    data = await request.form(max_files=0, max_fields=200, max_part_size=256 * 1024)
+    check_input(data.multi_items())
+    return data
 
 
 async def _check_csrf(request: Request) -> None:
@@ -271,6 +292,9 @@ def route(
                 await _denied(who, request)
                 # A route that takes an id answers 404, so a role that may never see such records learns nothing.
                 raise NotFound(path) if "{" in path else Forbidden(path)
+        if any(isinstance(v, int) and not 0 < v <= MAX_ID for v in request.path_params.values()):
+            raise NotFound(path)
+        check_input(request.query_params.multi_items())
         if request.method not in SAFE_METHODS:
             await _check_csrf(request)
         elif who.user is not None and not is_htmx(request):
