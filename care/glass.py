@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from care import access
 from care.models import BreakGlass, Patient
-from server import audit, once
+from server import accounts, audit, once
 from server.actor import Actor
 from server.errors import Invalid
 from server.policy import can, require
@@ -33,7 +33,7 @@ async def request_access(actor: Actor, key: str, mrn: str, reason: str, password
         errors["mrn"] = "No patient with that MRN in your clinic."
     elif await can(actor.user, access.MAY_PATIENT_VIEW, patient):
         errors["mrn"] = "This patient is already on your caseload; open their chart directly."
-    if not errors and not await actor.passwords.verify(actor.user.password_hash if actor.user else None, password):
+    if not errors and not await accounts.step_up(actor, password):
         errors["password"] = "That password is wrong."  # noqa: S105 - a message, not a secret
     if errors:
         async with in_transaction():

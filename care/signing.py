@@ -12,7 +12,7 @@ from care import access
 from care import infusion_forms as forms
 from care.infusions import keep_version, view_infusion
 from care.models import Infusion, InfusionVersion, VitalSign
-from server import audit
+from server import accounts, audit
 from server.actor import Actor
 from server.errors import Invalid
 from server.models import User
@@ -25,7 +25,7 @@ async def sign(actor: Actor, infusion_id: int, version: int | None, password: st
     """Sign and lock the record as the clinician who gave the dose; Invalid (with the infusion page) otherwise."""
     infusion = await access.get_infusion_for(actor, infusion_id, write=True)
     problem = _why_not(actor, infusion, version)
-    if not problem and not await actor.passwords.verify(actor.user.password_hash if actor.user else None, password):
+    if not problem and not await accounts.step_up(actor, password):
         async with in_transaction():
             await _audit(actor, access.INFUSION_STEP_UP_FAILED, infusion, outcome="denied")
         problem = {"password": WRONG_PASSWORD}

@@ -11,7 +11,7 @@ from care import access as care_access
 from care.models import Patient
 from notes import access
 from notes.models import ProcessNote, Supervision
-from server import audit, once
+from server import accounts, audit, once
 from server.actor import Actor
 from server.errors import Invalid
 from server.models import Role
@@ -81,7 +81,7 @@ async def get(actor: Actor, note_id: int) -> ProcessNote:
 async def open_note(actor: Actor, note_id: int, password: str) -> ProcessNote:
     """Step-up: re-enter the password to read the body; both outcomes are audited."""
     note = await access.get_process_note_for(actor, note_id)
-    ok = await actor.passwords.verify(actor.user.password_hash if actor.user else None, password)
+    ok = await accounts.step_up(actor, password)
     async with in_transaction():
         await audit.record(
             actor,

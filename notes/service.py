@@ -23,7 +23,7 @@ from notes.access import MAY_NOTE_ADDENDUM, MAY_NOTE_COSIGN, MAY_NOTE_WRITE
 from notes.content import IDEATION, digest, missing_for_signature
 from notes.diff import FieldChange, changes, readable
 from notes.models import Addendum, Format, IntegrationNote, SignedVersion, Status
-from server import audit, once
+from server import accounts, audit, once
 from server.actor import Actor
 from server.errors import Forbidden, Invalid, NotFound
 from server.policy import can, require
@@ -227,7 +227,7 @@ def _review(actor: Actor, note: IntegrationNote, versions: list[SignedVersion]) 
 
 async def _step_up(actor: Actor, password: str, note: IntegrationNote, failed_action: str) -> None:
     """Step-up re-authentication: re-enter the password to sign or co-sign; a wrong one is audited and refused."""
-    if not await actor.passwords.verify(actor.user.password_hash if actor.user else None, password):
+    if not await accounts.step_up(actor, password):
         async with in_transaction():
             await _audit(actor, failed_action, note, outcome="denied")
         raise Invalid({"password": "That password is wrong. Re-enter the password you sign in with."})

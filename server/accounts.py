@@ -13,7 +13,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from server import audit, once, policy, sessions
+from server import audit, once, policy, sessions, sql
 from server.actor import Actor
 from server.errors import Invalid, NotFound, Throttled
 from server.models import Clinic, LoginFailure, Role, Session, User
@@ -29,40 +29,53 @@ def normalise_email(raw: str) -> str:
     return raw.strip().casefold()
 
 
-async def _throttle_wait(actor: Actor, email: str) -> int:
-    """Seconds until this account and this IP may try again (0 = may try now)."""
+async def _reserve(actor: Actor, email: str) -> list[int]:
+    """Reserve one password attempt for this account and this client IP before the password is checked: counted and
+    written in one serialised transaction, so attempts sent at once cannot all slip under the limit. Throttled
+    (audited) when either is at its limit. Returns the reservation rows; a correct password releases them, a wrong
+    one leaves them as the recorded failures."""
     s = actor.settings
     since = actor.now - timedelta(seconds=s.login_window_seconds)
-    waits = [0]
-    for scope, key, limit in (
-        ("account", email, s.login_max_failures_account),
-        ("ip", actor.ip, s.login_max_failures_ip),
-    ):
-        recent = await LoginFailure.filter(scope=scope, key=key, at__gte=since).order_by("-at").limit(limit)
-        if len(recent) >= limit:
-            waits.append(max(1, math.ceil((recent[-1].at - since).total_seconds())))
-    return max(waits)
+    scopes = (("account", email, s.login_max_failures_account), ("ip", actor.ip, s.login_max_failures_ip))
+    async with in_transaction() as conn:
+        if sql.is_postgres(conn):  # SQLite's write transactions already run one at a time (BEGIN IMMEDIATE)
+            for scope, key, _ in scopes:
+                await sql.fetch("SELECT pg_advisory_xact_lock(hashtext(?))", (f"{scope}:{key}",), conn)
+        waits = [0]
+        for scope, key, limit in scopes:
+            recent = await LoginFailure.filter(scope=scope, key=key, at__gte=since).order_by("-at").limit(limit)
+            if len(recent) >= limit:
+                waits.append(max(1, math.ceil((recent[-1].at - since).total_seconds())))
+        if max(waits):
+            await audit.record(actor, audit.LOGIN_THROTTLED, outcome="denied", detail={"retry_after": max(waits)})
+        else:
+            rows = [await LoginFailure.create(scope=scope, key=key, at=actor.now) for scope, key, _ in scopes]
+    if max(waits):
+        raise Throttled(max(waits))
+    return [row.id for row in rows]
+
+
+async def _release(reserved: list[int]) -> None:
+    async with in_transaction():
+        await LoginFailure.filter(id__in=reserved).delete()
 
 
 async def sign_in(actor: Actor, email: str, password: str, user_agent: str = "") -> str:
     """Check credentials and open a session; returns the new session token for the cookie."""
     email = normalise_email(email)
-    wait = await _throttle_wait(actor, email)
-    if wait:
-        async with in_transaction():
-            await audit.record(actor, audit.LOGIN_THROTTLED, outcome="denied", detail={"retry_after": wait})
-        raise Throttled(wait)
+    reserved = await _reserve(actor, email)
     user = await User.get_or_none(email=email)
     ok = await actor.passwords.verify(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         reason = "unknown_email" if user is None else ("disabled" if ok else "wrong_password")
-        await _record_failure(actor, email, user, reason)
+        await _record_failure(actor, user, reason)
         raise Invalid({"form": GENERIC_LOGIN_ERROR})
     new_hash = await actor.passwords.hash(password) if actor.passwords.needs_rehash(user.password_hash) else None
     me = dataclasses.replace(actor, user=user)
     async with in_transaction():
         if new_hash:
             await User.filter(id=user.id).update(password_hash=new_hash)
+        await LoginFailure.filter(id__in=reserved).delete()
         await LoginFailure.filter(scope="account", key=email).delete()
         token, session = await sessions.create(user, actor.now, actor.ip, user_agent)
         await audit.record(
@@ -71,15 +84,23 @@ async def sign_in(actor: Actor, email: str, password: str, user_agent: str = "")
     return token
 
 
-async def _record_failure(actor: Actor, email: str, user: User | None, reason: str) -> None:
+async def step_up(actor: Actor, password: str) -> bool:
+    """Re-authentication before a sensitive act (sign, co-sign, open a process note, break the glass): the password
+    is checked only within the same limits as sign-in, and a wrong one counts against them (Throttled beyond)."""
+    user = actor.user
+    if user is None:
+        return False
+    reserved = await _reserve(actor, user.email)
+    ok = await actor.passwords.verify(user.password_hash, password)
+    if ok:
+        await _release(reserved)
+    return ok
+
+
+async def _record_failure(actor: Actor, user: User | None, reason: str) -> None:
+    """The reservation rows stay as the failure; old ones are swept, and the failure is audited."""
     async with in_transaction():
         await LoginFailure.filter(at__lt=actor.now - FAILURE_RETENTION).delete()
-        await LoginFailure.bulk_create(
-            [
-                LoginFailure(scope="account", key=email, at=actor.now),
-                LoginFailure(scope="ip", key=actor.ip, at=actor.now),
-            ]
-        )
         await audit.record(
             actor,
             audit.LOGIN_FAILED,
@@ -271,7 +292,7 @@ async def change_own_password(actor: Actor, current: str, new: str) -> None:
     user = actor.user
     if user is None or actor.session is None:
         raise NotFound("user")
-    if not await actor.passwords.verify(user.password_hash, current):
+    if not await step_up(actor, current):
         raise Invalid({"current_password": "That isn't your current password."})
     problem = password_problem(new, email=user.email, name=user.name)
     if problem:
