@@ -30,17 +30,18 @@ def normalise_email(raw: str) -> str:
 
 
 async def _reserve(actor: Actor, email: str) -> list[int]:
-    """Reserve one password attempt for this account and this client IP before the password is checked: counted and
-    written in one serialised transaction, so attempts sent at once cannot all slip under the limit. Throttled
-    (audited) when either is at its limit. Returns the reservation rows; a correct password releases them, a wrong
-    one leaves them as the recorded failures."""
+    """Reserve one password attempt for this account before the password is checked: counted and written in one
+    serialised transaction, so attempts sent at once cannot all slip under the account's limit. Throttled (audited)
+    when the account or the client IP is at its limit. The IP's count is of settled failures only (its row is
+    written when a password proves wrong), so a clinic signing in many people at once behind one address is not
+    refused for attempts still in flight. Returns the reservation; a correct password releases it, a wrong one
+    leaves it as the account's recorded failure."""
     s = actor.settings
     since = actor.now - timedelta(seconds=s.login_window_seconds)
     scopes = (("account", email, s.login_max_failures_account), ("ip", actor.ip, s.login_max_failures_ip))
     async with in_transaction() as conn:
         if sql.is_postgres(conn):  # SQLite's write transactions already run one at a time (BEGIN IMMEDIATE)
-            for scope, key, _ in scopes:
-                await sql.fetch("SELECT pg_advisory_xact_lock(hashtext(?))", (f"{scope}:{key}",), conn)
+            await sql.fetch("SELECT pg_advisory_xact_lock(hashtext(?))", (f"account:{email}",), conn)
         waits = [0]
         for scope, key, limit in scopes:
             recent = await LoginFailure.filter(scope=scope, key=key, at__gte=since).order_by("-at").limit(limit)
@@ -49,10 +50,10 @@ async def _reserve(actor: Actor, email: str) -> list[int]:
         if max(waits):
             await audit.record(actor, audit.LOGIN_THROTTLED, outcome="denied", detail={"retry_after": max(waits)})
         else:
-            rows = [await LoginFailure.create(scope=scope, key=key, at=actor.now) for scope, key, _ in scopes]
+            row = await LoginFailure.create(scope="account", key=email, at=actor.now)
     if max(waits):
         raise Throttled(max(waits))
-    return [row.id for row in rows]
+    return [row.id]
 
 
 async def _release(reserved: list[int]) -> None:
@@ -94,13 +95,18 @@ async def step_up(actor: Actor, password: str) -> bool:
     ok = await actor.passwords.verify(user.password_hash, password)
     if ok:
         await _release(reserved)
+    else:
+        async with in_transaction():
+            await LoginFailure.create(scope="ip", key=actor.ip, at=actor.now)
     return ok
 
 
 async def _record_failure(actor: Actor, user: User | None, reason: str) -> None:
-    """The reservation rows stay as the failure; old ones are swept, and the failure is audited."""
+    """The account's reservation stays as its failure; the client IP's failure is added, old ones swept, and the
+    failure audited."""
     async with in_transaction():
         await LoginFailure.filter(at__lt=actor.now - FAILURE_RETENTION).delete()
+        await LoginFailure.create(scope="ip", key=actor.ip, at=actor.now)
         await audit.record(
             actor,
             audit.LOGIN_FAILED,
