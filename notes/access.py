@@ -39,10 +39,9 @@ WRITABLE = (Status.DRAFT, Status.RETURNED)
 async def _may_read(user: User, note: IntegrationNote) -> bool:
     if note.clinic_id != user.clinic_id or user.role not in {Role.THERAPIST, Role.SUPERVISOR}:
         return False
-    if note.author_id == user.id:
-        return True
-    if note.status == Status.DRAFT:
+    if note.status == Status.DRAFT and note.author_id != user.id:
         return False
+    # The same rule as the chart, for the author too: a therapist taken off the care team loses their notes with it.
     return await can(user, MAY_PATIENT_VIEW, await note.patient)
 
 
@@ -73,7 +72,8 @@ async def _may_read_process(user: User, note: ProcessNote) -> bool:
 
 MAY_NOTE_READ = Rule(
     "note.read",
-    "Read integration notes: care-team therapists and clinic supervisors (drafts only their author).",
+    "Read integration notes: whoever may see the patient's chart (care-team therapists, clinic supervisors); drafts "
+    "only their author, and an author taken off the care team no longer.",
     _may_read,
 )
 

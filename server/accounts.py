@@ -78,10 +78,12 @@ async def sign_in(actor: Actor, email: str, password: str, user_agent: str = "")
             await User.filter(id=user.id).update(password_hash=new_hash)
         await LoginFailure.filter(id__in=reserved).delete()
         await LoginFailure.filter(scope="account", key=email).delete()
+        replaced = actor.session.id if actor.session else None
+        if actor.session:  # signing in again in the same browser ends the session it had
+            await sessions.revoke(actor.session, actor.now)
         token, session = await sessions.create(user, actor.now, actor.ip, user_agent)
-        await audit.record(
-            me, audit.LOGIN, object_type="session", object_id=session.id, detail={"rehashed": bool(new_hash)}
-        )
+        detail = {"rehashed": bool(new_hash)} | ({"replaced_session": replaced} if replaced else {})
+        await audit.record(me, audit.LOGIN, object_type="session", object_id=session.id, detail=detail)
     return token
 
 

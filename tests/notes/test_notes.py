@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from care.models import Infusion
+from care.models import CareTeam, Infusion
 from journal.models import Prompt
 from notes.content import digest
 from notes.models import Addendum, IntegrationNote, SignedVersion
@@ -225,3 +225,18 @@ async def test_a_note_is_not_signed_before_its_session_begins(client, demo):
     r = await client.post(f"/notes/{note.id}/sign", data=sign)
     assert r.status_code == 400 and "This session has not begun yet" in r.text
     assert (await IntegrationNote.get(id=note.id)).status == "draft"
+
+
+async def test_a_therapist_taken_off_the_care_team_no_longer_reads_their_notes(client, demo):
+    csrf = await sign_in(client, "therapist@demo.clinic")
+    note = await _draft(client, csrf, await casey_infusion())
+    assert (await client.get(f"/notes/{note.id}")).status_code == 200
+    sam = await User.get(email="therapist@demo.clinic")
+    async with another(client) as supervisor:
+        sup_csrf = await sign_in(supervisor, "supervisor@demo.clinic")
+        removal = {"csrf_token": sup_csrf, "therapist_id": str(sam.id), "action": "remove"}
+        assert (await supervisor.post(f"/patients/{note.patient_id}/care-team", data=removal)).status_code == 303
+    assert not await CareTeam.filter(therapist_id=sam.id, patient_id=note.patient_id).exists()
+    assert (await client.get(f"/notes/{note.id}")).status_code == 404
+    signed = await IntegrationNote.filter(patient__mrn="DC-1001", author_id=sam.id, status="signed").first()
+    assert (await client.get(f"/notes/{signed.id}")).status_code == 404

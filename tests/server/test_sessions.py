@@ -111,3 +111,12 @@ async def test_an_autosave_after_the_session_ended_comes_back_to_its_page_after_
         headers={"HX-Request": "true", "HX-Current-URL": "http://evil.example/x"},
     )
     assert other_site.headers["HX-Redirect"] == "/login"
+
+
+async def test_signing_in_again_in_the_same_browser_ends_the_session_it_had(client, demo):
+    assert (await login(client, "therapist@demo.clinic")).status_code == 303
+    first = await Session.filter(revoked_at__isnull=True).order_by("-id").first()
+    again = {"email": "supervisor@demo.clinic", "password": DEMO_PASSWORD, "csrf_token": await token(client)}
+    assert (await client.post("/login", data=again)).status_code == 303  # a sign-in form sent from a signed-in tab
+    assert (await Session.get(id=first.id)).revoked_at is not None
+    assert await Session.filter(user__email="therapist@demo.clinic", revoked_at__isnull=True).count() == 0
