@@ -31,7 +31,7 @@ def serve(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         workers=max(1, settings.web_concurrency),
-        proxy_headers=True,
+        proxy_headers=False,  # the client address is taken in server.web.client_ip, from TRUSTED_PROXIES only
         server_header=False,
         date_header=False,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -41,6 +42,9 @@ class Settings:
     login_window_seconds: int = 15 * 60
     login_max_failures_account: int = 5
     login_max_failures_ip: int = 20
+    # Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed; none by default, so a forged
+    # header changes nothing. Behind nginx on the same host: "127.0.0.1"; behind a load balancer: its addresses.
+    trusted_proxies: tuple[str, ...] = ()
     clock: Callable[[], datetime] = field(default=utcnow, compare=False)
 
     @property
@@ -90,7 +94,19 @@ ENV_INTS = {
     "LOGIN_MAX_FAILURES_ACCOUNT": "login_max_failures_account",
     "LOGIN_MAX_FAILURES_IP": "login_max_failures_ip",
 }
-ENV_OTHER = ("DATABASE_URL", "SECRET_KEY", "HOST", "SECURE_COOKIES", "AFTERGLOW_VAR_DIR")
+ENV_OTHER = ("DATABASE_URL", "SECRET_KEY", "HOST", "SECURE_COOKIES", "AFTERGLOW_VAR_DIR", "TRUSTED_PROXIES")
+
+
+def _networks(raw: str) -> tuple[str, ...]:
+    """TRUSTED_PROXIES as networks ("10.0.0.5", "10.0.0.0/24", "::1"); a malformed entry stops start-up, naming it."""
+    found = []
+    for entry in (e.strip() for e in raw.split(",")):
+        if entry:
+            try:
+                found.append(str(ipaddress.ip_network(entry, strict=False)))
+            except ValueError:
+                raise SystemExit(f"TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+    return tuple(found)
 
 
 def from_env(env: Mapping[str, str] | None = None) -> Settings:
@@ -103,5 +119,6 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         host=env.get("HOST", "127.0.0.1"),
         var_dir=var_dir,
         secure_cookies=_bool(env.get("SECURE_COOKIES", "")),
+        trusted_proxies=_networks(env.get("TRUSTED_PROXIES", "")),
         **values,  # type: ignore[arg-type]
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
@@ -246,7 +247,7 @@ async def _load_actor(request: Request) -> Actor:
         now=now,
         settings=settings,
         passwords=app_state.passwords,
-        ip=request.client.host if request.client else "",
+        ip=client_ip(request, settings.trusted_proxies),
         request_id=request.state.request_id,
         registry=app_state.registry,
     )
@@ -267,6 +268,27 @@ async def _load_actor(request: Request) -> Actor:
         session=loaded.session,
         registry=app_state.registry,
     )
+
+
+def client_ip(request: Request, trusted: Sequence[str]) -> str:
+    """The client's address: the connection's peer, unless the peer is a trusted proxy; then the nearest address in
+    X-Forwarded-For that is not itself a trusted proxy. Used for throttles, sessions and the audit log alike."""
+    peer = request.client.host if request.client else ""
+    if not trusted or not _is_trusted(peer, trusted):
+        return peer
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, trusted):
+            return hop[:64]
+    return peer
+
+
+def _is_trusted(address: str, trusted: Sequence[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in trusted)
 
 
 def route(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -8,10 +9,11 @@ import httpx
 import pytest
 from starlette.routing import Mount, Route
 
-from server.models import User
+from afterglow import create_app
+from server.models import AuditEvent, User
 from server.policy import PUBLIC
 from server.web import RoomMount, leaf_routes, route
-from tests.conftest import csrf_from, login, token
+from tests.conftest import DEMO_PASSWORD, csrf_from, login, token
 
 CSRF_PAGE = "This form has expired"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -185,3 +187,25 @@ async def test_it_reports_health_without_auth(client):
 async def test_it_serves_static_files_cacheable(client):
     r = await client.get("/static/css/app.css")
     assert r.status_code == 200 and r.headers.get("cache-control") != "no-store"
+
+
+async def _signed_in_ip(app, peer: str, forwarded: str) -> str:
+    transport = httpx.ASGITransport(app=app, client=(peer, 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser:
+        page = await browser.get("/login")
+        data = {"email": "therapist@demo.clinic", "password": DEMO_PASSWORD, "csrf_token": csrf_from(page.text)}
+        r = await browser.post("/login", data=data, headers={"X-Forwarded-For": forwarded})
+        assert r.status_code == 303
+    return (await AuditEvent.filter(action="auth.login").order_by("-seq").first()).ip
+
+
+async def test_a_forged_forwarded_for_changes_nothing_without_trusted_proxies(app, demo):
+    assert await _signed_in_ip(app, "127.0.0.1", "198.51.100.9") == "127.0.0.1"
+
+
+async def test_behind_a_trusted_proxy_the_client_is_the_nearest_untrusted_hop(settings, demo):
+    # The same database, already open for this test's app; a second app needs no start-up of its own.
+    trusting = create_app(dataclasses.replace(settings, trusted_proxies=("10.0.0.0/24",)))
+    # a client's own forged entry sits left of the real one: only the hop the proxy added is believed
+    assert await _signed_in_ip(trusting, "10.0.0.7", "6.6.6.6, 203.0.113.50") == "203.0.113.50"
+    assert await _signed_in_ip(trusting, "192.0.2.1", "203.0.113.50") == "192.0.2.1"  # not a trusted peer
