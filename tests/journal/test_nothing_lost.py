@@ -117,3 +117,19 @@ async def test_every_acknowledged_save_survives_the_server_being_killed(demo, se
     assert len(acknowledged) >= 15
     assert all(stored.get(v) == body for v, body in acknowledged)
     assert entry.version >= acknowledged[-1][0]
+
+
+async def test_a_retried_autosave_that_was_already_stored_answers_saved_not_a_conflict(client, demo):
+    """A save stored just before the connection (or the server) dropped is sent again from the same page, still
+    naming the version it started from: the words are already there, so the answer is "Saved"."""
+    csrf = await sign_in(client, "patient@demo.clinic")
+    base = draft(csrf, body="first words")
+    await client.post("/journal/new", data=base, headers=HX)
+    entry = await JournalEntry.get(draft_key=base["draft_key"])
+    url = f"/journal/{entry.id}/draft"
+    sent = {**base, "version": "1", "body": "first words, and more"}
+    assert (await client.post(url, data=sent, headers=HX)).status_code == 200  # stored; its answer never arrived
+    retry = await client.post(url, data=sent, headers=HX)
+    assert retry.status_code == 200 and "Saved" in retry.text and "changed in another window" not in retry.text
+    assert VERSION.search(retry.text).group(1) == "2"  # the page moves on to version 2
+    assert await JournalRevision.filter(entry_id=entry.id).count() == 2
