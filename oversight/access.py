@@ -8,8 +8,12 @@ from server import audit
 from server.models import Role, User
 from server.policy import Rule
 
-AUDIT_VIEWED = audit.define("audit.viewed", "A supervisor viewed the audit log (with the filters used).")
-AUDIT_EXPORTED = audit.define("audit.exported", "A supervisor downloaded audit events as CSV (with the filters used).")
+AUDIT_VIEWED = audit.define(
+    "audit.viewed", "A supervisor viewed the audit log (which filters were used, never their values)."
+)
+AUDIT_EXPORTED = audit.define(
+    "audit.exported", "A supervisor downloaded audit events as CSV (which filters were used, never their values)."
+)
 AUDIT_CHECKED = audit.define("audit.checked", "A supervisor verified the audit chain from the viewer.")
 QUALITY_VIEWED = audit.define("quality.viewed", "A supervisor viewed the care-quality dashboard or one of its lists.")
 COSIGN_QUEUE_VIEWED = audit.define("cosign.queue_viewed", "A supervisor viewed the co-sign queue.")

@@ -64,18 +64,16 @@ class Filters:
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
 
     def detail(self) -> dict[str, Any]:
-        return {
-            k: v
-            for k, v in {
-                "actor": self.actor,
-                "patient": self.patient,
-                "action": self.action,
-                "outcome": self.outcome,
-                "since": str(self.since or ""),
-                "until": str(self.until or ""),
-            }.items()
-            if v
+        """Which filters were used, never what was typed into them (an email or an MRN is not audit detail)."""
+        used = {
+            "actor": self.actor,
+            "patient": self.patient,
+            "action": self.action,
+            "outcome": self.outcome,
+            "since": self.since,
+            "until": self.until,
         }
+        return {"filters": sorted(k for k, v in used.items() if v)}
 
 
 async def _query(actor: Actor, f: Filters) -> QuerySet[AuditEvent] | None:
