@@ -28,6 +28,9 @@ COURSE_STATUS_CHANGED = audit.define("course.status_changed", "A course's status
 CONSENT_RECORDED = audit.define("consent.recorded", "A consent was recorded on a course.")
 INFUSION_CREATED = audit.define("infusion.created", "An infusion record was created.")
 INFUSION_VIEWED = audit.define("infusion.viewed", "Someone opened an infusion record.")
+INFUSION_FORM_VIEWED = audit.define(
+    "infusion.form_viewed", "Someone opened the form to record a new infusion for a patient, or to edit one."
+)
 INFUSION_UPDATED = audit.define("infusion.updated", "An infusion record was changed.")
 INFUSION_SIGNED = audit.define(
     "infusion.signed", "The clinician who gave the dose signed and locked an infusion record (after step-up)."

@@ -11,6 +11,7 @@ from typing import Any
 
 from care import access, rules
 from care.models import OPEN_COURSE, Agent, Consent, Course, Infusion, Patient, Protocol, RouteOfAdmin, VitalSign
+from server import audit
 from server.actor import Actor
 from server.errors import Invalid
 from server.forms import local_input
@@ -86,6 +87,8 @@ class InfusionForm:
 async def new_form(actor: Actor, patient_id: int) -> InfusionForm:
     """A new record's form, numbered next in the open course; `problems` says why not when no course is open."""
     patient = await access.get_patient_for(actor, patient_id, write=True)
+    where = {"object_type": "patient", "object_id": patient.id, "patient_id": patient.id}
+    await audit.record_read(actor, access.INFUSION_FORM_VIEWED, detail={"form": "new"}, **where)
     staff = await staff_choices(actor)
     try:
         course = await open_course(actor, patient)
@@ -111,6 +114,8 @@ async def _consents(course: Course) -> list[rules.ConsentLine]:
 
 async def edit_form(actor: Actor, infusion_id: int) -> InfusionForm:
     infusion = await access.get_infusion_for(actor, infusion_id, write=True)
+    where = {"object_type": "infusion", "object_id": infusion.id, "patient_id": infusion.patient_id}
+    await audit.record_read(actor, access.INFUSION_FORM_VIEWED, detail={"form": "edit"}, **where)
     values = form_values(infusion, actor.tz)
     if values["pre_dose_systolic"] == "":  # a reading taken before the dose fills the checklist's BP
         before = await VitalSign.filter(infusion_id=infusion.id, minute_offset__lte=0).order_by("minute_offset").first()

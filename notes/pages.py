@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from notes import service
+from notes import access, service
 from notes.models import IntegrationNote
 from notes.service import Conflict, NoteDraft, NoteView, Prefill, Saved
 from server.actor import Actor
@@ -65,8 +65,8 @@ async def save(
 ) -> tuple[Saved, Editor | None]:
     """Save a draft (a new note on `infusion_id`, or the note `note_id`). A refused draft raises Invalid; with
     `with_page` (a plain form post, not autosave) it carries the editor to show again, and so does a conflict."""
-    if note_id is not None:
-        infusion_id = (await service.read(actor, note_id)).note.infusion_id
+    if note_id is not None:  # the note's own infusion; a lookup, not a read of the note (the save is audited)
+        infusion_id = (await access.get_note_for(actor, note_id)).infusion_id
     assert infusion_id is not None
     try:
         if draft is None:

@@ -24,6 +24,9 @@ ACCESS_LOG_VIEWED = audit.define(
     "access_log.viewed", "A patient viewed who has looked at their shared entries and notes."
 )
 REVIEW_SAMPLED = audit.define("review.sampled", "A supervisor drew a random sample of signed notes for quality review.")
+REVIEWS_VIEWED = audit.define(
+    "review.list_viewed", "A supervisor viewed the list of notes drawn for review (the notes named)."
+)
 REVIEW_RECORDED = audit.define("review.recorded", "A supervisor recorded the outcome of a note quality review.")
 SETTINGS_CHANGED = audit.define(
     "clinic.settings_changed", "An admin changed clinic settings (names of settings changed)."

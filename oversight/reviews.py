@@ -75,13 +75,17 @@ async def _sample(actor: Actor, count: int, days: int) -> Sample:
 
 
 async def listing(actor: Actor) -> list[NoteReview]:
+    """The notes drawn for review, unreviewed first; the read is audited with the notes it names."""
     await require(actor.user, MAY_OVERSIGHT_AUDIT)
-    return (
+    reviews = (
         await NoteReview.filter(clinic_id=actor.clinic_id)
         .select_related("note__author", "note__patient__user", "note__infusion")
         .order_by("reviewed_at", "-sampled_at")
         .limit(100)
     )
+    where = {"object_type": "clinic", "object_id": actor.clinic_id}
+    await audit.record_read(actor, access.REVIEWS_VIEWED, detail={"notes": [r.note_id for r in reviews]}, **where)
+    return reviews
 
 
 async def record(actor: Actor, review_id: int, outcome: str, comment: str) -> None:
