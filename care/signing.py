@@ -24,13 +24,15 @@ WRONG_PASSWORD = "That password is wrong. Re-enter the password you sign in with
 async def sign(actor: Actor, infusion_id: int, version: int | None, password: str) -> Infusion:
     """Sign and lock the record as the clinician who gave the dose; Invalid (with the infusion page) otherwise."""
     infusion = await access.get_infusion_for(actor, infusion_id, write=True)
+    if _signed_as_asked(actor, infusion, version):  # a repeat (double click, retry): the record is signed as asked
+        return infusion
     problem = _why_not(actor, infusion, version)
     if not problem and not await accounts.step_up(actor, password):
         async with in_transaction():
             await _audit(actor, access.INFUSION_STEP_UP_FAILED, infusion, outcome="denied")
         problem = {"password": WRONG_PASSWORD}
     if problem:
-        status = 409 if "form" in problem and infusion.version != version else 400
+        status = 409 if problem.get("form") == STALE else 400
         raise Invalid(problem, page=await view_infusion(actor, infusion.id, actor.today), status=status)
     async with in_transaction():
         locked = await Infusion.filter(id=infusion.id, version=version, signed_at__isnull=True).update(
@@ -40,8 +42,15 @@ async def sign(actor: Actor, infusion_id: int, version: int | None, password: st
             await keep_version(actor, infusion.id, infusion.version, SIGNED)
             await _audit(actor, access.INFUSION_SIGNED, infusion, detail={"version": infusion.version})
     if not locked:
+        fresh = await Infusion.get(id=infusion.id)
+        if _signed_as_asked(actor, fresh, version):  # a concurrent repeat of this same signature won the race
+            return fresh
         raise Invalid({"form": STALE}, page=await view_infusion(actor, infusion.id, actor.today), status=409)
     return infusion
+
+
+def _signed_as_asked(actor: Actor, infusion: Infusion, version: int | None) -> bool:
+    return infusion.signed_at is not None and infusion.signed_by_id == actor.user_id and infusion.version == version
 
 
 STALE = "This record changed, or was signed, while the page was open. Nothing was signed: read it again, then sign."
@@ -103,6 +112,8 @@ async def strike(actor: Actor, infusion_id: int, vital_id: int | None, reason: s
         errors["strike_reason"] = "Say why this reading is wrong (up to 300 characters)."
     if errors or row is None:
         raise Invalid(errors, page=await view_infusion(actor, infusion.id, actor.today))
+    if _struck_as_asked(actor, row, reason):  # a repeat (double click, retry): the reading is struck as asked
+        return infusion
     async with in_transaction():
         struck = await VitalSign.filter(id=row.id, struck_at__isnull=True).update(
             struck_at=actor.now, struck_by_id=actor.user_id, struck_reason=reason
@@ -110,8 +121,14 @@ async def strike(actor: Actor, infusion_id: int, vital_id: int | None, reason: s
         if struck:
             where = {"object_type": "vital_sign", "object_id": row.id, "patient_id": infusion.patient_id}
             await audit.record(actor, access.VITALS_STRUCK, **where)
-    if not struck:  # someone struck it first: say so rather than drop this reason silently
+    if not struck:  # struck first: by this same request's repeat, or by someone else (say so, keep their reason)
         earlier = await VitalSign.get(id=row.id)
+        if _struck_as_asked(actor, earlier, reason):
+            return infusion
         message = f"Someone else struck this reading through first: {earlier.struck_reason}"
         raise Invalid({"vital_id": message}, page=await view_infusion(actor, infusion.id, actor.today), status=409)
     return infusion
+
+
+def _struck_as_asked(actor: Actor, row: VitalSign, reason: str) -> bool:
+    return row.struck_at is not None and row.struck_by_id == actor.user_id and row.struck_reason == reason

@@ -4,6 +4,8 @@ through with a reason, never deleted, and the same reading is not recorded twice
 
 from __future__ import annotations
 
+import asyncio
+
 from care.models import Infusion, InfusionVersion, VitalSign
 from server.models import AuditEvent
 from tests.care.conftest import casey, last_infusion, sign_in
@@ -19,10 +21,15 @@ async def _sign(client, csrf: str, infusion: Infusion, password: str = DEMO_PASS
 
 async def _given(client, csrf: str) -> Infusion:
     """Infusion 7 for Casey, given and recorded by Sam (GOOD is a complete, given record)."""
+    return await _given_number(client, csrf, 7)
+
+
+async def _given_number(client, csrf: str, number: int) -> Infusion:
     patient = await casey()
-    r = await client.post(f"/patients/{patient.id}/infusions/new", data={**GOOD, "csrf_token": csrf})
+    data = {**GOOD, "number": str(number), "csrf_token": csrf}
+    r = await client.post(f"/patients/{patient.id}/infusions/new", data=data)
     assert r.status_code == 303, r.text[-800:]
-    infusion = await Infusion.get(patient_id=patient.id, number=7)
+    infusion = await Infusion.get(patient_id=patient.id, number=number)
     await Infusion.filter(id=infusion.id).update(administered_by_id=(await infusion.course).created_by_id)
     return await Infusion.get(id=infusion.id)
 
@@ -140,3 +147,31 @@ async def test_striking_a_reading_someone_already_struck_says_so(client, demo):
     second = await client.post(strike, data={"csrf_token": csrf, "vital_id": str(row.id), "reason": "Cuff too small"})
     assert second.status_code == 409 and "Someone else struck this reading through first: Wrong patient" in second.text
     assert (await VitalSign.get(id=row.id)).struck_reason == "Wrong patient"
+
+
+async def test_signing_twice_or_six_times_at_once_signs_once_and_never_answers_5xx(client, demo):
+    csrf = await sign_in(client, "therapist@demo.clinic")
+    infusion = await _given(client, csrf)
+    first, second = await _sign(client, csrf, infusion), await _sign(client, csrf, infusion)
+    assert first.status_code == second.status_code == 303  # the repeat answers with the record, signed as asked
+    other = await _given_number(client, csrf, 8)
+    data = {"csrf_token": csrf, "version": str(other.version), "password": DEMO_PASSWORD}
+    answers = await asyncio.gather(*(client.post(f"/infusions/{other.id}/sign", data=data) for _ in range(6)))
+    assert all(a.status_code < 500 for a in answers) and 303 in {a.status_code for a in answers}
+    for record in (infusion, other):
+        assert await InfusionVersion.filter(infusion_id=record.id, reason="Signed").count() == 1
+        assert await AuditEvent.filter(action="infusion.signed", object_id=str(record.id)).count() == 1
+
+
+async def test_striking_twice_or_six_times_at_once_strikes_once_and_never_answers_5xx(client, demo):
+    csrf = await sign_in(client, "therapist@demo.clinic")
+    infusion = await last_infusion(await casey())
+    rows = await VitalSign.filter(infusion_id=infusion.id).order_by("id").limit(2)
+    strike = f"/infusions/{infusion.id}/vitals/strike"
+    once = {"csrf_token": csrf, "vital_id": str(rows[0].id), "reason": "Cuff on the wrong arm"}
+    assert [(await client.post(strike, data=once)).status_code for _ in range(2)] == [303, 303]
+    at_once = {**once, "vital_id": str(rows[1].id)}
+    answers = await asyncio.gather(*(client.post(strike, data=at_once) for _ in range(6)))
+    assert {a.status_code for a in answers} == {303}
+    for row in rows:
+        assert await AuditEvent.filter(action="vitals.struck", object_id=str(row.id)).count() == 1
