@@ -81,7 +81,6 @@ class InfusionForm:
     problems: dict[str, str] = field(default_factory=dict)
     # After a stale save: the record as saved meanwhile, field by field where it differs from what was typed.
     saved_meanwhile: list[tuple[str, str]] = field(default_factory=list)
-    version: int | None = None  # the version the form now edits (the current one, after a stale save)
 
 
 async def new_form(actor: Actor, patient_id: int) -> InfusionForm:
@@ -141,11 +140,16 @@ def form_values(infusion: Infusion, tz: str) -> dict[str, Any]:
     return {k: ("" if v is None else v) for k, v in values.items()}
 
 
+async def page_for(actor: Actor, patient: Patient, course: Course | None, infusion: Infusion | None) -> InfusionForm:
+    """The form to show again after a refusal (the typed values are the handler's)."""
+    consents = await _consents(course) if course else []
+    return InfusionForm(patient, infusion, await staff_choices(actor), consents)
+
+
 async def refused(
     actor: Actor, patient: Patient, course: Course | None, infusion: Infusion | None, errors: dict[str, str]
 ) -> Invalid:
-    consents = await _consents(course) if course else []
-    return Invalid(errors, page=InfusionForm(patient, infusion, await staff_choices(actor), consents))
+    return Invalid(errors, page=await page_for(actor, patient, course, infusion))
 
 
 LABELS = {
@@ -215,5 +219,4 @@ async def saved_meanwhile(actor: Actor, infusion_id: int, typed: Any) -> Infusio
     page = InfusionForm(
         current.patient, current, await staff_choices(actor), await _consents(current.course), saved_meanwhile=differs
     )
-    page.version = current.version
     return page

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -114,12 +115,10 @@ async def create_infusion(
     except Invalid as exc:
         raise await forms.refused(actor, patient, course, None, exc.errors) from None
 
-    async def page() -> forms.InfusionForm:
-        return (await forms.refused(actor, patient, course, None, {})).page
-
     async def make() -> Infusion:
         return await _insert_infusion(actor, patient, course, data)
 
+    page = partial(forms.page_for, actor, patient, course, None)
     return await once.create(actor, key, "infusion", make, lambda pk: Infusion.get(id=pk), page)
 
 

@@ -37,8 +37,8 @@ def _form(
     request: Request, page: forms.InfusionForm, values: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> Response:
     """The infusion form: new or edit, first shown or refused."""
-    if page.version is not None:
-        values = {**values, "version": page.version}
+    if page.infusion and errors.get("form") == forms.STALE:  # saving again starts from the version saved meanwhile
+        values = {**values, "version": page.infusion.version}
     ctx = {
         "patient": page.patient,
         "infusion": page.infusion,
