@@ -9,11 +9,10 @@ import dataclasses
 import math
 import re
 from datetime import timedelta
-from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from server import audit, once, policy, sessions, sql
+from server import audit, policy, sessions, sql
 from server.actor import Actor
 from server.errors import Invalid, NotFound, Throttled
 from server.models import Clinic, LoginFailure, Role, Session, User
@@ -135,7 +134,7 @@ async def expire(actor: Actor, session: Session) -> None:
         await audit.record(me, audit.SESSION_EXPIRED, object_type="session", object_id=session.id)
 
 
-def _check_new_user(email: str, name: str, role: str, password: str) -> dict[str, str]:
+def check_fields(email: str, name: str, role: str, password: str | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not EMAIL_PATTERN.match(email) or len(email) > 254:
         errors["email"] = "Enter an email address like name@example.org."
@@ -143,26 +142,36 @@ def _check_new_user(email: str, name: str, role: str, password: str) -> dict[str
         errors["name"] = "Enter the person's name (up to 200 characters)."
     if role not in set(Role):
         errors["role"] = "Choose one of: patient, therapist, supervisor, admin."
-    problem = password_problem(password, email=email, name=name)
+    problem = password_problem(password, email=email, name=name) if password is not None else None
     if problem:
         errors["password"] = problem
     return errors
 
 
-async def check_new_account(email: str, name: str, role: str, password: str) -> dict[str, str]:
-    """Field errors for a new account (empty when it may be created)."""
+async def check_new_account(email: str, name: str, role: str, password: str | None) -> dict[str, str]:
+    """Field errors for a new account (empty when it may be created); `password` None when the person will set
+    their own on a link."""
     email = normalise_email(email)
-    errors = _check_new_user(email, name, role, password)
+    errors = check_fields(email, name, role, password)
     if "email" not in errors and await User.filter(email=email).exists():
         errors["email"] = "An account with this email already exists."
     return errors
 
 
 async def insert_account(
-    actor: Actor, clinic: Clinic, *, email: str, name: str, role: str, password_hash: str, is_trainee: bool = False
+    actor: Actor,
+    clinic: Clinic,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password_hash: str,
+    is_trainee: bool = False,
+    awaiting_approval: bool = False,
 ) -> User:
     """Insert a checked account and its audit event; call inside the caller's transaction."""
     user = await User.create(
+        awaiting_approval=awaiting_approval,
         clinic=clinic,
         email=normalise_email(email),
         name=name.strip(),
@@ -177,7 +186,7 @@ async def insert_account(
         object_type="user",
         object_id=user.id,
         clinic_id=clinic.id,
-        detail={"role": str(role)},
+        detail={"role": str(role)} | ({"approval": "requested"} if awaiting_approval else {}),
     )
     return user
 
@@ -191,30 +200,19 @@ async def create_user(
     role: str,
     password: str,
     is_trainee: bool = False,
-    key: str | None = None,
 ) -> User:
-    """Create an account in `clinic`. Admins only (the command line acts with no user and is trusted). From a form,
-    `key` is its one-time key: a repeat returns the account the first submission made."""
+    """Create an account with a known password: the command line and the demo only, which act with no user and are
+    trusted (an admin's form goes through server/account_admin.py, where the person sets their own password)."""
     if actor.user is not None:
-        await require(actor.user, policy.USERS_MANAGE)
-        if clinic.id != actor.user.clinic_id:
-            raise NotFound("clinic")
-    if key is not None and (first := await once.repeat(actor, key, "user")) is not None:
-        return await User.get(id=first)
+        raise NotFound("clinic")
     errors = await check_new_account(email, name, role, password)
     if errors:
         raise Invalid(errors)
     password_hash = await actor.passwords.hash(password)
-
-    async def make() -> User:
-        async with in_transaction():
-            return await insert_account(
-                actor, clinic, email=email, name=name, role=role, password_hash=password_hash, is_trainee=is_trainee
-            )
-
-    if key is None:
-        return await make()
-    return await once.create(actor, key, "user", make, lambda pk: User.get(id=pk))
+    async with in_transaction():
+        return await insert_account(
+            actor, clinic, email=email, name=name, role=role, password_hash=password_hash, is_trainee=is_trainee
+        )
 
 
 async def list_users(actor: Actor) -> list[User]:
@@ -230,69 +228,6 @@ async def get_user_for(actor: Actor, user_id: int) -> User:
     if target is None or actor.role != Role.ADMIN:
         raise NotFound("user")
     return target
-
-
-STALE_USER = (
-    "Someone else changed this account while you were editing it. Nothing of yours was saved: what they saved is"
-    " shown above, your changes are in the form. Save again to replace theirs with yours."
-)
-
-
-async def update_user(
-    actor: Actor, user_id: int, *, version: int | None, name: str, role: str, is_trainee: bool
-) -> User:
-    """Change an account's name, role or trainee flag from the version the form showed; 409 (with the account as
-    saved now) when another admin saved it meanwhile. The audit names the fields that changed."""
-    target = await get_user_for(actor, user_id)
-    await require(actor.user, policy.USERS_MANAGE, target)
-    errors = {k: v for k, v in _check_new_user(target.email, name, role, "x" * 40).items() if k in {"name", "role"}}
-    if target.id == actor.user.id and role != Role.ADMIN:  # type: ignore[union-attr]
-        errors["role"] = "You can't remove your own admin role; ask another admin."
-    if errors:
-        raise Invalid(errors, page=target)
-    after = {"name": name.strip(), "role": Role(role), "is_trainee": is_trainee and role == Role.THERAPIST}
-    detail: dict[str, Any] = {"changed": sorted(k for k, v in after.items() if getattr(target, k) != v)}
-    if role != target.role:
-        detail |= {"from_role": str(target.role), "to_role": role}
-    async with in_transaction():
-        written = await User.filter(id=target.id, version=version or 0).update(version=(version or 0) + 1, **after)
-        if written:
-            await audit.record(actor, audit.USER_UPDATED, object_type="user", object_id=target.id, detail=detail)
-    if not written:
-        raise Invalid({"form": STALE_USER}, page=await User.get(id=target.id), status=409)
-    return await User.get(id=target.id)
-
-
-async def set_disabled(actor: Actor, user_id: int, disabled: bool) -> User:
-    """Disable (revoking every session at once) or re-enable an account."""
-    target = await get_user_for(actor, user_id)
-    await require(actor.user, policy.USERS_DISABLE, target)
-    async with in_transaction():
-        await User.filter(id=target.id).update(disabled_at=actor.now if disabled else None)
-        revoked = await sessions.revoke_all(target, actor.now) if disabled else 0
-        action = audit.USER_DISABLED if disabled else audit.USER_ENABLED
-        await audit.record(actor, action, object_type="user", object_id=target.id, detail={"sessions_revoked": revoked})
-    return await User.get(id=target.id)
-
-
-async def reset_password(actor: Actor, user_id: int, password: str) -> None:
-    """An admin sets a new password; the person's open sessions end so the old password's sessions can't linger."""
-    target = await get_user_for(actor, user_id)
-    await require(actor.user, policy.USERS_MANAGE, target)
-    problem = password_problem(password, email=target.email, name=target.name)
-    if problem:
-        raise Invalid({"password": problem}, page=target)
-    password_hash = await actor.passwords.hash(password)
-    async with in_transaction():
-        await User.filter(id=target.id).update(password_hash=password_hash, password_changed_at=actor.now)
-        revoked = await sessions.revoke_all(target, actor.now)
-        await audit.record(
-            actor,
-            audit.USER_PASSWORD_RESET,
-            object_type="user",
-            object_id=target.id,
-            detail={"sessions_revoked": revoked},
-        )
 
 
 async def change_own_password(actor: Actor, current: str, new: str) -> None:

@@ -1,24 +1,25 @@
-"""Admin pages: the clinic's accounts — create, edit, disable/enable, reset password. No clinical content."""
+"""Admin pages: the clinic's accounts — create, edit, disable/enable, reset a sign-in. No clinical content: people
+set their own passwords on one-time links, and access to clinical content is approved by a supervisor."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import accounts
+from server import account_admin, accounts
 from server.errors import Invalid
 from server.forms import Form
-from server.models import Role, User
+from server.models import Role
 from server.policy import ADMIN
 from server.web import actor, form, form_key, redirect, render, route, url
 
 ROLES = [r.value for r in Role]
 NOTES = {
-    "created": "Account created.",
     "saved": "Changes saved.",
     "disabled": "Account disabled; all its sessions have ended.",
     "enabled": "Account enabled.",
-    "password": "New password set and the person's sessions ended. Give it to them through a safe channel.",
 }
 
 
@@ -41,17 +42,16 @@ async def create_user(request: Request) -> Response:
     values = {k: str(data.get(k, "")) for k in ("email", "name", "role")} | {"is_trainee": "is_trainee" in data}
     who = actor(request)
     try:
-        password, key = str(data.get("password", "")), form_key(data)
-        user = await accounts.create_user(who, who.clinic, password=password, key=key, **values)  # type: ignore[arg-type]
+        issued = await account_admin.invite_user(who, who.clinic, key=form_key(data), **values)  # type: ignore[arg-type]
     except Invalid as exc:
         ctx = {"values": values, "errors": exc.errors, "roles": ROLES}
         return render(request, "server/admin/new_user.html", ctx, status=exc.status)
-    return _done(request, user.id, "created")
+    return render(request, "server/admin/issued.html", {"issued": issued, "what": "created"})
 
 
 async def user_page(request: Request) -> Response:
-    target = await accounts.get_user_for(actor(request), _user_id(request))
-    return _user_page(request, target, {}, note=NOTES.get(request.query_params.get("done", "")))
+    page = await account_admin.account_page(actor(request), _user_id(request))
+    return _user_page(request, page, {}, note=NOTES.get(request.query_params.get("done", "")))
 
 
 def _done(request: Request, user_id: int, what: str) -> Response:
@@ -60,15 +60,16 @@ def _done(request: Request, user_id: int, what: str) -> Response:
 
 def _user_page(
     request: Request,
-    target: User,
+    page: dict[str, Any],
     errors: dict[str, str],
     *,
     note: str | None = None,
     status: int = 200,
     values: dict[str, object] | None = None,
 ) -> Response:
+    target = page["target"]
     values = values or {"name": target.name, "role": target.role, "is_trainee": target.is_trainee}
-    ctx = {"target": target, "errors": errors, "roles": ROLES, "note": note, "values": values}
+    ctx = page | {"errors": errors, "roles": ROLES, "note": note, "values": values}
     return render(request, "server/admin/user.html", ctx, status=status)
 
 
@@ -77,29 +78,28 @@ async def update_user(request: Request) -> Response:
     typed = {"name": str(data.get("name", "")), "role": str(data.get("role", "")), "is_trainee": "is_trainee" in data}
     version = Form(data).integer("version", "the version", 0, 2**31 - 1, required=False)
     try:
-        target = await accounts.update_user(actor(request), _user_id(request), version=version, **typed)  # type: ignore[arg-type]
+        target = await account_admin.update_user(actor(request), _user_id(request), version=version, **typed)  # type: ignore[arg-type]
     except Invalid as exc:
         return _user_page(request, exc.page, exc.errors, status=exc.status, values=typed | {"stale": exc.status == 409})
     return _done(request, target.id, "saved")
 
 
 async def disable_user(request: Request) -> Response:
-    target = await accounts.set_disabled(actor(request), _user_id(request), True)
+    target = await account_admin.set_disabled(actor(request), _user_id(request), True)
     return _done(request, target.id, "disabled")
 
 
 async def enable_user(request: Request) -> Response:
-    target = await accounts.set_disabled(actor(request), _user_id(request), False)
+    target = await account_admin.set_disabled(actor(request), _user_id(request), False)
     return _done(request, target.id, "enabled")
 
 
-async def reset_password(request: Request) -> Response:
-    data = await form(request)
+async def reset_sign_in(request: Request) -> Response:
     try:
-        await accounts.reset_password(actor(request), _user_id(request), str(data.get("password", "")))
+        issued = await account_admin.reset_sign_in(actor(request), _user_id(request))
     except Invalid as exc:
         return _user_page(request, exc.page, exc.errors, status=exc.status)
-    return _done(request, _user_id(request), "password")
+    return render(request, "server/admin/issued.html", {"issued": issued, "what": "reset"})
 
 
 routes = [
@@ -110,5 +110,5 @@ routes = [
     route("/admin/users/{user_id:int}", update_user, roles=ADMIN, methods=["POST"]),
     route("/admin/users/{user_id:int}/disable", disable_user, roles=ADMIN, methods=["POST"]),
     route("/admin/users/{user_id:int}/enable", enable_user, roles=ADMIN, methods=["POST"]),
-    route("/admin/users/{user_id:int}/password", reset_password, roles=ADMIN, methods=["POST"]),
+    route("/admin/users/{user_id:int}/password", reset_sign_in, roles=ADMIN, methods=["POST"], name="reset_password"),
 ]

@@ -43,13 +43,16 @@ class User(Model):
     password_changed_at = fields.DatetimeField(null=True)
     disabled_at = fields.DatetimeField(null=True)
     version = fields.IntField(default=1, db_default=1)  # an admin's edit names the version it started from
+    # An account an admin made or reset for someone who reads clinical content waits for a supervisor's approval
+    # before anyone can sign in to it (server/enrolment.py).
+    awaiting_approval = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "user"
 
     @property
     def is_active(self) -> bool:
-        return self.disabled_at is None
+        return self.disabled_at is None and not self.awaiting_approval
 
 
 class Session(Model):
@@ -88,6 +91,59 @@ class FormSubmission(Model):
     class Meta:
         table = "form_submission"
         unique_together = (("user", "key"),)
+
+
+class Enrolment(Model):
+    """A one-time link on which a person sets their own password (a new account, or a reset): valid for a limited
+    time, used once, ended early by a newer link. The token is never stored: it is derived from the row's salt and
+    the server's secret, and only its hash is looked up (server/enrolment.py)."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="enrolments", on_delete=fields.CASCADE
+    )
+    user_id: int
+    token_hash = fields.CharField(max_length=64, unique=True)
+    salt = fields.CharField(max_length=64)
+    created_by_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    ended_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "enrolment"
+
+
+class ApprovalOutcome(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class AccessApproval(Model):
+    """An admin's request that an account read clinical content — a new account, a wider role, or a reset of the
+    sign-in of an account that reads clinical content — which a supervisor of the clinic approves or declines."""
+
+    id = fields.IntField(primary_key=True)
+    clinic_id = fields.IntField(db_index=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="approvals", on_delete=fields.CASCADE
+    )
+    user_id: int
+    reason = fields.CharField(max_length=16)  # "new" | "role" | "reset"
+    role = fields.CharEnumField(Role, max_length=16)
+    is_trainee = fields.BooleanField(default=False)
+    requested_by_id = fields.IntField(null=True)
+    requested_at = fields.DatetimeField()
+    outcome = fields.CharEnumField(ApprovalOutcome, max_length=16, default=ApprovalOutcome.PENDING)
+    decided_by_id = fields.IntField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    enrolment_id = fields.IntField(null=True)  # the link a supervisor's approval issued
+
+    class Meta:
+        table = "access_approval"
 
 
 class LoginFailure(Model):

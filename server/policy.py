@@ -80,3 +80,18 @@ USERS_MANAGE = Rule(
 USERS_DISABLE = Rule(
     "users.disable", "Disable an account in one's own clinic, never one's own (admins).", _disable_user
 )
+
+
+def _approve_access(user: User, approval: Any) -> bool:
+    if user.role != Role.SUPERVISOR:
+        return False
+    return approval is None or (approval.clinic_id == user.clinic_id and approval.user_id != user.id)
+
+
+ACCESS_APPROVE = Rule(
+    "users.approve_access",
+    "Approve or decline an admin's request that an account read clinical content (a new patient, therapist or"
+    " supervisor account, a wider role, or a reset sign-in), in one's own clinic and never for one's own account"
+    " (supervisors).",
+    _approve_access,
+)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from server import audit, policy
+from server import audit, enrolment, policy
 from server.models import Role
 from server.registry import NavEntry, Registry
 
 
 def setup(registry: Registry) -> None:
-    registry.room("server", models="server.models", routes=("server.routes", "server.admin_routes"), access=policy)
-    registry.add_actions(audit.actions_in(audit))  # the shell's audit actions live with the audit log itself
+    routes = ("server.routes", "server.admin_routes", "server.enrol_routes")
+    registry.room("server", models="server.models", routes=routes, access=policy)
+    registry.add_actions(audit.actions_in(audit, enrolment))  # the shell's actions: the audit log's and the links'
+    registry.badges.append(enrolment.pending_badge)
     registry.home(Role.ADMIN, "server:admin_users")
     registry.add_nav(
         NavEntry(Role.ADMIN, "Accounts", "server:admin_users", position=10),
+        NavEntry(
+            Role.SUPERVISOR, "Approvals", "server:approvals", position=80, badge="approvals",
+            badge_label="access requests waiting",
+        ),
         *(NavEntry(role, "Password", "server:password", position=100) for role in Role),
     )

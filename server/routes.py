@@ -16,11 +16,12 @@ async def login_page(request: Request) -> Response:
     who = actor(request)
     if who.user is not None:
         return redirect(request, _home(request))
-    expired = request.query_params.get("expired") == "1"
+    query = request.query_params
     return render(
         request,
         "server/login.html",
-        {"email": "", "errors": {}, "expired": expired, "next": request.query_params.get("next", "")},
+        {"email": "", "errors": {}, "expired": query.get("expired") == "1", "enrolled": query.get("enrolled") == "1",
+         "next": query.get("next", "")},
     )
 
 
@@ -28,7 +29,7 @@ async def login(request: Request) -> Response:
     data = await form(request)
     email, password = str(data.get("email", ""))[:254], str(data.get("password", ""))[:1024]
     next_url = str(data.get("next", ""))
-    ctx = {"email": email, "expired": False, "next": next_url}
+    ctx = {"email": email, "expired": False, "enrolled": False, "next": next_url}
     try:
         token = await accounts.sign_in(actor(request), email, password, request.headers.get("User-Agent", ""))
     except Invalid as exc:

@@ -20,6 +20,7 @@ from tests.browser.care_helpers import (
 from tests.browser.checks import checkpoint, expect_announced, watch
 from tests.browser.conftest import DEMO_PASSWORD, sign_in, sign_out, submit
 from tests.browser.journal_notes_helpers import add_addendum, section, sign_with
+from tests.browser.test_admin import approve, choose_password
 
 pytestmark = pytest.mark.browser
 
@@ -50,10 +51,9 @@ def test_sign_in_and_account_creation_work_without_javascript(
     page.get_by_label("Email").fill(email)
     page.get_by_label("Role").select_option("therapist")
     page.get_by_label(re.compile("^Trainee therapist")).check()
-    page.get_by_label("Initial password").fill(PASSWORD)
     assert submit(page.get_by_role("button", name="Create account")) == 200
-    expect(page).to_have_url(re.compile(r"/admin/users/\d+\?done=created$"))
-    expect(page.get_by_role("status")).to_have_text("Account created.")
+    expect(page.get_by_role("status")).to_have_text(f"Account created for {email}.")
+    page.get_by_role("link", name="Open the account").click()
     expect(page.get_by_label(re.compile("^Trainee therapist"))).to_be_checked()
 
     page.get_by_role("link", name="All accounts").click()
@@ -64,7 +64,11 @@ def test_sign_in_and_account_creation_work_without_javascript(
     page.goto("/admin/users")
     assert page.url == live_server + "/login?next=/admin/users"
 
-    # The new account works, still without JavaScript.
+    # A supervisor approves it, still without JavaScript, and passes the link on; the person chooses a password.
+    sign_in(page, "supervisor@demo.clinic", DEMO_PASSWORD)
+    link = approve(page, name)
+    sign_out(page)
+    choose_password(page, link, PASSWORD)
     sign_in(page, email, PASSWORD)
     assert page.url == live_server + "/caseload"
     expect(page.locator("header.site-header")).to_contain_text(name)

@@ -5,6 +5,7 @@ Each role's home page is a checkpoint of the sign-in journey in test_login.py.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -36,15 +37,24 @@ def test_the_admin_pages_are_clean_and_accessible_with_and_without_errors(page: 
     page.get_by_role("link", name="Sam Okafor").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sam Okafor")
     checkpoint(page, problems, "account")
-    # With a field error shown (an empty new password).
-    page.get_by_role("button", name="Set password").click()
-    expect(page.locator("#e-password")).to_be_visible()
+    # With a field error shown (an emptied name).
+    page.get_by_label("Full name").fill("")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("#e-name")).to_be_visible()
     checkpoint(page, problems, "account-error")
     page.goto("/admin/users/new")
     checkpoint(page, problems, "new-account")
     page.get_by_role("button", name="Create account").click()  # every field missing: a 400 with errors
-    expect(page.locator("#e-password")).to_be_visible()
+    expect(page.locator("#e-email")).to_be_visible()
     checkpoint(page, problems, "new-account-errors")
+
+
+def test_the_supervisors_approvals_page_is_clean_and_accessible(page: Page):
+    problems = watch(page)
+    sign_in(page, "supervisor@demo.clinic")
+    page.get_by_role("link", name=re.compile("^Approvals")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Access waiting for approval")
+    checkpoint(page, problems, "approvals")
 
 
 def test_the_password_page_and_an_error_page_are_clean_and_accessible(page: Page):

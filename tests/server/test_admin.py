@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from server.models import AuditEvent, Session, User
-from tests.conftest import another, login, token
+import asyncio
+import re
+
+from server.models import AccessApproval, AuditEvent, Enrolment, Session, User
+from tests.conftest import DEMO_PASSWORD, another, login, token
 
 GOOD_PASSWORD = "maple syrup on thursdays"
 
@@ -19,58 +22,128 @@ async def test_it_lists_only_the_admins_clinic(client, demo):
     assert await AuditEvent.filter(action="user.list_viewed").count() == 2  # once for the token, once here
 
 
-async def test_it_creates_a_user_who_can_sign_in(client, demo, app):
+LINK = re.compile(r'value="http://[^"]*/enrol/([A-Za-z0-9_-]{43})"')
+
+
+async def enrol(client, link: str, password: str = GOOD_PASSWORD):
+    csrf = await token(client, "/login")  # a used or ended link's page has no form to read it from
+    return await client.post(f"/enrol/{link}", data={"csrf_token": csrf, "password": password, "confirm": password})
+
+
+async def test_an_admin_account_gets_a_one_time_link_on_which_the_person_sets_their_password(client, demo):
     csrf = await _as_admin(client)
-    r = await client.post(
-        "/admin/users/new",
-        data={
-            "csrf_token": csrf,
-            "name": "Noor Haddad",
-            "email": "Noor@Demo.Clinic",
-            "role": "therapist",
-            "is_trainee": "on",
-            "password": GOOD_PASSWORD,
-        },
-    )
-    assert r.status_code == 303
-    user = await User.get(email="noor@demo.clinic")
-    assert user.is_trainee and user.password_hash.startswith("$argon2id$")
-    assert r.headers["location"] == f"/admin/users/{user.id}?done=created"
-    async with another(client) as other:
-        assert (await login(other, "noor@demo.clinic", GOOD_PASSWORD)).status_code == 303
+    new = {"csrf_token": csrf, "name": "Sam Ortiz", "email": "Sam@Demo.Clinic", "role": "admin", "form_key": "k" * 24}
+    r = await client.post("/admin/users/new", data=new)
+    assert r.status_code == 200 and "One-time sign-in link" in r.text
+    link = LINK.search(r.text).group(1)
+    user = await User.get(email="sam@demo.clinic")
+    again = await client.post("/admin/users/new", data=new)  # a double click shows the same account and link
+    assert LINK.search(again.text).group(1) == link and await User.filter(email="sam@demo.clinic").count() == 1
+    async with another(client) as sam:
+        assert (await login(sam, "sam@demo.clinic", GOOD_PASSWORD)).status_code == 400  # no password yet
+        done = await enrol(sam, link)
+        assert done.status_code == 303 and done.headers["location"] == "/login?enrolled=1"
+        assert "Your password is set" in (await sam.get("/login?enrolled=1")).text
+        assert (await login(sam, "sam@demo.clinic", GOOD_PASSWORD)).status_code == 303
+        used = await sam.get(f"/enrol/{link}")
+        assert used.status_code == 410 and "already been used" in used.text
+    enrolled = await AuditEvent.get(action="user.enrolled")
+    assert enrolled.actor_id == user.id and enrolled.detail == {"enrolment": enrolled.detail["enrolment"],
+                                                                "sessions_revoked": 0}
 
 
-async def test_it_keeps_input_and_explains_each_bad_field(client, demo):
+async def test_a_link_is_refused_once_used_expired_or_replaced_and_an_unknown_one_is_404(client, demo, clock):
     csrf = await _as_admin(client)
-    r = await client.post(
-        "/admin/users/new",
-        data={
-            "csrf_token": csrf,
-            "name": "Noor Haddad",
-            "email": "not-an-email",
-            "role": "wizard",
-            "password": "short",
-        },
-    )
-    assert r.status_code == 400
-    assert 'value="Noor Haddad"' in r.text and 'value="not-an-email"' in r.text
-    assert "Enter an email address" in r.text and "Choose one of" in r.text and "at least 12 characters" in r.text
-    assert not await User.filter(name="Noor Haddad").exists()
+    admin2 = await User.get(email="admin@demo.clinic")
+    new = {"csrf_token": csrf, "name": "Ola Berg", "email": "ola@demo.clinic", "role": "admin", "form_key": "o" * 24}
+    link = LINK.search((await client.post("/admin/users/new", data=new)).text).group(1)
+    assert (await client.get(f"/enrol/{'x' * 43}")).status_code == 404
+    ola = await User.get(email="ola@demo.clinic")
+    reset = await client.post(f"/admin/users/{ola.id}/password", data={"csrf_token": csrf})
+    newer = LINK.search(reset.text).group(1)
+    async with another(client) as c:
+        gone = await c.get(f"/enrol/{link}")
+        assert gone.status_code == 410 and "replaced by a newer one" in gone.text
+        clock.advance(hours=73)
+        assert (await c.get(f"/enrol/{newer}")).status_code == 410
+        assert (await enrol(c, newer)).status_code == 410
+    assert (await User.get(id=ola.id)).password_changed_at is not None and admin2.id != ola.id
 
 
-async def test_it_refuses_a_duplicate_email(client, demo):
+async def test_two_uses_of_one_link_at_once_set_one_password(client, demo):
     csrf = await _as_admin(client)
-    r = await client.post(
-        "/admin/users/new",
-        data={
-            "csrf_token": csrf,
-            "name": "Again",
-            "email": "THERAPIST@demo.clinic",
-            "role": "therapist",
-            "password": GOOD_PASSWORD,
-        },
-    )
-    assert r.status_code == 400 and "already exists" in r.text
+    new = {"csrf_token": csrf, "name": "Ida Moss", "email": "ida@demo.clinic", "role": "admin", "form_key": "i" * 24}
+    link = LINK.search((await client.post("/admin/users/new", data=new)).text).group(1)
+    async with another(client) as a, another(client) as b:
+        answers = await asyncio.gather(enrol(a, link, GOOD_PASSWORD), enrol(b, link, "another long passphrase"))
+    assert sorted(r.status_code for r in answers) == [303, 410]
+    assert await AuditEvent.filter(action="user.enrolled").count() == 1
+
+
+async def test_a_weak_or_mismatched_password_on_the_link_is_explained_and_the_link_still_works(client, demo):
+    csrf = await _as_admin(client)
+    new = {"csrf_token": csrf, "name": "Ben Ray", "email": "ben@demo.clinic", "role": "admin", "form_key": "b" * 24}
+    link = LINK.search((await client.post("/admin/users/new", data=new)).text).group(1)
+    async with another(client) as c:
+        assert "at least 12 characters" in (weak := await enrol(c, link, "short")).text and weak.status_code == 400
+        csrf2 = await token(c, f"/enrol/{link}")
+        bad = await c.post(f"/enrol/{link}", data={"csrf_token": csrf2, "password": GOOD_PASSWORD, "confirm": "x"})
+        assert bad.status_code == 400 and "two passwords are different" in bad.text
+        assert (await enrol(c, link)).status_code == 303
+
+
+async def test_a_clinical_account_waits_for_a_supervisor_who_hands_over_the_link(client, demo):
+    csrf = await _as_admin(client)
+    new = {"csrf_token": csrf, "name": "Noor Haddad", "email": "Noor@Demo.Clinic", "role": "therapist",
+           "is_trainee": "on", "form_key": "n" * 24}
+    r = await client.post("/admin/users/new", data=new)
+    assert r.status_code == 200 and "Waiting for a supervisor" in r.text and not LINK.search(r.text)
+    noor = await User.get(email="noor@demo.clinic")
+    assert noor.is_trainee and noor.awaiting_approval and noor.password_hash.startswith("$argon2id$")
+    created = await AuditEvent.get(action="user.created", object_id=str(noor.id))
+    assert created.detail == {"role": "therapist", "approval": "requested"}
+    async with another(client) as sup:
+        await login(sup, "supervisor@demo.clinic")
+        page = await sup.get("/approvals")
+        assert "Noor Haddad" in page.text and "New account as <strong>therapist</strong>" in page.text
+        assert "access requests waiting" in page.text  # the nav badge
+        approval = await AccessApproval.get(user_id=noor.id)
+        sup_csrf = await token(sup, "/approvals")
+        wrong = await sup.post(f"/approvals/{approval.id}",
+                               data={"csrf_token": sup_csrf, "decision": "approve", "password": "not it at all"})
+        assert wrong.status_code == 400 and "Nothing was approved or declined" in wrong.text
+        assert (await AccessApproval.get(id=approval.id)).outcome == "pending"
+        ok = {"csrf_token": sup_csrf, "decision": "approve", "password": DEMO_PASSWORD}
+        done = await sup.post(f"/approvals/{approval.id}", data=ok)
+        assert done.status_code == 200 and "Approved" in done.text
+        link = LINK.search(done.text).group(1)
+        again = await sup.post(f"/approvals/{approval.id}", data=ok)  # a double click: the same answer and link
+        assert LINK.search(again.text).group(1) == link
+    assert await AuditEvent.filter(action="user.access_approved").count() == 1
+    async with another(client) as c:
+        assert (await enrol(c, link)).status_code == 303
+        assert (await login(c, "noor@demo.clinic", GOOD_PASSWORD)).status_code == 303
+        assert (await c.get("/caseload")).status_code == 200
+
+
+async def test_a_declined_request_leaves_the_account_without_access(client, demo):
+    csrf = await _as_admin(client)
+    new = {"csrf_token": csrf, "name": "Eve Lund", "email": "eve@demo.clinic", "role": "supervisor",
+           "form_key": "e" * 24}
+    await client.post("/admin/users/new", data=new)
+    eve = await User.get(email="eve@demo.clinic")
+    async with another(client) as sup:
+        await login(sup, "supervisor@demo.clinic")
+        sup_csrf = await token(sup, "/approvals")
+        approval = await AccessApproval.get(user_id=eve.id)
+        r = await sup.post(f"/approvals/{approval.id}",
+                           data={"csrf_token": sup_csrf, "decision": "decline", "password": DEMO_PASSWORD})
+        assert r.status_code == 200 and "Declined" in r.text and not LINK.search(r.text)
+        late = await sup.post(f"/approvals/{approval.id}",
+                              data={"csrf_token": sup_csrf, "decision": "approve", "password": DEMO_PASSWORD})
+        assert late.status_code == 409
+    assert (await User.get(id=eve.id)).awaiting_approval
+    assert not await Enrolment.filter(user_id=eve.id).exists()
 
 
 async def test_it_disables_a_user_and_ends_all_their_sessions(client, demo, app):
@@ -104,38 +177,52 @@ async def test_it_does_not_let_an_admin_disable_themself(client, demo):
     assert (await User.get(id=me.id)).disabled_at is None
 
 
-async def test_it_resets_a_password_and_signs_the_person_out(client, demo):
+async def test_a_reset_ends_sessions_at_once_and_a_patient_gets_back_in_only_through_a_supervisor(client, demo):
     async with another(client) as patient:
         await login(patient, "patient@demo.clinic")
         csrf = await _as_admin(client)
         target = await User.get(email="patient@demo.clinic")
-        r = await client.post(
-            f"/admin/users/{target.id}/password", data={"csrf_token": csrf, "password": GOOD_PASSWORD}
-        )
-        assert r.status_code == 303
+        r = await client.post(f"/admin/users/{target.id}/password", data={"csrf_token": csrf})
+        assert r.status_code == 200 and "Waiting for a supervisor" in r.text and not LINK.search(r.text)
         assert (await patient.get("/journal")).status_code == 303
-        assert (await login(patient, "patient@demo.clinic", GOOD_PASSWORD)).status_code == 303
+        assert (await login(patient, "patient@demo.clinic")).status_code == 400  # the old password is gone
+    event = await AuditEvent.get(action="user.password_reset")
+    assert event.detail == {"sessions_revoked": 1, "approval": "requested"}
+    page = await client.get(f"/admin/users/{target.id}")
+    assert "Waiting for a supervisor to approve" in page.text and "this reset sign-in" in page.text
 
 
-async def test_it_rejects_a_weak_reset_password_and_keeps_the_old_one(client, demo):
+async def test_an_admin_cannot_reset_their_own_sign_in(client, demo):
     csrf = await _as_admin(client)
-    target = await User.get(email="patient@demo.clinic")
-    r = await client.post(f"/admin/users/{target.id}/password", data={"csrf_token": csrf, "password": "password1234"})
-    assert r.status_code == 400 and "too common" in r.text
-    assert (await User.get(id=target.id)).password_hash == target.password_hash
+    me = await User.get(email="admin@demo.clinic")
+    r = await client.post(f"/admin/users/{me.id}/password", data={"csrf_token": csrf})
+    assert r.status_code == 400 and "Change your own password" in r.text
+    assert (await User.get(id=me.id)).password_hash == me.password_hash
 
 
-async def test_it_updates_name_and_role(client, demo):
+async def test_a_wider_role_is_requested_not_applied_and_a_narrower_one_applies_at_once(client, demo):
     csrf = await _as_admin(client)
     target = await User.get(email="therapist2@demo.clinic")
     edit = {"csrf_token": csrf, "name": "Jordan Lee-Park", "role": "supervisor", "version": str(target.version)}
     r = await client.post(f"/admin/users/{target.id}", data=edit)
     assert r.status_code == 303
     updated = await User.get(id=target.id)
-    assert updated.name == "Jordan Lee-Park" and updated.role == "supervisor"
+    assert updated.name == "Jordan Lee-Park" and updated.role == "therapist" and updated.is_trainee
     event = await AuditEvent.filter(action="user.updated").first()
-    changed = ["is_trainee", "name", "role"]  # Jordan is the demo's trainee; a supervisor is never one
-    assert event.detail == {"changed": changed, "from_role": "therapist", "to_role": "supervisor"}
+    assert event.detail == {"changed": ["name"], "requested_role": "supervisor"}
+    assert "the role <strong>supervisor</strong>" in (await client.get(f"/admin/users/{target.id}")).text
+    async with another(client) as sup:
+        await login(sup, "supervisor@demo.clinic")
+        sup_csrf = await token(sup, "/approvals")
+        approval = await AccessApproval.get(user_id=target.id, outcome="pending")
+        done = await sup.post(f"/approvals/{approval.id}",
+                              data={"csrf_token": sup_csrf, "decision": "approve", "password": DEMO_PASSWORD})
+        assert done.status_code == 200 and not LINK.search(done.text)  # a role change hands over no link
+    approved = await User.get(id=target.id)
+    assert approved.role == "supervisor" and not approved.is_trainee and not approved.awaiting_approval
+    edit = {"csrf_token": csrf, "name": "Jordan Lee-Park", "role": "admin", "version": str(approved.version)}
+    assert (await client.post(f"/admin/users/{target.id}", data=edit)).status_code == 303
+    assert (await User.get(id=target.id)).role == "admin"  # narrowing needs nobody's approval
 
 
 async def test_a_stale_account_edit_is_refused_with_both_versions_shown(client, demo):
@@ -173,7 +260,6 @@ async def test_it_keeps_non_admins_out(client, demo):
                     "name": "X Y",
                     "email": "x@demo.clinic",
                     "role": "admin",
-                    "password": GOOD_PASSWORD,
                 },
             )
             assert r.status_code == 403

@@ -31,7 +31,7 @@ def test_each_room_brings_its_panels_badges_rules_actions_and_commands(app):
         "care.caseload": ["dashboard"],
         "journal.home": ["summaries"],
     }
-    assert [b.__module__ for b in registry.badges] == ["oversight.quality"]
+    assert [b.__module__ for b in registry.badges] == ["server.enrolment", "oversight.quality"]
     for rule, room in [("patient.view", "care"), ("journal.write", "journal"), ("note.cosign", "notes")]:
         assert registry.rules[rule].check.__module__ == f"{room}.access"
     assert {"users.manage", "oversight.audit", "break_glass.request", "clinic.settings"} <= set(registry.rules)

@@ -1,0 +1,60 @@
+"""A person setting their own password on a one-time link, and a supervisor approving an admin's request that an
+account read clinical content (server/enrolment.py)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server import enrolment
+from server.errors import Invalid
+from server.policy import PUBLIC, SUPERVISOR
+from server.web import actor, form, redirect, render, route, url
+
+TEMPLATE = "server/enrol.html"
+
+
+def _token(request: Request) -> str:
+    return str(request.path_params["token"])[:128]
+
+
+async def enrol_page(request: Request) -> Response:
+    try:
+        row = await enrolment.find(actor(request), _token(request))
+    except Invalid as exc:
+        return render(request, TEMPLATE, {"row": exc.page, "errors": exc.errors, "closed": True}, status=exc.status)
+    return render(request, TEMPLATE, {"row": row, "errors": {}, "closed": False})
+
+
+async def enrol(request: Request) -> Response:
+    data = await form(request)
+    password, confirm = str(data.get("password", ""))[:1024], str(data.get("confirm", ""))[:1024]
+    try:
+        await enrolment.enrol(actor(request), _token(request), password, confirm)
+    except Invalid as exc:
+        ctx = {"row": exc.page, "errors": exc.errors, "closed": exc.status == 410}
+        return render(request, TEMPLATE, ctx, status=exc.status)
+    return redirect(request, url(request, "server:login") + "?enrolled=1")
+
+
+async def approvals(request: Request) -> Response:
+    waiting = await enrolment.pending(actor(request))
+    return render(request, "server/approvals.html", {"waiting": waiting, "errors": {}, "failed": None})
+
+
+async def decide(request: Request) -> Response:
+    data = await form(request)
+    approve, password = data.get("decision") == "approve", str(data.get("password", ""))[:1024]
+    try:
+        decision = await enrolment.decide(actor(request), int(request.path_params["approval_id"]), approve, password)
+    except Invalid as exc:
+        return render(request, "server/approvals.html", exc.page | {"errors": exc.errors}, status=exc.status)
+    return render(request, "server/decided.html", {"decision": decision})
+
+
+routes = [
+    route("/enrol/{token}", enrol_page, roles=PUBLIC, name="enrol_page"),
+    route("/enrol/{token}", enrol, roles=PUBLIC, methods=["POST"], name="enrol"),
+    route("/approvals", approvals, roles=SUPERVISOR, name="approvals"),
+    route("/approvals/{approval_id:int}", decide, roles=SUPERVISOR, methods=["POST"], name="decide"),
+]
