@@ -23,6 +23,7 @@ class Issued:
     account: User
     link: str | None
     expires_at: Any = None
+    mailed: bool = False
 
 
 async def invite_user(
@@ -48,7 +49,7 @@ async def invite_user(
         if waits:
             await enrolment.request(actor, user, "new", user.role, user.is_trainee)
         else:
-            await enrolment.issue(actor, user)
+            await enrolment.issue(actor, user, mail=enrolment.by_mail(actor.settings))
         return user
 
     user = await once.create(actor, key, "user", make, lambda pk: User.get(id=pk))
@@ -56,6 +57,8 @@ async def invite_user(
 
 
 async def _issued(actor: Actor, user: User) -> Issued:
+    if enrolment.by_mail(actor.settings):
+        return Issued(user, None, mailed=not user.awaiting_approval)
     found = await enrolment.open_link(actor, user.id, actor.user_id)
     return Issued(user, found[1] if found else None, found[0].expires_at if found else None)
 
@@ -133,7 +136,7 @@ async def reset_sign_in(actor: Actor, user_id: int) -> Issued:
         if waits:
             await enrolment.request(actor, target, "reset", target.role, target.is_trainee)
         else:
-            await enrolment.issue(actor, target)
+            await enrolment.issue(actor, target, mail=enrolment.by_mail(actor.settings))
         detail = {"sessions_revoked": revoked, "approval": "requested" if waits else "none"}
         await audit.record(actor, audit.USER_PASSWORD_RESET, object_type="user", object_id=target.id, detail=detail)
     return await _issued(actor, await User.get(id=target.id))

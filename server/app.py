@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 from tortoise.contrib.starlette import RegisterTortoise
 
+from server import outbox
 from server.actor import Actor
 from server.db import tortoise_config
 from server.errors import Forbidden, Invalid, NotFound, Throttled
@@ -77,7 +78,8 @@ def build_app(settings: Settings, registry: Registry) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings, registry.models)):
-            yield
+            async with outbox.delivering(settings, registry):  # every worker delivers due messages
+                yield
 
     app = Starlette(
         routes=[

@@ -1,4 +1,5 @@
-"""`python -m server serve | migrate | demo | create-user | audit verify | backup PATH`, plus the rooms' commands."""
+"""`python -m server serve | migrate | demo | create-user | audit verify | backup PATH | notify`, plus the rooms'
+commands."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as run_migrations
 
-from server import accounts, audit_walk, demo
+from server import accounts, audit_walk, demo, outbox
 from server.actor import Actor
 from server.db import tortoise_config
 from server.errors import Invalid
@@ -101,6 +102,19 @@ async def verify(ctx: Context) -> int:
     return await with_db(ctx, work)
 
 
+async def notify(ctx: Context) -> int:
+    """Deliver every message due now, once, and exit (for cron; `serve` runs the same delivery in-process)."""
+
+    async def work() -> int:
+        done = await outbox.deliver_due(ctx.settings, ctx.registry)
+        print(f"Sent {done.sent}, will retry {done.retried}, gave up on {done.failed}, dropped {done.dropped}.")
+        for line in done.errors:
+            print(line, file=sys.stderr)
+        return 1 if done.failed else 0
+
+    return await with_db(ctx, work)
+
+
 async def run_demo(ctx: Context, password: str | None, only_if_empty: bool) -> int:
     async def work() -> int:
         if only_if_empty and await Clinic.exists():
@@ -126,6 +140,7 @@ def parser(registry: Registry) -> argparse.ArgumentParser:
     c.add_argument("--role", required=True, choices=["patient", "therapist", "supervisor", "admin"])
     c.add_argument("--name", required=True)
     c.add_argument("--clinic", default="demo.clinic", help="clinic slug")
+    sub.add_parser("notify", help="deliver the messages that are due, once, and exit (cron-friendly)")
     a = sub.add_parser("audit", help="audit log tools")
     a.add_argument("action", choices=["verify"])
     b = sub.add_parser("backup", help="write a consistent backup of the database to PATH")
@@ -159,5 +174,6 @@ def main(registry: Registry, argv: list[str] | None = None) -> int:
         "demo": lambda: run_demo(ctx, args.password, args.if_empty),
         "create-user": lambda: create_user(ctx, args),
         "audit": lambda: verify(ctx),
+        "notify": lambda: notify(ctx),
     }
     return asyncio.run(jobs[args.command]())

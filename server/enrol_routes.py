@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import enrolment
+from server import enrolment, password_reset
 from server.errors import Invalid
 from server.policy import PUBLIC, SUPERVISOR
 from server.web import actor, form, redirect, render, route, url
@@ -52,7 +52,25 @@ async def decide(request: Request) -> Response:
     return render(request, "server/decided.html", {"decision": decision})
 
 
+async def reset_page(request: Request) -> Response:
+    mail = enrolment.by_mail(request.app.state.settings)
+    return render(request, "server/reset.html", {"email": "", "errors": {}, "sent": False, "mail": mail})
+
+
+async def reset(request: Request) -> Response:
+    data = await form(request)
+    email = str(data.get("email", ""))[:254]
+    try:
+        typed = await password_reset.request_reset(actor(request), email)
+    except Invalid as exc:
+        ctx = {"email": email, "errors": exc.errors, "sent": False, "mail": True}
+        return render(request, "server/reset.html", ctx, status=exc.status)
+    return render(request, "server/reset.html", {"email": typed, "errors": {}, "sent": True, "mail": True})
+
+
 routes = [
+    route("/password-reset", reset_page, roles=PUBLIC, name="reset_page"),
+    route("/password-reset", reset, roles=PUBLIC, methods=["POST"], name="reset"),
     route("/enrol/{token}", enrol_page, roles=PUBLIC, name="enrol_page"),
     route("/enrol/{token}", enrol, roles=PUBLIC, methods=["POST"], name="enrol"),
     route("/approvals", approvals, roles=SUPERVISOR, name="approvals"),

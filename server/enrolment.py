@@ -19,16 +19,20 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from html import escape
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from server import audit, policy, sessions
+from server import audit, outbox, policy, sessions
 from server.accounts import step_up
 from server.actor import Actor
 from server.errors import Invalid, NotFound
+from server.mail import Rendered
 from server.models import AccessApproval, ApprovalOutcome, Enrolment, Role, User
 from server.passwords import password_problem
 from server.policy import require
+from server.settings import Settings
 
 USER_ENROLLED = audit.define(
     "user.enrolled", "A person set their own password on a one-time link; their sessions ended."
@@ -57,8 +61,8 @@ def widens(before: Role | str, after: Role | str) -> bool:
     return _REACH.get(Role(after), 0) > _REACH.get(Role(before), 0)
 
 
-def token_of(actor: Actor, row: Enrolment) -> str:
-    key = actor.settings.secret_key.encode()
+def token_of(settings: Settings, row: Enrolment) -> str:
+    key = settings.secret_key.encode()
     digest = hmac.new(key, f"afterglow enrolment v1:{row.salt}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
@@ -73,21 +77,61 @@ async def unusable_password(actor: Actor) -> str:
     return await actor.passwords.hash(secrets.token_urlsafe(32))
 
 
-async def issue(actor: Actor, user: User) -> tuple[Enrolment, str]:
-    """A new link for `user`, ending any earlier unused one; call inside the caller's transaction."""
+def by_mail(settings: Settings) -> bool:
+    """Links go to the person's own address when the clinic sends real mail; otherwise they are shown on screen
+    to the one who hands them over (without SMTP_URL mail only lands in var/mail/)."""
+    return bool(settings.smtp_url)
+
+
+async def issue(
+    actor: Actor, user: User, *, purpose: str = "enrol", lifetime: timedelta = LINK_LIFETIME, mail: bool = False
+) -> tuple[Enrolment, str]:
+    """A new link for `user`, ending any earlier unused one, and (`mail`) the message that sends it to the person;
+    call inside the caller's transaction."""
     await Enrolment.filter(user_id=user.id, used_at=None, ended_at=None).update(ended_at=actor.now)
-    salt = secrets.token_urlsafe(32)
     row = Enrolment(
         user_id=user.id,
-        salt=salt,
-        created_by_id=actor.user_id,
+        salt=secrets.token_urlsafe(32),
+        purpose=purpose,
+        created_by_id=actor.user.id if actor.user else None,
         created_at=actor.now,
-        expires_at=actor.now + LINK_LIFETIME,
+        expires_at=actor.now + lifetime,
     )
-    token = token_of(actor, row)
+    token = token_of(actor.settings, row)
     row.token_hash = _hash(token)
     await row.save()
+    if mail:
+        payload = {"enrolment": row.id}
+        await outbox.enqueue(actor.now, MESSAGE_KIND, user.email, payload, user_id=user.id, clinic_id=user.clinic_id)
     return row, token
+
+
+MESSAGE_KIND = "sign_in_link"
+
+
+async def render_message(settings: Settings, payload: dict[str, Any]) -> Rendered | None:
+    """The email carrying a link: no name, no clinic, nothing clinical; nothing at all once the link was used,
+    replaced or has expired."""
+    row = await Enrolment.get_or_none(id=payload.get("enrolment", 0))
+    if row is None or row.used_at or row.ended_at or row.expires_at <= settings.clock():
+        return None
+    link = f"{settings.base_url}/enrol/{token_of(settings, row)}"
+    if row.purpose == "reset":
+        subject = "Reset your Afterglow password"
+        first = "Someone asked to reset the password of the Afterglow account that uses this email address."
+        last = "If it wasn't you, ignore this message: your password has not changed."
+        valid = "within 60 minutes"
+    else:
+        subject = "Set your Afterglow password"
+        first = "Your clinic has set up an Afterglow account for this email address."
+        last = "If you weren't expecting this, ignore this message."
+        valid = "within 72 hours"
+    text = f"{first}\n\nChoose your password here (the link works once, {valid}):\n{link}\n\n{last}\n"
+    html = (
+        f"<p>{escape(first)}</p><p><a href=\"{escape(link)}\">Choose your password</a>"
+        f" (the link works once, {valid}).</p><p>{escape(last)}</p>"
+    )
+    return Rendered(subject, text, html)
 
 
 async def open_link(actor: Actor, user_id: int, by: int | None) -> tuple[Enrolment, str] | None:
@@ -95,7 +139,7 @@ async def open_link(actor: Actor, user_id: int, by: int | None) -> tuple[Enrolme
     row = await Enrolment.filter(
         user_id=user_id, created_by_id=by, used_at=None, ended_at=None, expires_at__gt=actor.now
     ).order_by("-id").first()
-    return (row, token_of(actor, row)) if row else None
+    return (row, token_of(actor.settings, row)) if row else None
 
 
 async def request(actor: Actor, user: User, reason: str, role: Role, is_trainee: bool) -> AccessApproval:
@@ -171,7 +215,8 @@ async def enrol(actor: Actor, token: str, password: str, confirm: str) -> User:
 class Decision:
     approval: AccessApproval
     account: User
-    link: str | None  # the one-time link to hand over, when the approval issued one
+    link: str | None  # the one-time link to hand over, when the approval issued one and mail did not take it
+    mailed: bool = False
 
 
 async def pending(actor: Actor) -> list[AccessApproval]:
@@ -240,7 +285,7 @@ async def _apply(actor: Actor, approval: AccessApproval) -> dict[str, object]:
     )
     if not user.awaiting_approval:
         return {}
-    row, _ = await issue(actor, user)
+    row, _ = await issue(actor, user, mail=by_mail(actor.settings))
     await AccessApproval.filter(id=approval.id).update(enrolment_id=row.id)
     return {"enrolment": row.id}
 
@@ -248,8 +293,9 @@ async def _apply(actor: Actor, approval: AccessApproval) -> dict[str, object]:
 async def _decision(actor: Actor, approval: AccessApproval) -> Decision:
     account = await User.get(id=approval.user_id)
     link = None
-    if approval.outcome == ApprovalOutcome.APPROVED and approval.enrolment_id is not None:
+    mailed = by_mail(actor.settings) and approval.enrolment_id is not None
+    if approval.outcome == ApprovalOutcome.APPROVED and approval.enrolment_id is not None and not mailed:
         row = await Enrolment.get(id=approval.enrolment_id)
         if row.used_at is None and row.ended_at is None and row.expires_at > actor.now:
-            link = token_of(actor, row)
-    return Decision(approval, account, link)
+            link = token_of(actor.settings, row)
+    return Decision(approval, account, link, mailed)

@@ -105,6 +105,7 @@ class Enrolment(Model):
     user_id: int
     token_hash = fields.CharField(max_length=64, unique=True)
     salt = fields.CharField(max_length=64)
+    purpose = fields.CharField(max_length=8, default="enrol")  # "enrol" (a new or admin-reset account) | "reset"
     created_by_id = fields.IntField(null=True)
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
@@ -144,6 +145,32 @@ class AccessApproval(Model):
 
     class Meta:
         table = "access_approval"
+
+
+class OutboxMessage(Model):
+    """A message to send (server/outbox.py), written in the same transaction as the event that causes it and
+    delivered later by a worker, with retries. It holds ids and enumerated values only: its words are rendered at
+    delivery, and never carry clinical content."""
+
+    id = fields.IntField(primary_key=True)
+    clinic_id = fields.IntField(null=True)
+    user_id = fields.IntField(null=True, db_index=True)  # the recipient's account, when there is one
+    to_address = fields.CharField(max_length=254)
+    kind = fields.CharField(max_length=32)
+    payload: fields.Field[dict] = fields.JSONField(default=dict)
+    dedupe_key = fields.CharField(max_length=128, null=True, unique=True)  # one message per cause
+    created_at = fields.DatetimeField()
+    next_attempt_at = fields.DatetimeField()
+    attempts = fields.IntField(default=0)
+    claimed_by = fields.CharField(max_length=64, default="")
+    claimed_until = fields.DatetimeField(null=True)
+    sent_at = fields.DatetimeField(null=True)
+    failed_at = fields.DatetimeField(null=True)
+    last_error = fields.CharField(max_length=200, default="")
+
+    class Meta:
+        table = "outbox_message"
+        indexes = (("sent_at", "failed_at", "next_attempt_at"),)
 
 
 class LoginFailure(Model):

@@ -23,12 +23,15 @@ if TYPE_CHECKING:
 
     from server.actor import Actor
     from server.audit import Action
+    from server.mail import Rendered
     from server.policy import Rule
     from server.settings import Settings
 
 BadgeProvider = Callable[["Actor"], Awaitable[dict[str, int]]]
 Command = Callable[["Settings", argparse.Namespace], Awaitable[int]]
 DemoLoader = Callable[["Actor", dict[str, Clinic], dict[str, User]], Awaitable[list[str]]]
+# Renders an outbox message of one kind from its payload at delivery (None: its cause is gone, nothing to send).
+MessageRenderer = Callable[["Settings", dict[str, Any]], Awaitable["Rendered | None"]]
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Registry:
     actions: dict[str, Action] = field(default_factory=dict)
     commands: dict[str, CommandSpec] = field(default_factory=dict)
     demo_loaders: list[DemoLoader] = field(default_factory=list)
+    messages: dict[str, MessageRenderer] = field(default_factory=dict)
 
     def room(
         self, name: str, *, models: str, routes: Sequence[str] = (), access: ModuleType | None = None
@@ -133,3 +137,8 @@ class Registry:
     def nav_for(self, role: Role | None) -> list[NavEntry]:
         return sorted((entry for entry in self.nav if entry.role == role), key=lambda entry: entry.position)
 
+    def message(self, kind: str, render: MessageRenderer) -> None:
+        """A kind of outbox message and how its words are made at delivery (server/outbox.py)."""
+        if kind in self.messages:
+            raise ValueError(f"message kind {kind!r} registered twice")
+        self.messages[kind] = render

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server import audit, enrolment, policy
+from server import audit, enrolment, password_reset, policy
 from server.models import Role
 from server.registry import NavEntry, Registry
 
@@ -10,8 +10,9 @@ from server.registry import NavEntry, Registry
 def setup(registry: Registry) -> None:
     routes = ("server.routes", "server.admin_routes", "server.enrol_routes")
     registry.room("server", models="server.models", routes=routes, access=policy)
-    registry.add_actions(audit.actions_in(audit, enrolment))  # the shell's actions: the audit log's and the links'
+    registry.add_actions(audit.actions_in(audit, enrolment, password_reset))  # the audit log's own, and the links'
     registry.badges.append(enrolment.pending_badge)
+    registry.message(enrolment.MESSAGE_KIND, enrolment.render_message)
     registry.home(Role.ADMIN, "server:admin_users")
     registry.add_nav(
         NavEntry(Role.ADMIN, "Accounts", "server:admin_users", position=10),

@@ -45,7 +45,17 @@ class Settings:
     # Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed; none by default, so a forged
     # header changes nothing. Behind nginx on the same host: "127.0.0.1"; behind a load balancer: its addresses.
     trusted_proxies: tuple[str, ...] = ()
+    # Mail (server/mail.py): unset SMTP_URL writes each message to var/mail/ as an .eml file instead of sending it.
+    smtp_url: str = ""
+    mail_from: str = "Afterglow <no-reply@afterglow.invalid>"
+    public_url: str = ""  # links in messages start with it; unset, http://HOST:PORT
+    # How often each worker delivers due messages from the outbox (0: only `python -m server notify` does).
+    notify_interval_seconds: int = 30
     clock: Callable[[], datetime] = field(default=utcnow, compare=False)
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def cookie_name(self) -> str:
@@ -93,8 +103,12 @@ ENV_INTS = {
     "LOGIN_WINDOW_SECONDS": "login_window_seconds",
     "LOGIN_MAX_FAILURES_ACCOUNT": "login_max_failures_account",
     "LOGIN_MAX_FAILURES_IP": "login_max_failures_ip",
+    "NOTIFY_INTERVAL_SECONDS": "notify_interval_seconds",
 }
-ENV_OTHER = ("DATABASE_URL", "SECRET_KEY", "HOST", "SECURE_COOKIES", "AFTERGLOW_VAR_DIR", "TRUSTED_PROXIES")
+ENV_STRINGS = {"SMTP_URL": "smtp_url", "MAIL_FROM": "mail_from", "PUBLIC_URL": "public_url"}
+ENV_OTHER = (
+    "DATABASE_URL", "SECRET_KEY", "HOST", "SECURE_COOKIES", "AFTERGLOW_VAR_DIR", "TRUSTED_PROXIES", *ENV_STRINGS
+)
 
 
 def _networks(raw: str) -> tuple[str, ...]:
@@ -113,6 +127,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     var_dir = Path(env.get("AFTERGLOW_VAR_DIR", str(ROOT / "var")))
     values: dict[str, object] = {name: int(env[key]) for key, name in ENV_INTS.items() if env.get(key)}
+    values |= {name: env[key] for key, name in ENV_STRINGS.items() if env.get(key)}
     return Settings(
         database_url=env.get("DATABASE_URL") or f"sqlite://{var_dir / 'afterglow.sqlite3'}",
         secret_key=env.get("SECRET_KEY") or load_secret(var_dir),

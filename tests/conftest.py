@@ -68,6 +68,7 @@ def make_settings(database_url: str, tmp: Path, clock: FakeClock) -> Settings:
         argon2_time_cost=1,
         argon2_memory_kib=1024,
         argon2_parallelism=1,
+        notify_interval_seconds=0,  # tests deliver the outbox themselves, when they mean to
         clock=clock,
     )
 

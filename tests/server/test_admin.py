@@ -283,3 +283,12 @@ async def test_it_lets_a_user_change_their_own_password(client, demo):
     assert (await client.get("/journal")).status_code == 200  # this session stays
     await client.post("/logout", data={"csrf_token": csrf})
     assert (await login(client, "patient@demo.clinic", GOOD_PASSWORD)).status_code == 303
+
+
+async def test_without_mail_the_forgotten_password_page_says_to_ask_the_clinic(client, demo):
+    page = await client.get("/password-reset")
+    assert page.status_code == 200 and "does not send email" in page.text
+    csrf = await token(client, "/login")
+    r = await client.post("/password-reset", data={"csrf_token": csrf, "email": "patient@demo.clinic"})
+    assert r.status_code == 404
+    assert 'href="/password-reset"' in (await client.get("/login")).text

@@ -1,8 +1,11 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
 from server.models import ApprovalOutcome, Role
 from tortoise.fields.base import OnDelete
 from tortoise import fields
+from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0016_infusion_signature')]
@@ -36,6 +39,7 @@ class Migration(migrations.Migration):
                 ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='enrolments', on_delete=OnDelete.CASCADE)),
                 ('token_hash', fields.CharField(unique=True, max_length=64)),
                 ('salt', fields.CharField(max_length=64)),
+                ('purpose', fields.CharField(default='enrol', max_length=8)),
                 ('created_by_id', fields.IntField(null=True)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
@@ -43,6 +47,28 @@ class Migration(migrations.Migration):
                 ('ended_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'enrolment', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A one-time link on which a person sets their own password (a new account, or a reset): valid for a limited'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='OutboxMessage',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('clinic_id', fields.IntField(null=True)),
+                ('user_id', fields.IntField(null=True, db_index=True)),
+                ('to_address', fields.CharField(max_length=254)),
+                ('kind', fields.CharField(max_length=32)),
+                ('payload', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('dedupe_key', fields.CharField(null=True, unique=True, max_length=128)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('next_attempt_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('attempts', fields.IntField(default=0)),
+                ('claimed_by', fields.CharField(default='', max_length=64)),
+                ('claimed_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('sent_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('failed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_error', fields.CharField(default='', max_length=200)),
+            ],
+            options={'table': 'outbox_message', 'app': 'models', 'indexes': [Index(fields=['sent_at', 'failed_at', 'next_attempt_at'])], 'pk_attr': 'id', 'table_description': 'A message to send (server/outbox.py), written in the same transaction as the event that causes it and'},
             bases=['Model'],
         ),
         ops.AddField(
