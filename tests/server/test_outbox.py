@@ -210,3 +210,15 @@ async def test_with_mail_an_approved_account_gets_its_link_by_mail_and_the_super
     assert "A one-time link is on its way to ana@demo.clinic" in page.text and "/enrol/" not in page.text
     assert (await _deliver(app)).sent == 1
     assert smtp.messages[0]["To"] == "ana@demo.clinic" and "Set your Afterglow password" in smtp.messages[0]["Subject"]
+
+
+async def test_a_serving_worker_delivers_due_messages_by_itself(app, demo, smtp):
+    await _queue_links(app, "patient@demo.clinic")
+    serving = dataclasses.replace(app.state.settings, notify_interval_seconds=1)
+    async with outbox.delivering(serving, app.state.registry):
+        for _ in range(100):
+            if smtp.messages:
+                break
+            await asyncio.sleep(0.05)
+    assert len(smtp.messages) == 1
+    assert await OutboxMessage.filter(sent_at__isnull=False).count() == 1
