@@ -64,6 +64,36 @@ class ClinicSettings(BaseModel):
         description="Local crisis resources in the clinic's words.",
     )
 
+    # What every ketamine clinic asks of a patient before a dosing session (fasting, an escort home, no driving until
+    # the next day); each clinic words its own.
+    preparation_checklist: tuple[str, ...] = Field(
+        (
+            "Nothing to eat for four hours before your session, and only clear drinks until two hours before.",
+            "Someone to take you home afterwards: you can't leave on your own.",
+            "No driving, cycling or operating machinery until the next day.",
+            "Bring a list of any medicines you have started or stopped, and something comfortable to wear.",
+        ),
+        min_length=1,
+        max_length=12,
+        title="the preparation checklist",
+        description="What a patient is asked to do before a dosing session, shown with their next session.",
+    )
+    calendar_title: str = Field(
+        "Appointment",
+        min_length=1,
+        max_length=60,
+        title="the title of calendar invitations",
+        description="The neutral title calendar invitations carry (never the treatment or the clinic's specialty).",
+    )
+
+    @field_validator("preparation_checklist")
+    @classmethod
+    def _lines(cls, lines: tuple[str, ...]) -> tuple[str, ...]:
+        kept = tuple(line.strip() for line in lines if line.strip())
+        if not kept or any(len(line) > 200 for line in kept):
+            raise ValueError("each line must have 1 to 200 characters")
+        return kept
+
     @field_validator("prompt_schedule_hours")
     @classmethod
     def _hours(cls, hours: tuple[int, ...]) -> tuple[int, ...]:
@@ -112,6 +142,9 @@ def documented() -> list[str]:
         shown = ", ".join(map(str, default)) if isinstance(default, tuple) else (str(default) if default != "" else "—")
         if name == "prompt_schedule_hours":
             allowed = f"1 to 12 hours, each 1–{PROMPT_HOURS_MAX}"
+        elif name == "preparation_checklist":
+            shown = " / ".join(default)
+            allowed = "1 to 12 lines, each up to 200 characters"
         elif field.annotation is int:
             lo, hi = limits(name)
             allowed = f"{lo}–{hi}"

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from care.calendar_models import Booking, BookingKind, BookingStaff
 from care.clinical import GAD7_BANDS, PHQ9_BANDS, band, total_mg
 from care.models import (
     AlertSource,
@@ -59,7 +60,10 @@ async def seed(actor: Actor, clinics: dict[str, Clinic], users: dict[str, User])
     for email, (therapist, mrn, dob, pronouns, weight) in PATIENTS.items():
         async with in_transaction():
             await _patient(actor, users[email], users[therapist], mrn, dob, pronouns, weight)
-    return ["Each demo patient has a course, 5 past infusions with vitals, PHQ-9/GAD-7 history and one open alert."]
+    return [
+        "Each demo patient has a course, 5 past infusions with vitals, PHQ-9/GAD-7 history, one open alert and a"
+        " dosing session booked two days from now."
+    ]
 
 
 async def _patient(
@@ -144,6 +148,19 @@ async def _patient(
         )
         await _measures(patient, infusion, start + timedelta(days=1), n, therapist)
     nxt = (now + timedelta(days=2)).replace(hour=15, minute=0, second=0, microsecond=0)
+    booking = await Booking.create(  # the upcoming session on the calendar, in the patient's own chair
+        clinic_id=clinic_id,
+        patient=patient,
+        course_id=course.id,
+        kind=BookingKind.DOSING,
+        starts_at=nxt,
+        ends_at=nxt + timedelta(hours=2),
+        room=f"Chair {1 + patient.id % 3}",
+        created_at=now,
+        created_by_id=therapist.id,
+        updated_at=now,
+    )
+    await BookingStaff.create(booking=booking, user=therapist)
     await Infusion.create(
         clinic_id=clinic_id,
         course=course,

@@ -147,6 +147,7 @@ def parse_infusion(data: Mapping[str, Any], tz: str, now: datetime, today: date)
     phase = f.choice("phase", "a phase", [p.value for p in Phase])
     route = f.choice("route", "a route", [r.value for r in RouteOfAdmin])
     agent = f.choice("agent", "an agent", [a.value for a in Agent])
+    f.values["booking_id"] = str(data.get("booking_id", "") or "")[:12]  # kept for a refused form
     moments = _moments(f, tz, now)
     dose = _dose(f, agent, route)
     checklist = _checklist(f)

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from care import access, rules
+from care import access, calendar, rules
+from care.calendar_models import Booking
 from care.models import OPEN_COURSE, Agent, Consent, Course, Infusion, Patient, Protocol, RouteOfAdmin, VitalSign
 from server import audit
 from server.actor import Actor
@@ -81,10 +82,12 @@ class InfusionForm:
     problems: dict[str, str] = field(default_factory=dict)
     # After a stale save: the record as saved meanwhile, field by field where it differs from what was typed.
     saved_meanwhile: list[tuple[str, str]] = field(default_factory=list)
+    booking: Booking | None = None  # the booked dosing session a new record completes
 
 
-async def new_form(actor: Actor, patient_id: int) -> InfusionForm:
-    """A new record's form, numbered next in the open course; `problems` says why not when no course is open."""
+async def new_form(actor: Actor, patient_id: int, booking_id: int | None = None) -> InfusionForm:
+    """A new record's form, numbered next in the open course; `problems` says why not when no course is open. It
+    completes a booked dosing session: the one asked for, or else the patient's open one today."""
     patient = await access.get_patient_for(actor, patient_id, write=True)
     where = {"object_type": "patient", "object_id": patient.id, "patient_id": patient.id}
     await audit.record_read(actor, access.INFUSION_FORM_VIEWED, detail={"form": "new"}, **where)
@@ -104,7 +107,10 @@ async def new_form(actor: Actor, patient_id: int) -> InfusionForm:
         "administered_by_id": actor.user_id,
         "adverse_events": [],
     }
-    return InfusionForm(patient, None, staff, await _consents(course), values)
+    booking = await calendar.open_dosing(actor, patient.id, booking_id)
+    if booking:
+        values |= {"booking_id": booking.id, "scheduled_at": local_input(booking.starts_at, actor.tz)}
+    return InfusionForm(patient, None, staff, await _consents(course), values, booking=booking)
 
 
 async def _consents(course: Course) -> list[rules.ConsentLine]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from care import access, panels, rules
+from care import access, calendar, panels, rules
 from care import infusion_forms as forms
 from care.clinical import (
     REMS_BP_CHECKPOINTS,
@@ -100,10 +100,16 @@ async def _check_links(
 
 
 async def create_infusion(
-    actor: Actor, patient_id: int, key: str, data: InfusionData | None, errors: dict[str, str]
+    actor: Actor,
+    patient_id: int,
+    key: str,
+    data: InfusionData | None,
+    errors: dict[str, str],
+    booking_id: int | None = None,
 ) -> Infusion:
-    """Record an infusion in the patient's open course; Invalid (with the form's page) when refused. A repeat of the
-    same form (its `key`) returns the record it made; two forms racing for one infusion number get 409."""
+    """Record an infusion in the patient's open course, completing the booked dosing session it was given for;
+    Invalid (with the form's page) when refused. A repeat of the same form (its `key`) returns the record it made;
+    two forms racing for one infusion number get 409."""
     patient = await access.get_patient_for(actor, patient_id, write=True)
     if (first := await once.repeat(actor, key, "infusion")) is not None:
         return await Infusion.get(id=first)
@@ -116,7 +122,10 @@ async def create_infusion(
         raise await forms.refused(actor, patient, course, None, exc.errors) from None
 
     async def make() -> Infusion:
-        return await _insert_infusion(actor, patient, course, data)
+        infusion = await _insert_infusion(actor, patient, course, data)
+        if booking_id:  # in the same transaction: the session is completed exactly when its record exists
+            await calendar.complete_with_infusion(actor, booking_id, patient.id, infusion.id)
+        return infusion
 
     page = partial(forms.page_for, actor, patient, course, None)
     return await once.create(actor, key, "infusion", make, lambda pk: Infusion.get(id=pk), page)

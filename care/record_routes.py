@@ -45,6 +45,7 @@ def _form(
         "staff": page.staff,
         "saved_meanwhile": page.saved_meanwhile,
         "consents": page.consents,
+        "booking": page.booking,
         "values": values,
         "errors": errors,
         "total": _total(values),
@@ -70,7 +71,9 @@ def _page(
 
 
 async def new_page(request: Request) -> Response:
-    page = await forms.new_form(actor(request), int(request.path_params["patient_id"]))
+    booking = request.query_params.get("booking", "")
+    booking_id = int(booking) if booking.isdigit() and int(booking) < 2**31 else None
+    page = await forms.new_form(actor(request), int(request.path_params["patient_id"]), booking_id)
     return _form(request, page, page.values, page.problems, status=409 if page.problems else 200)
 
 
@@ -80,7 +83,8 @@ async def create(request: Request) -> Response:
     data, f = parse_infusion(raw, who.tz, who.now, who.today)
     try:
         patient_id = int(request.path_params["patient_id"])
-        infusion = await infusions.create_infusion(who, patient_id, form_key(raw), data, f.errors)
+        booking = Form(raw).integer("booking_id", "the booked session", 1, 2**31 - 1, required=False)
+        infusion = await infusions.create_infusion(who, patient_id, form_key(raw), data, f.errors, booking)
     except Invalid as exc:
         return _form(request, exc.page, f.values, exc.errors, status=exc.status)
     return redirect(request, url(request, "care:infusion", infusion_id=infusion.id))

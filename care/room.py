@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from care import access, demo
+from care import access, calendar, demo, invites
+from server import audit
 from server.models import Role
 from server.registry import NavEntry, Registry
 
 
 def setup(registry: Registry) -> None:
-    registry.room("care", models="care.models", routes=("care.routes",), access=access)
+    registry.room("care", models="care.models", routes=("care.routes", "care.calendar_routes"), access=access)
+    registry.models.append("care.calendar_models")
+    registry.add_actions(audit.actions_in(calendar))
+    registry.message(calendar.MESSAGE_INVITE, invites.render_invite)
     registry.home(Role.THERAPIST, "care:caseload")
     registry.add_nav(
         NavEntry(Role.PATIENT, "Progress", "care:my_progress", position=20),
         NavEntry(Role.THERAPIST, "Caseload", "care:caseload", position=10),
         NavEntry(Role.THERAPIST, "Alerts", "care:alerts", position=20),
+        NavEntry(Role.THERAPIST, "Calendar", "care:calendar", position=15),
+        NavEntry(Role.SUPERVISOR, "Calendar", "care:calendar", position=25),
         NavEntry(Role.THERAPIST, "Emergency access", "care:glass_form", position=30),
         NavEntry(Role.SUPERVISOR, "Patients", "care:caseload", position=20),
         NavEntry(Role.SUPERVISOR, "Alerts", "care:alerts", position=30),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from care import calendar
 from care import panels as care_pages
 from journal import access, demo, shared
+from journal import panels as journal_pages
 from server.models import Role
 from server.registry import NavEntry, Registry
 
@@ -14,4 +16,5 @@ def setup(registry: Registry) -> None:
     registry.add_nav(NavEntry(Role.PATIENT, "Journal", "journal:home", position=10))
     template = "journal/_shared_panel.html"
     registry.panel((care_pages.CHART, care_pages.INFUSION), "journal", template, shared.shared_panel)
+    registry.panel((journal_pages.HOME,), "next_session", "care/_next_session.html", calendar.next_session)
     registry.demo_loaders.append(demo.seed)

@@ -22,8 +22,10 @@ from server.models import Clinic
 from server.policy import require
 
 NUMBERS = ("note_signing_hours", "escalation_hours", "escalation_hours_cssrs_high")
-TEXTS = ("crisis_phone", "crisis_text")
-FIELDS = (*NUMBERS, "prompt_schedule_hours", *TEXTS)
+TEXTS = ("crisis_phone", "crisis_text", "calendar_title")
+LINES = ("preparation_checklist",)  # one item per line in the form
+FIELDS = (*NUMBERS, "prompt_schedule_hours", *TEXTS, *LINES)
+LINE_MAX = 200
 
 
 async def current(actor: Actor) -> dict[str, Any]:
@@ -36,7 +38,8 @@ async def current(actor: Actor) -> dict[str, Any]:
 def _as_form(clinic: Clinic) -> dict[str, Any]:
     settings = ClinicSettings.of(clinic)
     schedule = ", ".join(map(str, settings.prompt_schedule_hours))
-    return settings.stored() | {"prompt_schedule_hours": schedule, "settings_version": clinic.settings_version}
+    lines = {name: "\n".join(getattr(settings, name)) for name in LINES}
+    return settings.stored() | lines | {"prompt_schedule_hours": schedule, "settings_version": clinic.settings_version}
 
 
 STALE = (
@@ -55,6 +58,11 @@ def parse(data: Mapping[str, Any]) -> tuple[ClinicSettings | None, Form]:
     values: dict[str, Any] = {name: f.integer(name, label(name), *limits(name)) for name in NUMBERS}
     for name in TEXTS:
         values[name] = f.text(name, label(name), max_len=max_length(name))
+    for name in LINES:
+        typed = f.text(name, label(name), required=True, max_len=12 * (LINE_MAX + 2))
+        values[name] = tuple(line.strip() for line in typed.splitlines() if line.strip())
+        if len(values[name]) > 12 or any(len(line) > LINE_MAX for line in values[name]):
+            f.errors[name] = f"Keep {label(name)} to at most 12 lines of up to {LINE_MAX} characters each."
     raw = f.text("prompt_schedule_hours", label("prompt_schedule_hours"), required=True, max_len=100)
     try:
         values["prompt_schedule_hours"] = tuple(int(h) for h in raw.replace(" ", "").split(",") if h)
@@ -69,11 +77,14 @@ async def save(actor: Actor, data: Mapping[str, Any]) -> None:
     """Save the clinic's settings from the version the form showed; 409 (with the settings saved meanwhile as the
     refusal's page) when another admin saved first. The audit names the settings that changed."""
     await require(actor.user, MAY_CLINIC_SETTINGS)
-    settings, f = parse(data)
+    clinic = await Clinic.get(id=actor.clinic_id)
+    # A setting missing from the submission (a page opened before it existed) keeps its value; an emptied one is
+    # refused like any other bad field.
+    kept = {k: v for k, v in _as_form(clinic).items() if k in FIELDS and k not in data}
+    settings, f = parse({**kept, **{k: data[k] for k in data}})
     version = f.integer("settings_version", "the version", 0, 2**31 - 1, required=False)
     if settings is None:
         raise Invalid(f.errors)
-    clinic = await Clinic.get(id=actor.clinic_id)
     before = ClinicSettings.of(clinic).stored()
     after = settings.stored()
     changed = sorted(k for k, v in after.items() if before.get(k) != v)

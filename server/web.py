@@ -114,6 +114,10 @@ def _day(value: datetime | date | None, tz: str = "UTC") -> str:
     return value.strftime("%-d %b %Y")
 
 
+def _clock(value: datetime | None, tz: str) -> str:
+    return value.astimezone(ZoneInfo(tz)).strftime("%H:%M") if value else ""
+
+
 def make_templates() -> Jinja2Blocks:
     env = Environment(
         loader=FileSystemLoader(Path(ROOT, "templates")),
@@ -122,7 +126,7 @@ def make_templates() -> Jinja2Blocks:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(when=_when, day=_day, local_input=local_input, markdown=render_markdown)
+    env.filters.update(when=_when, day=_day, clock=_clock, local_input=local_input, markdown=render_markdown)
     env.globals["url"] = _template_url
     env.globals["new_form_key"] = secrets.token_urlsafe  # the hidden `form_key` of a create form (server/once.py)
     return Jinja2Blocks(env=env)

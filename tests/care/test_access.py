@@ -8,6 +8,7 @@ import re
 import httpx
 import pytest
 
+from care.calendar_models import Booking
 from care.models import Course, MeasureResponse, RiskAlert, VitalSign
 from server.web import leaf_routes
 from tests.care.conftest import casey, last_infusion, sign_in
@@ -24,6 +25,7 @@ async def _ids() -> dict[str, int]:
         "alert_id": (await RiskAlert.get(patient_id=patient.id)).id,
         "measure_id": (await MeasureResponse.filter(patient_id=patient.id).first()).id,
         "vital_id": (await VitalSign.filter(infusion__patient_id=patient.id).first()).id,
+        "booking_id": (await Booking.get(patient_id=patient.id)).id,
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from tortoise.models import Model
 
+from care.calendar_models import Booking
 from care.models import BreakGlass, Consent, Course, Infusion, MeasureResponse, Patient, VitalSign
 from journal.models import JournalEntry
 from notes.models import Addendum, IntegrationNote, ProcessNote
@@ -45,6 +46,12 @@ def _infusion() -> dict[str, Any]:
 
 
 CREATES: dict[str, Create] = {
+    "/patients/{patient_id}/bookings/new": Create(
+        "therapist@demo.clinic",
+        lambda ids: f"/patients/{ids['patient']}/bookings/new",
+        lambda: {"kind": "integration", "starts_at": "2026-12-01T10:00", "room": "Room 4", "staff": "__therapist__"},
+        Booking,
+    ),
     "/admin/users/new": Create(
         "admin@demo.clinic",
         lambda ids: "/admin/users/new",
@@ -162,6 +169,7 @@ NOT_CREATES = {
     "/patients/{patient_id:int}/care-team",  # add is get-or-create, remove deletes: both idempotent
     "/alerts/{alert_id:int}/ack",
     "/infusions/{infusion_id:int}/edit",
+    "/bookings/{booking_id:int}/status",  # moves a session on once: a repeat is answered with it as moved
     "/infusions/{infusion_id:int}/sign",  # locks once: a repeat finds it signed
     "/infusions/{infusion_id:int}/vitals/strike",  # strikes once: a repeat is told it was struck
     "/journal/preferences",
@@ -206,12 +214,15 @@ async def _ids() -> dict[str, int]:
         "signed_note": signed.id,
         "unnoted_infusion": unnoted.id,
         "infusion": infusion.id,
+        "therapist": (await User.get(email="therapist@demo.clinic")).id,
     }
 
 
 async def _send(client, create: Create, csrf: str, key: str) -> Callable[[], Awaitable[Any]]:
-    path = create.path(await _ids())
+    ids = await _ids()
+    path = create.path(ids)
     data = {**create.data(), "csrf_token": csrf, create.key: key}
+    data = {k: str(ids["therapist"]) if v == "__therapist__" else v for k, v in data.items()}
     return lambda: client.post(path, data=data)
 
 

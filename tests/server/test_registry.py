@@ -19,7 +19,9 @@ ROOMS = ("care", "journal", "notes", "oversight")
 def test_it_sets_up_the_shell_and_every_room_in_import_order():
     registry = afterglow.registry()
     assert registry.rooms == ["server", "care", "journal", "notes", "oversight"]
-    assert registry.models == ["server.models", "care.models", "journal.models", "notes.models", "oversight.models"]
+    assert registry.models == [
+        "server.models", "care.models", "care.calendar_models", "journal.models", "notes.models", "oversight.models"
+    ]
 
 
 def test_each_room_brings_its_panels_badges_rules_actions_and_commands(app):
@@ -29,7 +31,7 @@ def test_each_room_brings_its_panels_badges_rules_actions_and_commands(app):
         "care.chart": ["journal", "notes"],
         "care.infusion": ["journal", "notes"],
         "care.caseload": ["dashboard"],
-        "journal.home": ["summaries"],
+        "journal.home": ["next_session", "summaries"],
     }
     assert [b.__module__ for b in registry.badges] == ["server.enrolment", "oversight.quality"]
     for rule, room in [("patient.view", "care"), ("journal.write", "journal"), ("note.cosign", "notes")]:
