@@ -45,6 +45,9 @@ VITALS_STRUCK = audit.define("vitals.struck", "A wrong vital-sign reading was st
 VITALS_RECORDED = audit.define("vitals.recorded", "A row of vital signs was added to an infusion.")
 MEASURE_SUBMITTED = audit.define("measure.submitted", "A PHQ-9, GAD-7 or C-SSRS was recorded.")
 MEASURE_VIEWED = audit.define("measure.viewed", "Someone viewed a measure result.")
+MEASURE_FORM_VIEWED = audit.define(
+    "measure.form_viewed", "Someone opened the form to enter a paper questionnaire, or a C-SSRS, for a patient."
+)
 PROGRESS_VIEWED = audit.define("progress.viewed", "A patient viewed their own progress chart.")
 ALERT_RAISED = audit.define("alert.raised", "A risk alert was raised for a care team.")
 ALERTS_VIEWED = audit.define("alerts.viewed", "A clinician viewed the open risk alerts list.")

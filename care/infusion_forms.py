@@ -89,8 +89,7 @@ async def new_form(actor: Actor, patient_id: int, booking_id: int | None = None)
     """A new record's form, numbered next in the open course; `problems` says why not when no course is open. It
     completes a booked dosing session: the one asked for, or else the patient's open one today."""
     patient = await access.get_patient_for(actor, patient_id, write=True)
-    where = {"object_type": "patient", "object_id": patient.id, "patient_id": patient.id}
-    await audit.record_read(actor, access.INFUSION_FORM_VIEWED, detail={"form": "new"}, **where)
+    await _form_viewed(actor, patient, None)
     staff = await staff_choices(actor)
     try:
         course = await open_course(actor, patient)
@@ -113,14 +112,22 @@ async def new_form(actor: Actor, patient_id: int, booking_id: int | None = None)
     return InfusionForm(patient, None, staff, await _consents(course), values, booking=booking)
 
 
+async def _form_viewed(actor: Actor, patient: Patient, infusion: Infusion | None) -> None:
+    """The one read event of a page showing the form, first or again after a refusal: new (the patient) or edit."""
+    kind, shown = ("infusion", infusion.id) if infusion else ("patient", patient.id)
+    detail = {"form": "edit" if infusion else "new"}
+    await audit.record_read(
+        actor, access.INFUSION_FORM_VIEWED, object_type=kind, object_id=shown, patient_id=patient.id, detail=detail
+    )
+
+
 async def _consents(course: Course) -> list[rules.ConsentLine]:
     return rules.consent_lines(course, await Consent.filter(course_id=course.id))
 
 
 async def edit_form(actor: Actor, infusion_id: int) -> InfusionForm:
     infusion = await access.get_infusion_for(actor, infusion_id, write=True)
-    where = {"object_type": "infusion", "object_id": infusion.id, "patient_id": infusion.patient_id}
-    await audit.record_read(actor, access.INFUSION_FORM_VIEWED, detail={"form": "edit"}, **where)
+    await _form_viewed(actor, infusion.patient, infusion)
     values = form_values(infusion, actor.tz)
     if values["pre_dose_systolic"] == "":  # a reading taken before the dose fills the checklist's BP
         before = await VitalSign.filter(infusion_id=infusion.id, minute_offset__lte=0).order_by("minute_offset").first()
@@ -147,7 +154,8 @@ def form_values(infusion: Infusion, tz: str) -> dict[str, Any]:
 
 
 async def page_for(actor: Actor, patient: Patient, course: Course | None, infusion: Infusion | None) -> InfusionForm:
-    """The form to show again after a refusal (the typed values are the handler's)."""
+    """The form to show again after a refusal (the typed values are the handler's); a read like its first showing."""
+    await _form_viewed(actor, patient, infusion)
     consents = await _consents(course) if course else []
     return InfusionForm(patient, infusion, await staff_choices(actor), consents)
 
@@ -216,6 +224,7 @@ STALE = (
 
 async def saved_meanwhile(actor: Actor, infusion_id: int, typed: Any) -> InfusionForm:
     current = await access.get_infusion_for(actor, infusion_id, write=True)
+    await _form_viewed(actor, current.patient, current)  # the save was refused unrecorded: this page is its read
     saved = form_values(current, actor.tz)
     differs = [
         (LABELS.get(k, k.replace("_", " ").capitalize()), _shown(v))

@@ -70,9 +70,9 @@ async def result(request: Request) -> Response:
 
 
 async def paper_page(request: Request) -> Response:
-    who = actor(request)
-    patient = await measures.staff_form(who, _patient_id(request))
-    ctx = _ctx(request.query_params.get("instrument", "phq9"), {"taken_on": who.today.isoformat()}, {}, patient=patient)
+    who, slug = actor(request), request.query_params.get("instrument", "phq9")
+    patient = await measures.staff_form(who, _patient_id(request), _instrument(slug)[0])
+    ctx = _ctx(slug, {"taken_on": who.today.isoformat()}, {}, patient=patient)
     return render(request, "care/measure_form.html", ctx)
 
 
@@ -107,7 +107,7 @@ def _cssrs_ctx(patient: object, values: dict[str, object], errors: dict[str, str
 
 
 async def cssrs_page(request: Request) -> Response:
-    patient = await measures.staff_form(actor(request), _patient_id(request))
+    patient = await measures.staff_form(actor(request), _patient_id(request), Instrument.CSSRS)
     return render(request, "care/cssrs_form.html", _cssrs_ctx(patient, {}, {}))
 
 

@@ -101,9 +101,17 @@ async def self_report_form(actor: Actor) -> Patient:
     return await access.own_patient(actor)
 
 
-async def staff_form(actor: Actor, patient_id: int) -> Patient:
+async def staff_form(actor: Actor, patient_id: int, instrument: Instrument) -> Patient:
     """The patient a clinician is about to enter a paper measure or a C-SSRS for (recording rights required)."""
-    return await access.get_patient_for(actor, patient_id, write=True)
+    patient = await access.get_patient_for(actor, patient_id, write=True)
+    await _form_viewed(actor, patient, instrument)
+    return patient
+
+
+async def _form_viewed(actor: Actor, patient: Patient, instrument: Instrument) -> None:
+    """The one read event of a page showing a patient's measure form, first or again after a refusal."""
+    where = {"object_type": "patient", "object_id": patient.id, "patient_id": patient.id}
+    await audit.record_read(actor, access.MEASURE_FORM_VIEWED, detail={"instrument": str(instrument)}, **where)
 
 
 async def _measure(measure_id: int) -> MeasureResponse:
@@ -133,6 +141,7 @@ async def enter_on_paper(
     if (first := await once.repeat(actor, key, "measure")) is not None:
         return await _measure(first)
     if answers is None or taken_at is None or errors:
+        await _form_viewed(actor, patient, instrument)
         raise Invalid(errors, page=patient)
     make = partial(_save, actor, patient, instrument, answers, taken_at, "paper")
     return await once.create(actor, key, "measure", make, _measure)
@@ -147,6 +156,7 @@ async def record_cssrs(
     if (first := await once.repeat(actor, key, "measure")) is not None:
         return await _measure(first)
     if result is None or errors:
+        await _form_viewed(actor, patient, Instrument.CSSRS)
         raise Invalid(errors, page=patient)
     return await once.create(actor, key, "measure", lambda: _insert_cssrs(actor, patient, result), _measure)
 

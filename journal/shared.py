@@ -75,12 +75,13 @@ async def shared_panel(actor: Actor, patient: Patient | None, infusion: Infusion
     if infusion is not None:
         rows = rows.filter(infusion_id=infusion.id)
     entries = await rows.select_related("infusion").order_by("-shared_at").limit(PANEL_SIZE)
-    await audit.record_read(
-        actor,
-        access.SHARED_VIEWED,
-        object_type="patient",
-        object_id=patient.id,
-        patient_id=patient.id,
-        detail={"entries": [e.id for e in entries]},
-    )
+    await record_shown(actor, patient.id, entries)
     return {"entries": entries, "infusion": infusion}
+
+
+async def record_shown(actor: Actor, patient_id: int, entries: list[JournalEntry]) -> None:
+    """One read event naming every shared entry a page shows (the chart's or an infusion's panel, the note editor's
+    pre-fill); a page that shows none records nothing."""
+    if entries:
+        where = {"object_type": "patient", "object_id": patient_id, "patient_id": patient_id}
+        await audit.record_read(actor, access.SHARED_VIEWED, detail={"entries": [e.id for e in entries]}, **where)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from notes import access, service
 from notes.models import IntegrationNote
 from notes.service import Conflict, NoteDraft, NoteView, Prefill, Saved
+from server import audit
 from server.actor import Actor
 from server.errors import Invalid
 
@@ -42,9 +44,11 @@ async def new_note(actor: Actor, infusion_id: int, copy_previous: bool) -> tuple
         "version": 0,
         "draft_key": secrets.token_urlsafe(24),
     }
-    if copy_previous and pre.previous:
+    if copy_previous and pre.previous:  # the editor shows words of the previous note: a read of it
         values["s_plan"] = pre.previous.content.get("plan", "")
         values["practices"] = "\n".join(pre.previous.content.get("practices", []))
+        where = {"object_type": "note", "object_id": pre.previous.id, "patient_id": pre.previous.patient_id}
+        await audit.record_read(actor, access.NOTE_READ, detail={"copied": ["plan", "practices"]}, **where)
     return Editor(pre, None), values
 
 
@@ -75,8 +79,9 @@ async def save(
     except Invalid as exc:
         page = Editor(await service.prefill(actor, infusion_id), None) if with_page else None
         raise Invalid(exc.errors, page=page) from None
-    if saved.conflict and with_page:
-        return saved, Editor(await service.prefill(actor, infusion_id), saved.note)
+    if saved.conflict and with_page:  # the conflict is recorded (note.save_conflict): no reads on top of it
+        with audit.shown_again():
+            return saved, Editor(await service.prefill(actor, infusion_id), saved.note)
     return saved, None
 
 
@@ -85,7 +90,9 @@ async def _or_page(actor: Actor, note_id: int, work: Awaitable[T]) -> T:
     try:
         return await work
     except (Invalid, Conflict) as exc:
-        exc.page = await open_note(actor, note_id)
+        # A refusal recorded in its own event (wrong password, stale version) names the note: no reads on top of it.
+        with audit.shown_again() if exc.audited else nullcontext():
+            exc.page = await open_note(actor, note_id)
         raise
 
 

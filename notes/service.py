@@ -15,7 +15,6 @@ from care import access as care_access
 from care import infusions as care_infusions
 from care import risk as care_risk
 from care.models import Infusion, MeasureResponse, RiskAlert
-from journal import access as journal_access
 from journal import shared as journal_shared
 from journal.models import JournalEntry
 from notes import access
@@ -82,15 +81,7 @@ async def prefill(actor: Actor, infusion_id: int) -> Prefill:
         "taken_at"
     )
     alerts = await RiskAlert.filter(patient_id=infusion.patient_id, acknowledged_at__isnull=True)
-    if entries:  # the editor shows these entries' words: the same audit as reading them on the chart
-        await audit.record_read(
-            actor,
-            journal_access.SHARED_VIEWED,
-            object_type="patient",
-            object_id=infusion.patient_id,
-            patient_id=infusion.patient_id,
-            detail={"entries": [e.id for e in entries]},
-        )
+    await journal_shared.record_shown(actor, infusion.patient_id, entries)  # the editor quotes their words
     previous = (
         await IntegrationNote.filter(patient_id=infusion.patient_id, status__in=[Status.SIGNED, Status.COSIGNED])
         .order_by("-signed_at")
@@ -230,7 +221,7 @@ async def _step_up(actor: Actor, password: str, note: IntegrationNote, failed_ac
     if not await accounts.step_up(actor, password):
         async with in_transaction():
             await _audit(actor, failed_action, note, outcome="denied")
-        raise Invalid({"password": "That password is wrong. Re-enter the password you sign in with."})
+        raise Invalid({"password": "That password is wrong. Re-enter the password you sign in with."}, audited=True)
 
 
 async def sign(actor: Actor, note_id: int, version: int, password: str) -> IntegrationNote:
@@ -240,7 +231,7 @@ async def sign(actor: Actor, note_id: int, version: int, password: str) -> Integ
     if note.version != version:
         async with in_transaction():
             await _audit(actor, access.NOTE_CONFLICT, note, outcome="denied", detail={"sent": version, "sign": True})
-        raise Conflict()
+        raise Conflict(audited=True)
     await _step_up(actor, password, note, access.NOTE_STEP_UP_FAILED)
     open_alert = await RiskAlert.filter(patient_id=note.patient_id, acknowledged_at__isnull=True).exists()
     problems = missing_for_signature(note.format, note.content, risk_required=open_alert)
@@ -252,36 +243,50 @@ async def sign(actor: Actor, note_id: int, version: int, password: str) -> Integ
         raise Invalid(problems)
     trainee = bool(actor.user and actor.user.is_trainee)
     status = Status.COSIGN_PENDING if trainee else Status.SIGNED
-    sha = digest(note)  # over the content as read; the update below only lands if nothing changed since
     async with in_transaction():
-        changed = await IntegrationNote.filter(id=note.id, version=version, status__in=access.WRITABLE).update(
-            status=status, signed_at=actor.now, signed_by=actor.user, content_sha256=sha, return_comment=""
-        )
-        if not changed:
+        fresh = await _lock(actor, note, version, status)
+        if fresh is None:  # a save or a signature landed first: recorded here, where no exception rolls it back
             await _audit(actor, access.NOTE_CONFLICT, note, outcome="denied", detail={"sent": version, "sign": True})
-            raise Conflict()
-        fresh = await IntegrationNote.get(id=note.id)
-        if digest(fresh) != sha:  # the content changed under us between read and update
-            raise Conflict()
-        await SignedVersion.create(
-            note=note,
-            version=version,
-            content=fresh.content,
-            shared_summary=fresh.shared_summary,
-            signed_at=actor.now,
-            signed_by_id=actor.user_id,
-            content_sha256=sha,
-        )
-        await _audit(actor, access.NOTE_SIGNED, fresh, detail={"version": version, "sha256": sha, "status": status})
-        if status == Status.SIGNED:
-            await _release(actor, fresh)
+    if fresh is None:
+        raise Conflict(audited=True)
+    return fresh
+
+
+async def _lock(actor: Actor, note: IntegrationNote, version: int, status: Status) -> IntegrationNote | None:
+    """Sign and lock `version` of the note inside the caller's transaction; None when it is no longer that version."""
+    sha = digest(note)  # over the content as read; the update below only lands if nothing changed since
+    changed = await IntegrationNote.filter(id=note.id, version=version, status__in=access.WRITABLE).update(
+        status=status, signed_at=actor.now, signed_by=actor.user, content_sha256=sha, return_comment=""
+    )
+    if not changed:
+        return None
+    fresh = await IntegrationNote.get(id=note.id)
+    if digest(fresh) != sha:  # the content changed under us between read and update
+        raise Conflict()
+    await SignedVersion.create(
+        note=note,
+        version=version,
+        content=fresh.content,
+        shared_summary=fresh.shared_summary,
+        signed_at=actor.now,
+        signed_by_id=actor.user_id,
+        content_sha256=sha,
+    )
+    await _audit(actor, access.NOTE_SIGNED, fresh, detail={"version": version, "sha256": sha, "status": status})
+    if status == Status.SIGNED:
+        await _release(actor, fresh)
     return fresh
 
 
 class Conflict(Exception):
-    """The note changed (or was signed) in another window. `page` is what to show instead (see notes/pages.py)."""
+    """The note changed (or was signed) in another window. `page` is what to show instead (see notes/pages.py);
+    `audited` says the conflict was recorded (note.save_conflict), so that page records no reads of its own."""
 
     page: Any = None
+
+    def __init__(self, *, audited: bool = False) -> None:
+        super().__init__()
+        self.audited = audited
 
 
 async def _release(actor: Actor, note: IntegrationNote) -> None:
@@ -332,7 +337,7 @@ async def cosign(actor: Actor, note_id: int, version: int, password: str) -> Int
     if note.version != version:
         async with in_transaction():
             await _audit(actor, access.NOTE_CONFLICT, note, outcome="denied", detail={"sent": version, "cosign": True})
-        raise Conflict()
+        raise Conflict(audited=True)
     await _step_up(actor, password, note, access.NOTE_COSIGN_STEP_UP_FAILED)
     async with in_transaction():
         if not await IntegrationNote.filter(id=note.id, status=Status.COSIGN_PENDING, version=version).update(

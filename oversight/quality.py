@@ -146,13 +146,14 @@ async def overdue_list(actor: Actor) -> list[Infusion]:
 
 
 async def cosign_queue(actor: Actor) -> list[IntegrationNote]:
-    await _clinic(actor)
+    clinic = await _clinic(actor)
     notes = (
         await IntegrationNote.filter(clinic_id=actor.clinic_id, status=Status.COSIGN_PENDING)
         .select_related("author", "patient__user", "infusion")
         .order_by("signed_at")
     )
-    await audit.record_read(actor, access.COSIGN_QUEUE_VIEWED, object_type="clinic", detail={"waiting": len(notes)})
+    where = {"object_type": "clinic", "object_id": clinic.id}  # the list names its notes, as the review list does
+    await audit.record_read(actor, access.COSIGN_QUEUE_VIEWED, detail={"notes": [n.id for n in notes]}, **where)
     return notes
 
 

@@ -11,8 +11,8 @@ import asyncio
 import hmac
 import json
 import weakref
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,21 +29,9 @@ from server.models import AuditChainHead, AuditCheckpoint
 
 GENESIS_HASH = "0" * 64
 HASHED_FIELDS = (
-    "seq",
-    "at",
-    "actor_id",
-    "actor_role",
-    "clinic_id",
-    "action",
-    "object_type",
-    "object_id",
-    "patient_id",
-    "outcome",
-    "reason",
-    "ip",
-    "request_id",
-    "detail",
-)
+    "seq", "at", "actor_id", "actor_role", "clinic_id", "action", "object_type", "object_id", "patient_id",
+    "outcome", "reason", "ip", "request_id", "detail",
+)  # fmt: skip
 
 class Action(str):
     """An audit action's name with its one-line meaning. Rooms define their own as module constants and hand them
@@ -189,6 +177,8 @@ async def record_read(actor: Actor, action: str, **fields: Any) -> None:
     transaction and one fsync for every request waiting at that moment) and the response leaves only once they are
     durable (`reads_durable`, applied by server.web.route). Elsewhere this call waits for its own commit. If the
     append fails, the request fails: nothing is shown that was not recorded. Takes record()'s keywords."""
+    if _reads_covered.get():
+        return
     row = _row(actor, action, **fields)
     conn = connections.get("default")
     if isinstance(conn, TransactionalDBClient):
@@ -201,7 +191,20 @@ async def record_read(actor: Actor, action: str, **fields: Any) -> None:
         held.append((actor.settings.audit_key, row))
 
 
-# Reads audited during the current request, appended when its handler returns (set by server.web.route).
+@contextmanager
+def shown_again() -> Iterator[None]:
+    """Build the page a refused write shows again, when the refusal was recorded itself (a wrong step-up password,
+    a stale save): that event names the record and patient, so the page's reads are not recorded on top of it."""
+    token = _reads_covered.set(True)
+    try:
+        yield
+    finally:
+        _reads_covered.reset(token)
+
+
+# Reads audited during the current request, appended when its handler returns (set by server.web.route); and whether
+# reads are covered by a recorded refusal (shown_again).
+_reads_covered: ContextVar[bool] = ContextVar("audit_reads_covered", default=False)
 _request_reads: ContextVar[list[tuple[bytes, dict[str, Any]]] | None] = ContextVar("audit_request_reads", default=None)
 
 
@@ -389,12 +392,8 @@ async def check(actor: Actor, full: bool = False) -> Verdict:
     if not verdict.ok and last is not None:
         verdict = await verify(actor.settings.audit_key)  # name the first bad row from the very start
     head = await AuditChainHead.get(id=1)
+    found: dict[str, Any] = {"seq": verdict.count, "ok": verdict.ok, "bad_seq": verdict.bad_seq}
     await AuditCheckpoint.create(
-        verified_at=actor.now,
-        seq=verdict.count,
-        ok=verdict.ok,
-        bad_seq=verdict.bad_seq,
-        hash=head.hash if verdict.ok else "",
-        problem=verdict.problem[:200],
+        verified_at=actor.now, hash=head.hash if verdict.ok else "", problem=verdict.problem[:200], **found
     )
     return verdict

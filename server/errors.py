@@ -24,10 +24,13 @@ class Invalid(Exception):
 
     `page` carries what the refused form's page needs to show again (the patient, the note, the list the form was
     on), so a handler renders it from the one service call it made. `status` is 409 when the input was fine but lost
-    a race (someone saved the same thing at the same moment), 400 otherwise."""
+    a race (someone saved the same thing at the same moment), 400 otherwise. `audited` says the refusal was recorded
+    in the audit log itself (a wrong step-up password): the page shown again then records no reads of its own
+    (server.audit.shown_again)."""
 
-    def __init__(self, errors: dict[str, str], page: Any = None, status: int = 400) -> None:
+    def __init__(self, errors: dict[str, str], page: Any = None, status: int = 400, *, audited: bool = False) -> None:
         super().__init__(errors)
         self.errors = errors
         self.page = page
         self.status = status
+        self.audited = audited

@@ -315,7 +315,7 @@ def route(
             if who.user is None:
                 return _to_login(request)
             if who.user.role not in allowed:
-                await _denied(who, request)
+                await _denied(who, request, path)
                 # A route that takes an id answers 404, so a role that may never see such records learns nothing.
                 raise NotFound(path) if "{" in path else Forbidden(path)
         if any(isinstance(v, int) and not 0 < v <= MAX_ID for v in request.path_params.values()):
@@ -347,10 +347,12 @@ def _to_login(request: Request) -> Response:
     return redirect(request, target)
 
 
-async def _denied(who: Actor, request: Request) -> None:
+async def _denied(who: Actor, request: Request, path: str) -> None:
+    """Recorded as the route's pattern and its id parameters: never the path as typed (no free text in the log)."""
+    ids = {k: v for k, v in request.path_params.items() if isinstance(v, int)}
     async with in_transaction():
         await audit.record(
-            who, audit.ACCESS_DENIED, outcome="denied", object_type="route", object_id=request.url.path[:64]
+            who, audit.ACCESS_DENIED, outcome="denied", object_type="route", object_id=path[:64], detail={"ids": ids}
         )
 
 

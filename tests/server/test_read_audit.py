@@ -1,48 +1,82 @@
-"""Pages that show a patient's data write exactly one read event, and writes do not add reads of their own: the
-infusion forms and the review list (which wrote none), and a note's autosave (which also wrote a note.read)."""
+"""The read-audit walk: every GET route of the router is classified (tests/server/read_audit_pages.py), and each is
+visited as the roles that may see it, on the demo's records, asserting the exact read events the page wrote.
+
+What "one read event per record shown" means (docs/audit-actions.md, "Read events"): a page writes one event for the
+record it is about (the chart, an infusion, a note, an entry, a measure result, a form about a patient), plus one
+event per other room's panel that shows records' words (the shared journal entries on the chart, on an infusion and
+beside the note editor: one `journal.shared_viewed` naming every entry shown; the notes' shared summaries on the
+patient's journal home: one `note.summaries_read` naming the notes). A panel that shows nothing writes nothing; a
+list page writes its one list event; titles, dates and statuses listed on a record's page (the notes panel, the
+courses and measures on the chart) are covered by that page's own event. A new GET route fails
+`test_every_get_route_is_classified` until it is added to SHOWS_PHI or SHOWS_NO_PHI.
+"""
 
 from __future__ import annotations
 
-from care.models import Infusion
-from notes.models import IntegrationNote
 from server.models import AuditEvent
-from tests.care.conftest import casey, last_infusion, sign_in
-from tests.notes.conftest import HX, casey_infusion, note_form
+from server.policy import PUBLIC
+from server.web import Urls
+from tests.conftest import another, login
+from tests.server.read_audit_pages import ROLE_OF, SHOWS_NO_PHI, SHOWS_PHI, Event, Visit, demo_records
 
 
-async def _events(**where: object) -> list[tuple[str, dict]]:
-    return list(await AuditEvent.filter(**where).order_by("seq").values_list("action", "detail"))
+def _get_routes(app) -> dict[str, frozenset[str]]:
+    """Every GET route's name ("room:name") with the roles it declares."""
+    index = Urls(app.routes).index
+    return {name: frozenset(r.endpoint.roles) for name, r in index.items() if "GET" in (r.methods or ())}
 
 
-async def test_the_infusion_forms_write_one_read_event_each(client, demo):
-    await sign_in(client, "therapist@demo.clinic")
-    patient = await casey()
-    infusion = await last_infusion(patient)
-    before = await AuditEvent.all().count()
-    assert (await client.get(f"/infusions/{infusion.id}/edit")).status_code == 200
-    assert (await client.get(f"/patients/{patient.id}/infusions/new")).status_code == 200
-    events = await _events(seq__gt=before)
-    assert events == [("infusion.form_viewed", {"form": "edit"}), ("infusion.form_viewed", {"form": "new"})]
-    edit = await AuditEvent.filter(seq__gt=before, action="infusion.form_viewed").order_by("seq").first()
-    assert edit.patient_id == patient.id and edit.object_id == str(infusion.id)
+def _visits() -> list[tuple[str, Visit, bool]]:
+    found = [(name, visit, True) for name, visits in SHOWS_PHI.items() for visit in visits]
+    return found + [(name, visit, False) for name, (_, visits) in SHOWS_NO_PHI.items() for visit in visits]
 
 
-async def test_the_review_list_writes_a_read_event_naming_its_notes(client, demo):
-    csrf = await sign_in(client, "supervisor@demo.clinic")
-    await client.post("/oversight/reviews", data={"csrf_token": csrf, "count": "5", "days": "30"})
-    before = await AuditEvent.all().count()
-    assert (await client.get("/oversight/reviews")).status_code == 200
-    [(action, detail)] = await _events(seq__gt=before)
-    assert action == "review.list_viewed" and len(detail["notes"]) == 2
+def test_every_get_route_is_classified(app):
+    routes = _get_routes(app)
+    table = set(SHOWS_PHI) | set(SHOWS_NO_PHI)
+    assert not set(SHOWS_PHI) & set(SHOWS_NO_PHI)
+    assert sorted(set(routes) - table) == [], "classify these GET routes in SHOWS_PHI or SHOWS_NO_PHI"
+    assert sorted(table - set(routes)) == [], "these are no GET route's name any more"
+    for name, visit, _ in _visits():
+        role = "public" if visit.who is None else ROLE_OF[visit.who]
+        assert role in routes[name] or routes[name] == PUBLIC, f"{name} is not for {role}"
+    assert all(SHOWS_PHI.values()) and all(visits for _, visits in SHOWS_NO_PHI.values())
 
 
-async def test_a_note_autosave_writes_the_save_and_no_read(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
-    infusion: Infusion = await casey_infusion()
-    data = note_form(csrf)
-    assert (await client.post(f"/infusions/{infusion.id}/notes/new", data=data)).status_code == 303
-    note = await IntegrationNote.get(draft_key=data["draft_key"])
-    before = await AuditEvent.all().count()
-    saved = await client.post(f"/notes/{note.id}/draft", data={**data, "version": "1", "s_plan": "Walk."}, headers=HX)
-    assert saved.status_code == 200
-    assert [action for action, _ in await _events(seq__gt=before)] == ["note.saved"]
+def _unmatched(expected: list[Event], written: list[Event]) -> tuple[list[Event], list[Event]]:
+    """The expected events not written and the written events not expected, as multisets (ANY matches a detail)."""
+    left, missing = list(written), []
+    for want in expected:
+        if want in left:
+            left.remove(want)
+        else:
+            missing.append(want)
+    return missing, left
+
+
+async def test_every_page_writes_exactly_the_read_events_of_what_it_shows(client, demo):
+    d = await demo_records()
+    problems = []
+    for name, visit, phi in _visits():
+        async with another(client) as browser:
+            if visit.who:
+                assert (await login(browser, visit.who)).status_code == 303
+            before = await AuditEvent.all().count()
+            url = visit.path.format(**vars(d))
+            response = await browser.get(url, headers=visit.headers)
+            rows = await AuditEvent.filter(seq__gt=before).order_by("seq")
+        assert response.status_code in (200, 303), f"{url} as {visit.who}: {response.status_code}"
+        written = [(e.action, e.object_type, e.object_id, e.patient_id, e.detail) for e in rows]
+        missing, extra = _unmatched([e.on(d) for e in visit.events], written)
+        if missing or extra:
+            problems.append(f"{name} {url} as {visit.who}: missing {missing}, not expected {extra}")
+        if phi and not written:
+            problems.append(f"{name} {url} as {visit.who} shows patient data and wrote no read event")
+    assert problems == [], "\n".join(problems)
+
+
+async def test_the_walk_opens_records_that_have_what_it_checks(client, demo):
+    """The walk's expectations are not empty by accident: the demo has the shared entries, summaries and notes."""
+    d = await demo_records()
+    assert d.chart_entries and d.infusion4_entries and d.prefill_5 and d.prefill_4 and d.summaries
+    assert d.entry in d.chart_entries and d.previous_note != d.draft_note
