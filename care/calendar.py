@@ -38,6 +38,7 @@ BOOKED = audit.define("booking.created", "A session was booked for a patient (ki
 BOOKING_CHANGED = audit.define(
     "booking.status_changed", "A booked session was checked in, started, completed, cancelled or marked a no-show."
 )
+BOOKING_FORM_VIEWED = audit.define("booking.form_viewed", "A clinician opened the form to book a patient's session.")
 CALENDAR_VIEWED = audit.define(
     "calendar.viewed", "A clinician viewed the clinic calendar (detail: the patients shown by name)."
 )
@@ -126,7 +127,9 @@ async def book(actor: Actor, patient_id: int, key: str, data: BookingData | None
     if (first := await once.repeat(actor, key, "booking")) is not None:
         return await Booking.get(id=first)
     page = await _new_page(actor, patient)
-    if data is None or errors:
+    if data is None or errors:  # the form is shown again, with the patient's name: read once more
+        await audit.record_read(actor, BOOKING_FORM_VIEWED, object_type="patient", object_id=patient.id,
+                                patient_id=patient.id)
         raise Invalid(errors, page=page)
     choices = {u.id: u for u in page["staff"]}
     staff = [choices[i] for i in data.staff_ids if i in choices]
@@ -181,6 +184,8 @@ async def _invite(actor: Actor, patient: Patient, booking: Booking, method: str)
 async def new_page(actor: Actor, patient_id: int) -> dict[str, Any]:
     """The booking form for a patient on one's care team."""
     patient = await access.get_patient_for(actor, patient_id, write=True)
+    where = {"object_type": "patient", "object_id": patient.id, "patient_id": patient.id}
+    await audit.record_read(actor, BOOKING_FORM_VIEWED, **where)
     return await _new_page(actor, patient)
 
 

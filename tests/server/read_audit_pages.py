@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import SimpleNamespace
 from unittest.mock import ANY
 
+from care.calendar_models import Booking
 from care.models import Infusion, MeasureResponse, Patient
 from journal.models import JournalEntry
 from notes.models import IntegrationNote, ProcessNote, Status
+from server import enrolment
+from server.models import Enrolment, User
 
 PATIENT, THERAPIST, SUPERVISOR, ADMIN = (f"{r}@demo.clinic" for r in ("patient", "therapist", "supervisor", "admin"))
 ROLE_OF = {PATIENT: "patient", THERAPIST: "therapist", SUPERVISOR: "supervisor", ADMIN: "admin"}
@@ -39,6 +44,20 @@ class Demo:
     prefill_5: list[int]  # shared entries beside the note editor of infusion 5 (written since infusion 4)
     prefill_4: list[int]
     summaries: list[int]  # notes whose shared summary the patient's journal home shows
+    booking: int  # Casey's booked session
+    enrol_token: str  # an unused one-time link (for the therapist's account)
+
+
+async def _link() -> str:
+    """A one-time link made for the walk, with the test settings' secret key."""
+    user = await User.get(email="therapist@demo.clinic")
+    far = datetime(2030, 1, 1, tzinfo=UTC)
+    row = Enrolment(user_id=user.id, salt="read-audit-walk", created_at=far, expires_at=far)
+    token = enrolment.token_of(SimpleNamespace(secret_key="test-secret-key-not-for-production"), row)  # type: ignore[arg-type]
+    row.token_hash = enrolment._hash(token)
+    if not await Enrolment.filter(token_hash=row.token_hash).exists():  # the walk's records are looked up often
+        await row.save()
+    return token
 
 
 async def _prefill(patient_id: int, number: int) -> list[int]:
@@ -71,6 +90,8 @@ async def demo_records() -> Demo:
         prefill_5=await _prefill(casey.id, 5),
         prefill_4=await _prefill(casey.id, 4),
         summaries=[n.id for n in await final.exclude(shared_summary="").order_by("-signed_at")],
+        booking=(await Booking.get(patient_id=casey.id)).id,
+        enrol_token=await _link(),
     )
 
 
@@ -133,6 +154,14 @@ COPIED = E("note.read", "note", "previous_note", "casey", {"copied": ["plan", "p
 # Route name -> the visits that prove what it writes: every GET route that shows patient data, or lists it.
 SHOWS_PHI: dict[str, tuple[Visit, ...]] = {
     "server:admin_users": each((ADMIN,), "/admin/users", clinic("user.list_viewed")),
+    "care:calendar": (
+        Visit(THERAPIST, "/calendar?date=2026-11-24", (clinic("calendar.viewed", lambda d: {"patients": [d.casey],
+                                                                                             "view": "week"}),)),
+        Visit(SUPERVISOR, "/calendar?view=day&date=2026-11-24",
+              (clinic("calendar.viewed", lambda d: {"patients": sorted([d.casey, d.riley]), "view": "day"}),)),
+    ),
+    "care:booking": each(CLINICIANS, "/bookings/{booking}", mine("booking.viewed", "booking", "booking")),
+    "care:booking_new": each((THERAPIST,), "/patients/{casey}/bookings/new", mine("booking.form_viewed", "patient")),
     "care:caseload": (
         Visit(THERAPIST, "/caseload", (E("caseload.viewed", "caseload"), E("dashboard.viewed", "dashboard"))),
         Visit(SUPERVISOR, "/caseload", (E("caseload.viewed", "caseload"),)),
@@ -229,6 +258,11 @@ SHOWS_NO_PHI: dict[str, tuple[str, tuple[Visit, ...]]] = {
     "server:user_page": ("one account (name, email, role, state): account administration, no clinical record",
                          each((ADMIN,), "/admin/users/{casey_user}")),
     "oversight:settings_page": ("the clinic's settings", each((ADMIN,), "/admin/settings")),
+    "server:approvals": ("accounts waiting for a supervisor (names, emails, roles): account administration",
+                         each((SUPERVISOR,), "/approvals")),
+    "server:reset_page": ("the forgotten-password form", each((None,), "/password-reset")),  # type: ignore[arg-type]
+    "server:enrol_page": ("the form to choose one's own password on a one-time link",
+                          each((None,), "/enrol/{enrol_token}")),  # type: ignore[arg-type]
     "care:new_patient_page": ("an empty patient form", each(CLINICIANS, "/patients/new")),
     "care:glass_form": ("an empty emergency-access form (a grant is audited)", each((THERAPIST,), "/break-glass")),
     "care:preview_flags": ("flags for the readings typed, nothing stored",
