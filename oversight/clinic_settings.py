@@ -11,7 +11,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from care.clinic_settings import ClinicSettings, label, limits, max_length
+from care.clinic_settings import PHONE_PROBLEM, ClinicSettings, is_phone, label, limits, max_length
 from oversight import access
 from oversight.access import MAY_CLINIC_SETTINGS
 from server import audit
@@ -22,7 +22,8 @@ from server.models import Clinic
 from server.policy import require
 
 NUMBERS = ("note_signing_hours", "escalation_hours", "escalation_hours_cssrs_high")
-TEXTS = ("crisis_phone", "crisis_text")
+PHONES = ("crisis_phone", "crisis_sms")
+TEXTS = (*PHONES, "crisis_text")
 FIELDS = (*NUMBERS, "prompt_schedule_hours", *TEXTS)
 
 
@@ -55,6 +56,8 @@ def parse(data: Mapping[str, Any]) -> tuple[ClinicSettings | None, Form]:
     values: dict[str, Any] = {name: f.integer(name, label(name), *limits(name)) for name in NUMBERS}
     for name in TEXTS:
         values[name] = f.text(name, label(name), max_len=max_length(name))
+        if name in PHONES and values[name] and not is_phone(values[name]):
+            f.errors[name] = PHONE_PROBLEM
     raw = f.text("prompt_schedule_hours", label("prompt_schedule_hours"), required=True, max_len=100)
     try:
         values["prompt_schedule_hours"] = tuple(int(h) for h in raw.replace(" ", "").split(",") if h)
