@@ -8,6 +8,7 @@ default and range (tested against this class).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from server.models import Clinic
 
 PROMPT_HOURS_MAX = 24 * 60  # a scheduled prompt at most 60 days after a session
+PHONE_PROBLEM = "Write a phone number with digits, spaces and + ( ) - only, like +1 555 0100."
+
+
+def is_phone(number: str) -> bool:
+    """A number a phone can dial from a tel: or sms: link: digits with the usual separators, at least three digits."""
+    return bool(re.fullmatch(r"[0-9+() .-]+", number.strip())) and sum(c.isdigit() for c in number) >= 3
+
+
+def dial(number: str) -> str:
+    """The number as a tel:/sms: link wants it: "+1 (555) 010-0" -> "+15550100"."""
+    return re.sub(r"[^0-9+]", "", number)
 
 
 class ClinicSettings(BaseModel):
@@ -55,13 +67,19 @@ class ClinicSettings(BaseModel):
         "",
         max_length=40,
         title="the clinic's crisis phone",
-        description="The clinic's phone number for patients in crisis (kept here; patients' pages do not show it yet).",
+        description="The clinic's phone number for patients in crisis, a call link in the journal's crisis panel.",
+    )
+    crisis_sms: str = Field(
+        "",
+        max_length=40,
+        title="the clinic's crisis text number",
+        description="A number patients can text (SMS) in a crisis, a tappable text link in the journal's crisis panel.",
     )
     crisis_text: str = Field(
         "",
         max_length=1000,
         title="the crisis resources text",
-        description="Local crisis resources in the clinic's words.",
+        description="Local crisis resources in the clinic's words, shown under the numbers in the crisis panel.",
     )
 
     # What every ketamine clinic asks of a patient before a dosing session (fasting, an escort home, no driving until
@@ -93,6 +111,13 @@ class ClinicSettings(BaseModel):
         if not kept or any(len(line) > 200 for line in kept):
             raise ValueError("each line must have 1 to 200 characters")
         return kept
+
+    @field_validator("crisis_phone", "crisis_sms")
+    @classmethod
+    def _phone(cls, number: str) -> str:
+        if number and not is_phone(number):
+            raise ValueError(PHONE_PROBLEM)
+        return number.strip()
 
     @field_validator("prompt_schedule_hours")
     @classmethod

@@ -25,6 +25,11 @@ ENTRY_UNSHARED = audit.define("journal.entry_unshared", "A patient stopped shari
 SHARED_VIEWED = audit.define("journal.shared_viewed", "Staff viewed a patient's shared entries (chart, infusion).")
 EXPORTED = audit.define("journal.exported", "A patient downloaded their journal (Markdown or JSON).")
 PREFERENCE_CHANGED = audit.define("journal.preference_changed", "A patient changed their default sharing setting.")
+CARE_TEAM_ASKED = audit.define(
+    "journal.care_team_asked",
+    "A patient pressed 'Let my care team know' on an entry (detail: whether an alert was raised).",
+)
+PRACTICE_DONE = audit.define("journal.practice_done", "A patient ticked (or unticked) a practice as done today.")
 PROMPTS_ASSIGNED = audit.define("journal.prompts_assigned", "A clinician assigned practice prompts to a patient.")
 
 

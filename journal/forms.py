@@ -10,23 +10,37 @@ from journal.models import Kind
 from journal.prompts import GUIDED
 from journal.service import Draft
 from server.forms import Form
+from server.web import LONGEST_TEXT
 
-MAX_BODY = 50_000
+# An entry holds up to 50,000 characters, counted as Unicode code points after decoding (Python's len), whatever
+# the script: 50,000 Chinese characters, Cyrillic letters or emoji fit as well as 50,000 Latin ones. An emoji that
+# is one code point (🌊) counts one; one built of several (👩‍👧: woman, joiner, girl; a flag: two letters) counts
+# each of them, as most editors' counters do. Line breaks count one each: browsers send a typed line break as
+# CR LF, which is turned back into the single LF that was typed before counting.
+MAX_BODY = LONGEST_TEXT
 MAX_ANSWER = 10_000
 SCALES = ("mood", "anxiety", "energy", "sleep")
 DRAFT_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
+def typed(value: Any) -> str:
+    """A text box's words as the person typed them: the browser's CR LF line breaks back to one LF each."""
+    return str(value).replace("\r\n", "\n")
+
+
 def parse_draft(data: Mapping[str, Any]) -> tuple[Draft | None, Form]:
     f = Form(data)
     kind = f.choice("kind", "a kind of entry", [k.value for k in Kind]) or Kind.FREE
-    raw_body = str(data.get("body", ""))
+    raw_body = typed(data.get("body", ""))
     f.values["body"] = raw_body  # kept exactly as typed, spaces and all
     if len(raw_body) > MAX_BODY:
-        f.errors["body"] = f"This entry is over {MAX_BODY:,} characters. Split it into two entries."
+        f.errors["body"] = (
+            f"This entry is over {MAX_BODY:,} characters ({len(raw_body):,}), so it was not saved. Your text is"
+            " still here: move some of it into a new entry."
+        )
     answers = {}
     for key, _question in GUIDED.get(kind, ()):
-        text = str(data.get(f"answer_{key}", ""))
+        text = typed(data.get(f"answer_{key}", ""))
         f.values[f"answer_{key}"] = text
         if len(text) > MAX_ANSWER:
             f.errors[f"answer_{key}"] = f"Keep each answer under {MAX_ANSWER:,} characters."

@@ -43,6 +43,12 @@ class JournalEntry(Model):
     crisis_language = fields.BooleanField(default=False)
     # Which prompt this entry answers: "schedule:<infusion id>:<hours>" or "practice:<prompt id>".
     prompt_ref = fields.CharField(max_length=40, default="")
+    # The words of the prompt that started the entry ("Morning walk, 10 minutes"; "It has been a week since session
+    # 5. How are things now?"), kept so the entry is headed by its own question for as long as it exists.
+    prompt_text = fields.CharField(max_length=500, default="", db_default="")
+    # When the care team was alerted about this entry (shared with crisis language, or the patient pressed "Let my
+    # care team know"): claimed with one conditional UPDATE, so a double click or a race makes one alert.
+    alerted_at = fields.DatetimeField(null=True)
     # Title, answers and body in one lower-cased column, for the patient's own search.
     search_text = fields.TextField(default="")
     version = fields.IntField(default=1)
@@ -110,6 +116,24 @@ class Prompt(Model):
     class Meta:
         table = "prompt"
         indexes = (("patient_id", "due_at"),)
+
+
+class PracticeDone(Model):
+    """A practice ticked "done today": one row per practice per day in the clinic's time zone (a tally, no streak)."""
+
+    id = fields.IntField(primary_key=True)
+    clinic_id = fields.IntField(db_index=True)
+    patient_id = fields.IntField()
+    prompt: fields.ForeignKeyRelation[Prompt] = fields.ForeignKeyField(
+        "models.Prompt", related_name="done", on_delete=fields.CASCADE
+    )
+    prompt_id: int
+    day = fields.DateField()
+    done_at = fields.DatetimeField()
+
+    class Meta:
+        table = "practice_done"
+        unique_together = (("prompt", "day"),)
 
 
 class JournalPreference(Model):

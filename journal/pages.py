@@ -9,13 +9,16 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from tortoise.queryset import QuerySet
+
 from care.access import own_patient
 from care.clinic_settings import ClinicSettings
-from care.models import Infusion
-from journal import panels, service
+from care.models import Infusion, Patient
+from journal import panels, practices, service
 from journal.forms import SCALES
 from journal.models import JournalEntry, Kind
-from journal.prompts import Due, due
+from journal.practices import Practice
+from journal.prompts import Due, due, resolve
 from server.actor import Actor
 from server.panels import Rendered
 
@@ -27,11 +30,13 @@ class Home:
     latest: Infusion | None = None
     share_default: bool = False
     panels: list[Rendered] = field(default_factory=list)
+    practices: list[Practice] = field(default_factory=list)
 
 
 async def home(actor: Actor, query: str, cursor: int | None, *, entries_only: bool = False) -> Home:
     """The patient's journal home: a page of entries (all that `entries_only` asks for, when htmx loads older ones),
-    the prompts due now, the latest session to write about, the sharing preference and other rooms' panels."""
+    the prompts due now, the practices from the care team, the latest session to write about, the sharing
+    preference and other rooms' panels."""
     patient = await own_patient(actor)
     listing = await service.list_entries(actor, query, cursor, patient)
     if entries_only:
@@ -43,29 +48,54 @@ async def home(actor: Actor, query: str, cursor: int | None, *, entries_only: bo
         latest,
         await service.share_by_default(patient),
         await panels.collect(actor, patient),
+        await practices.listing(patient, actor.now, actor.tz),
     )
+
+
+async def _session_entry(patient: Patient, infusion_id: int) -> int | None:
+    """The first entry begun with "Write about session N" (not one answering a prompt), to offer to continue."""
+    rows = JournalEntry.filter(patient_id=patient.id, infusion_id=infusion_id, kind=Kind.POST_SESSION, prompt_ref="")
+    return await _first_id(rows)
+
+
+async def _first_id(rows: QuerySet[JournalEntry]) -> int | None:
+    ids: list[int] = await rows.order_by("id").limit(1).values_list("id", flat=True)  # type: ignore[assignment]
+    return ids[0] if ids else None
 
 
 @dataclass
 class NewEntry:
     infusion: Infusion | None
     values: dict[str, Any]
+    existing: int | None = None  # the entry already answering this prompt: the editor continues it
 
 
 async def new_entry(actor: Actor, infusion_id: int | None, kind: str | None, prompt_ref: str) -> NewEntry:
-    """A fresh editor: about one of the patient's own sessions (or none), with a new draft key so the first save,
-    however often it is retried, makes one entry."""
+    """A fresh editor: about one of the patient's own sessions (or none), or answering a prompt, headed by the
+    prompt's own words, with a new draft key so the first save, however often it is retried, makes one entry.
+    When the prompt already has an entry, that entry is named instead, so following the same invitation twice
+    continues one entry rather than starting a duplicate; writing about a session that already has an entry offers
+    to continue it (values["session_entry"]) and leaves the choice to the patient."""
     patient = await own_patient(actor)
-    infusion = await service.own_session(patient, infusion_id)
+    prompt = await resolve(patient, prompt_ref[:40], actor.now) if prompt_ref else None
+    infusion = prompt.infusion if prompt else await service.own_session(patient, infusion_id)
+    existing = session_entry = None
+    if prompt:
+        existing = await _first_id(JournalEntry.filter(patient_id=patient.id, prompt_ref=prompt.ref))
+        kind = Kind.POST_SESSION if prompt.ref.startswith("schedule:") else Kind.CHECK_IN
+    elif infusion and kind in (None, Kind.POST_SESSION):
+        session_entry = await _session_entry(patient, infusion.id)
     values = {
         "kind": kind or (Kind.POST_SESSION if infusion else Kind.FREE),
         "infusion_id": infusion.id if infusion else "",
         "version": 0,
         "draft_key": secrets.token_urlsafe(24),
-        "prompt_ref": prompt_ref[:40],
+        "prompt_ref": prompt.ref if prompt else "",
+        **heading(None, prompt),
         "shared": await service.share_by_default(patient),
+        "session_entry": session_entry,
     }
-    return NewEntry(infusion, values)
+    return NewEntry(infusion, values, existing)
 
 
 def editor_values(entry: JournalEntry) -> dict[str, Any]:
@@ -76,6 +106,7 @@ def editor_values(entry: JournalEntry) -> dict[str, Any]:
         "version": entry.version,
         "draft_key": entry.draft_key,
         "prompt_ref": entry.prompt_ref,
+        **heading(entry, None),
         "title": entry.title,
         "body": entry.body,
         "shared": entry.shared,
@@ -83,3 +114,10 @@ def editor_values(entry: JournalEntry) -> dict[str, Any]:
         **{f"answer_{k}": v for k, v in entry.answers.items()},
         **{name: getattr(entry, name) if getattr(entry, name) is not None else "" for name in SCALES},
     }
+
+
+def heading(entry: JournalEntry | None, prompt: Due | None) -> dict[str, Any]:
+    """What heads an editor answering a prompt: the prompt's words, and whether they are a practice."""
+    ref = entry.prompt_ref if entry else (prompt.ref if prompt else "")
+    words = entry.prompt_text if entry else (prompt.text if prompt else "")
+    return {"prompt_text": words, "practice": bool(words) and ref.startswith("practice:")}

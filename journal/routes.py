@@ -8,10 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from care.models import Infusion
-from journal import exports, pages, service
+from journal import alerts, exports, pages, practices, safety, service
 from journal.forms import SCALES, parse_draft
 from journal.models import JournalEntry, Kind
-from journal.prompts import GUIDED
+from journal.prompts import questions
 from server.errors import Invalid
 from server.forms import Form
 from server.policy import PATIENT
@@ -47,10 +47,10 @@ def _editor(
         "values": values,
         "errors": errors,
         "entry": entry,
-        "guided": GUIDED.get(values.get("kind") or Kind.FREE, ()),
+        "guided": questions(values.get("kind") or Kind.FREE, values.get("prompt_text", "")),
+        "help": safety.resources(actor(request).clinic),
         "scales": SCALES,
         "infusion": infusion,
-        "draft_url": url(request, "journal:save_draft", entry_id=entry.id) if entry else url(request, "journal:create"),
     }
     return render(request, "journal/editor.html", ctx, status=status)
 
@@ -60,6 +60,8 @@ async def new_page(request: Request) -> Response:
     infusion_id = f.integer("infusion", "a session", 1, 2**31 - 1, required=False)
     kind = f.choice("kind", "a kind", [k.value for k in Kind], required=False)
     page = await pages.new_entry(actor(request), infusion_id, kind, request.query_params.get("prompt", ""))
+    if page.existing:  # this prompt or session already has an entry: continue it rather than start a second
+        return redirect(request, url(request, "journal:edit_page", entry_id=page.existing))
     return _editor(request, page.values, {}, infusion=page.infusion)
 
 
@@ -71,7 +73,9 @@ async def _save(request: Request, entry_id: int | None) -> Response:
     session = str(f.values.get("infusion_id", ""))
     session_id = int(session) if session.isdigit() and len(session) < 10 else None
     try:
-        saved = await service.save(actor(request), draft, entry_id, f.errors, session_id)
+        saved = await service.save(
+            actor(request), draft, entry_id, f.errors, session_id, f.values.get("prompt_ref", "")
+        )
     except Invalid as exc:
         return _refused(request, f.values, exc.errors, exc.page, 400)
     if saved.conflict:
@@ -84,6 +88,7 @@ def _refused(request: Request, values: dict, errors: dict, page: service.Editing
     if is_htmx(request):
         status_line = {"conflict": True} if status == 409 else {"problem": next(iter(errors.values()))}
         return render(request, "journal/_save_status.html", status_line, status=status)
+    values = {**values, **pages.heading(page.entry, page.prompt)}
     return _editor(request, values, errors, entry=page.entry, status=status, infusion=page.infusion)
 
 
@@ -92,7 +97,13 @@ def _saved(request: Request, saved: service.Saved) -> Response:
         return redirect(request, url(request, "journal:show", entry_id=saved.entry.id))
     who = actor(request)
     time = who.now.astimezone(ZoneInfo(who.tz)).strftime("%H:%M")
-    ctx = {"saved_at": time, "version": saved.entry.version, "crisis": saved.crisis}
+    ctx = {
+        "saved_at": time,
+        "version": saved.entry.version,
+        "crisis": saved.crisis,
+        "entry": saved.entry,
+        "help": safety.resources(who.clinic),
+    }
     response = render(request, "journal/_save_status.html", ctx)
     if saved.created:
         response.headers["HX-Replace-Url"] = url(request, "journal:edit_page", entry_id=saved.entry.id)
@@ -109,7 +120,9 @@ async def save_draft(request: Request) -> Response:
 
 async def show(request: Request) -> Response:
     entry = await service.read(actor(request), _id(request))
-    return render(request, "journal/entry.html", {"entry": entry, "crisis": entry.crisis_language})
+    crisis = entry.crisis_language or entry.alerted_at is not None
+    help = safety.resources(actor(request).clinic)
+    return render(request, "journal/entry.html", {"entry": entry, "crisis": crisis, "help": help})
 
 
 async def edit_page(request: Request) -> Response:
@@ -123,6 +136,24 @@ async def share(request: Request) -> Response:
     if is_htmx(request):
         return render(request, "journal/_share_control.html", {"entry": entry})
     return redirect(request, url(request, "journal:show", entry_id=entry.id))
+
+
+async def tell(request: Request) -> Response:
+    """'Let my care team know' under the crisis panel: one alert, however often it is pressed."""
+    entry = await alerts.tell_care_team(actor(request), _id(request))
+    if is_htmx(request):
+        return render(
+            request, "journal/_crisis.html", {"entry": entry, "help": safety.resources(actor(request).clinic)}
+        )
+    return redirect(request, url(request, "journal:show", entry_id=entry.id) + "#crisis")
+
+
+async def practice_done(request: Request) -> Response:
+    done = (await form(request)).get("done") == "on"
+    practice = await practices.mark_done(actor(request), int(request.path_params["prompt_id"]), done)
+    if is_htmx(request):
+        return render(request, "journal/_practice.html", {"p": practice})
+    return redirect(request, url(request, "journal:home") + "#practices")
 
 
 async def history(request: Request) -> Response:
@@ -165,6 +196,8 @@ routes = [
     route("/journal/{entry_id:int}/draft", save_draft, roles=PATIENT, methods=["POST"]),
     route("/journal/{entry_id:int}/share", share, roles=PATIENT, methods=["POST"]),
     route("/journal/{entry_id:int}/history", history, roles=PATIENT),
+    route("/journal/{entry_id:int}/tell", tell, roles=PATIENT, methods=["POST"]),
+    route("/journal/practices/{prompt_id:int}/done", practice_done, roles=PATIENT, methods=["POST"]),
     route("/me/export.md", export_md, roles=PATIENT),
     route("/me/export.json", export_json, roles=PATIENT),
 ]

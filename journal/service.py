@@ -9,12 +9,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from care.access import own_patient
-from care.measures import raise_alert
-from care.models import AlertSource, Infusion, Patient, RiskAlert
+from care.models import Infusion, Patient
 from journal import access, safety
 from journal.access import MAY_JOURNAL_WRITE
+from journal.alerts import alert_if_needed
 from journal.models import JournalEntry, JournalPreference, JournalRevision, Kind, Prompt
-from journal.prompts import GUIDED
+from journal.prompts import GUIDED, Due, resolve
 from server import audit
 from server.actor import Actor
 from server.errors import Invalid, NotFound
@@ -57,6 +57,7 @@ class Editing:
 
     entry: JournalEntry | None
     infusion: Infusion | None
+    prompt: Due | None = None  # the prompt a new entry answers, so its words still head the editor
 
 
 async def own_session(patient: Patient, infusion_id: int | None) -> Infusion | None:
@@ -83,11 +84,13 @@ async def save(
     entry_id: int | None = None,
     errors: dict[str, str] | None = None,
     session_id: int | None = None,
+    prompt_ref: str = "",
 ) -> Saved:
     """Save a draft. The first save creates the entry (keyed by the page's draft key, so a retry never duplicates);
     later saves must name the version they started from, or get a conflict instead of overwriting newer text.
     A refused draft (None, with the form's `errors`) raises Invalid with the editor's page, headed by the session
-    the form named (`session_id`); someone else's entry is NotFound before any validation."""
+    the form named (`session_id`) and the prompt it answers (`prompt_ref`); someone else's entry is NotFound before
+    any validation."""
     patient = await own_patient(actor)
     await require(actor.user, MAY_JOURNAL_WRITE, patient)
     editing = await access.get_own_entry(actor, entry_id) if entry_id else None
@@ -96,7 +99,8 @@ async def save(
             raise Invalid(errors or {})
         infusion = await _own_infusion(patient, draft.infusion_id)
     except Invalid as exc:
-        raise Invalid(exc.errors, page=Editing(editing, await own_session(patient, session_id))) from None
+        prompt = await resolve(patient, prompt_ref, actor.now) if prompt_ref and not editing else None
+        raise Invalid(exc.errors, page=Editing(editing, await own_session(patient, session_id), prompt)) from None
     crisis = safety.matches(draft.title, *draft.answers.values(), draft.body)
     try:
         return await _write(actor, patient, infusion, draft, entry_id, crisis)
@@ -161,7 +165,10 @@ async def _create(
     actor: Actor, patient: Patient, infusion: Infusion | None, draft: Draft, crisis: bool
 ) -> JournalEntry:
     kind = draft.kind if draft.kind in set(Kind) else Kind.FREE
-    prompts = [{"key": k, "question": q} for k, q in GUIDED.get(kind, ())]
+    # An entry started from a prompt is headed by that prompt's own words (looked up again here, never taken from
+    # the page) instead of the kind's guided questions.
+    prompt = await resolve(patient, draft.prompt_ref, actor.now) if draft.prompt_ref else None
+    prompts = [] if prompt else [{"key": k, "question": q} for k, q in GUIDED.get(kind, ())]
     entry = await JournalEntry.create(
         clinic_id=patient.clinic_id,
         patient=patient,
@@ -169,6 +176,7 @@ async def _create(
         kind=kind,
         draft_key=draft.draft_key,
         prompt_ref=draft.prompt_ref,
+        prompt_text=prompt.text if prompt else "",
         prompts=prompts,
         version=1,
         created_at=actor.now,
@@ -213,21 +221,6 @@ async def _after_write(
             patient_id=patient.id,
         )
     await alert_if_needed(actor, patient, entry)
-
-
-async def alert_if_needed(actor: Actor, patient: Patient, entry: JournalEntry) -> None:
-    """One alert per shared entry with crisis language, whenever it becomes both shared and flagged."""
-    fresh = await JournalEntry.get(id=entry.id)
-    ref = f"journal_entry:{entry.id}"
-    if fresh.shared and fresh.crisis_language and not await RiskAlert.filter(source_ref=ref).exists():
-        await raise_alert(
-            actor,
-            patient,
-            AlertSource.JOURNAL_LANGUAGE,
-            "high",
-            "Crisis language in a shared journal entry",
-            source_ref=ref,
-        )
 
 
 async def set_shared(actor: Actor, entry_id: int, shared: bool) -> JournalEntry:

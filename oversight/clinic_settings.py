@@ -11,7 +11,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from care.clinic_settings import ClinicSettings, label, limits, max_length
+from care.clinic_settings import PHONE_PROBLEM, ClinicSettings, is_phone, label, limits, max_length
 from oversight import access
 from oversight.access import MAY_CLINIC_SETTINGS
 from server import audit
@@ -22,7 +22,8 @@ from server.models import Clinic
 from server.policy import require
 
 NUMBERS = ("note_signing_hours", "escalation_hours", "escalation_hours_cssrs_high")
-TEXTS = ("crisis_phone", "crisis_text", "calendar_title")
+PHONES = ("crisis_phone", "crisis_sms")
+TEXTS = (*PHONES, "crisis_text", "calendar_title")
 LINES = ("preparation_checklist",)  # one item per line in the form
 FIELDS = (*NUMBERS, "prompt_schedule_hours", *TEXTS, *LINES)
 LINE_MAX = 200
@@ -58,6 +59,8 @@ def parse(data: Mapping[str, Any]) -> tuple[ClinicSettings | None, Form]:
     values: dict[str, Any] = {name: f.integer(name, label(name), *limits(name)) for name in NUMBERS}
     for name in TEXTS:
         values[name] = f.text(name, label(name), max_len=max_length(name))
+        if name in PHONES and values[name] and not is_phone(values[name]):
+            f.errors[name] = PHONE_PROBLEM
     for name in LINES:
         typed = f.text(name, label(name), required=True, max_len=12 * (LINE_MAX + 2))
         values[name] = tuple(line.strip() for line in typed.splitlines() if line.strip())

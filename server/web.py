@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2_fragments.starlette import Jinja2Blocks
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Route
@@ -217,8 +218,28 @@ def check_input(items: Iterable[tuple[str, Any]]) -> None:
         raise Invalid(bad)
 
 
+# The longest text any form field takes, in characters (code points) after decoding: a journal entry's 50,000.
+# Rooms count their own limits in characters; the transport cap below follows from this one, so text within a
+# room's limit is never refused for its size in transit, whatever the script and whichever encoding the browser
+# or htmx uses. One code point is at most 4 bytes of UTF-8 (emoji, rarer CJK), which percent-encoding (form
+# posts, htmx's default) sends as 12 bytes; multipart sends the 4 bytes raw. The cap allows twice the longest text
+# at that worst case, so an entry somewhat over its limit still reaches its field's own check and message.
+LONGEST_TEXT = 50_000
+MAX_BYTES_PER_CHARACTER = 12  # "%F0%9F%8C%8A": one 4-byte code point, percent-encoded
+MAX_FIELD_BYTES = 2 * LONGEST_TEXT * MAX_BYTES_PER_CHARACTER
+TOO_LONG = (
+    f"This is more than one page can send (over {2 * LONGEST_TEXT:,} characters in one box). Nothing was saved and"
+    " your words are still on the page: split them into two."
+)
+
+
 async def form(request: Request) -> FormData:
-    data = await request.form(max_files=0, max_fields=200, max_part_size=256 * 1024)
+    try:
+        data = await request.form(max_files=0, max_fields=200, max_part_size=MAX_FIELD_BYTES)
+    except HTTPException as exc:  # Starlette's refusal of an oversized or malformed body, said as a form problem
+        raise Invalid(
+            {"form": TOO_LONG if "maximum size" in str(exc.detail) else "Reload the page and try again."}
+        ) from None
     check_input(data.multi_items())
     return data
 

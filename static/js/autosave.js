@@ -90,7 +90,10 @@
     form.addEventListener("htmx:afterRequest", function (event) {
       inFlight = false;
       if (submitted) { form.submit(); return; }  // the held-back post, now with the version just given
-      if (event.detail.successful) {
+      // A refused save (400: too long, a bad value; 409: changed elsewhere) is swapped in as a message, which htmx
+      // counts as successful: only a 2xx means the words are stored, so only then may the tab's copy go.
+      var status = event.detail.xhr ? event.detail.xhr.status : 0;
+      if (event.detail.successful && status >= 200 && status < 300) {
         attempt = 0;
         restoring = false;
         if (lastInput <= sentAt) {

@@ -117,20 +117,25 @@ def test_crisis_language_shows_the_crisis_box_after_autosave_and_is_still_saved(
     expect(crisis).to_have_count(0)
     checkpoint(page, problems, "free-entry")
 
+    box = body.bounding_box()
     body.fill(words)
-    expect_autosaved(page)
+    # The save is acknowledged, and the status line (a polite live region) says that support is below: the panel
+    # opens under the editor, so the text box has not moved.
+    expect(save_status(page)).to_contain_text(re.compile(r"^\s*Saved \d\d:\d\d · Support is below"))
     expect(crisis).to_be_visible()
-    expect(crisis).to_have_attribute("role", "alert")
+    assert body.bounding_box() == box
     expect(crisis.get_by_role("heading", level=2)).to_have_text("You don't have to carry this alone")
-    expect(crisis).to_contain_text("Call or text 988")
-    expect(crisis).to_contain_text("they are not watching in real time")
+    expect(crisis.get_by_role("link", name="Call 988", exact=True)).to_have_attribute("href", "tel:988")
+    expect(crisis.get_by_role("link", name="Text 988", exact=True)).to_have_attribute("href", "sms:988")
+    expect(crisis).to_contain_text("Only you can see this entry. Nobody has been alerted")
+    expect(crisis).to_contain_text("not watching in real time")
     expect(body).to_have_value(words)  # the screen never blocks or changes what was written
     checkpoint(page, problems, "crisis-box")
 
     entry = entry_id_from(page.url)
     page.goto(f"/journal/{entry}")
     expect(page.locator("article.entry .prose")).to_have_text(words)
-    expect(page.locator("article.entry section.crisis")).to_contain_text("Call or text 988")
+    expect(page.locator("main section.crisis").get_by_role("link", name="Call 988", exact=True)).to_be_visible()
     expect(page.locator("#share-control")).to_contain_text("Private")
     checkpoint(page, problems, "entry-with-crisis")
 

@@ -66,4 +66,8 @@ async def test_practice_prompts_from_the_care_team_appear_and_are_marked_answere
     await client.post("/journal/new", data=draft(csrf, kind="check_in", prompt_ref=f"practice:{prompt.id}", body="ok"))
     entry = await JournalEntry.get(prompt_ref=f"practice:{prompt.id}")
     assert (await Prompt.get(id=prompt.id)).answered_entry_id == entry.id
-    assert "Notice three things you can hear" not in (await client.get("/journal")).text
+    # Answered, it is no longer an invitation to start an entry: the practice stays (it can be done any day) and
+    # leads to the entry written about it.
+    home = (await client.get("/journal")).text
+    assert f"prompt=practice%3A{prompt.id}" not in home
+    assert f'href="/journal/{entry.id}/edit">Notice three things you can hear' in home and "continue your entry" in home

@@ -176,6 +176,8 @@ NOT_CREATES = {
     "/journal/{entry_id:int}/edit",
     "/journal/{entry_id:int}/draft",
     "/journal/{entry_id:int}/share",
+    "/journal/{entry_id:int}/tell",  # one alert per entry, claimed by a conditional update: a repeat finds it raised
+    "/journal/practices/{prompt_id:int}/done",  # one tick per practice per day: a repeat finds it ticked
     "/notes/{note_id:int}",
     "/notes/{note_id:int}/draft",
     "/notes/{note_id:int}/sign",

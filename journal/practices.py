@@ -1,0 +1,95 @@
+"""Practices from the care team ("Morning walk, 10 minutes"): listed on the journal home, each with a "done today"
+tick and a gentle tally of the days it was done. No streaks, no missed days, nothing overdue: a day without the
+practice changes nothing that is shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from care.access import own_patient
+from care.models import Patient
+from journal import access
+from journal.models import PracticeDone, Prompt
+from server import audit
+from server.actor import Actor
+from server.errors import NotFound
+
+SHOWN = 5  # the newest practices; a note that assigns the same practice again replaces it rather than adding a row
+LOOKED_AT = 30
+
+
+@dataclass(frozen=True)
+class Practice:
+    prompt: Prompt  # the newest assignment of this practice
+    days_done: int  # on how many days it was ticked, across every assignment of the same words
+    done_today: bool
+    entry_id: int | None  # the entry written about it, to continue
+
+
+def today(now: datetime, tz: str) -> date:
+    """'Today' is today in the clinic's time zone."""
+    return now.astimezone(ZoneInfo(tz)).date()
+
+
+def _words(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+async def listing(patient: Patient, now: datetime, tz: str) -> list[Practice]:
+    """The patient's practices that have fallen due, newest first, one per wording, with their tallies (three
+    queries however many there are)."""
+    rows = await Prompt.filter(patient_id=patient.id, source="practice", due_at__lte=now).order_by("-due_at", "-id")
+    newest: dict[str, list[Prompt]] = {}
+    for prompt in rows[:LOOKED_AT]:
+        newest.setdefault(_words(prompt.text), []).append(prompt)
+    groups = list(newest.values())[:SHOWN]
+    ids = [p.id for group in groups for p in group]
+    if not ids:
+        return []
+    days: dict[int, set[date]] = {}
+    for prompt_id, day in await PracticeDone.filter(prompt_id__in=ids).values_list("prompt_id", "day"):
+        days.setdefault(prompt_id, set()).add(day)
+    this_day = today(now, tz)
+    found = []
+    for group in groups:
+        done = set().union(*(days.get(p.id, set()) for p in group))
+        entry_id = next((p.answered_entry_id for p in group if p.answered_entry_id), None)
+        found.append(Practice(group[0], len(done), this_day in done, entry_id))
+    return found
+
+
+async def mark_done(actor: Actor, prompt_id: int, done: bool) -> Practice:
+    """Tick a practice as done today (once a day, however often it is pressed) or take today's tick back."""
+    patient = await own_patient(actor)
+    prompt = await Prompt.get_or_none(id=prompt_id, patient_id=patient.id, source="practice")
+    if prompt is None:
+        raise NotFound("practice")
+    day = today(actor.now, actor.tz)
+    try:
+        async with in_transaction():
+            ticked = PracticeDone.filter(prompt_id=prompt.id, day=day)
+            if done and not await ticked.exists():
+                await PracticeDone.create(
+                    clinic_id=patient.clinic_id, patient_id=patient.id, prompt=prompt, day=day, done_at=actor.now
+                )
+                changed = True
+            else:
+                changed = not done and bool(await ticked.delete())
+            if changed:
+                await audit.record(
+                    actor,
+                    access.PRACTICE_DONE,
+                    object_type="prompt",
+                    object_id=prompt.id,
+                    patient_id=patient.id,
+                    detail={"done": done},
+                )
+    except IntegrityError:  # ticked at the same moment by another request (a double click): that one counted
+        pass
+    shown = await listing(patient, actor.now, actor.tz)
+    return next((p for p in shown if _words(p.prompt.text) == _words(prompt.text)), Practice(prompt, 0, False, None))
