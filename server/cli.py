@@ -107,7 +107,10 @@ async def notify(ctx: Context) -> int:
 
     async def work() -> int:
         done = await outbox.deliver_due(ctx.settings, ctx.registry)
-        print(f"Sent {done.sent}, will retry {done.retried}, gave up on {done.failed}, dropped {done.dropped}.")
+        print(
+            f"Queued {done.queued}, sent {done.sent}, waiting for quiet hours {done.waiting}, will retry"
+            f" {done.retried}, gave up on {done.failed}, dropped {done.dropped}."
+        )
         for line in done.errors:
             print(line, file=sys.stderr)
         return 1 if done.failed else 0

@@ -173,6 +173,25 @@ class OutboxMessage(Model):
         indexes = (("sent_at", "failed_at", "next_attempt_at"),)
 
 
+class NotificationPreference(Model):
+    """What a person wants to hear about by email (server/outbox.py): reminders on or off, per topic, and quiet hours
+    in their clinic's time zone. Messages about their account (a sign-in link) are never turned off."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "models.User", related_name="notification_preference", on_delete=fields.CASCADE
+    )
+    user_id: int
+    email = fields.BooleanField(default=True)  # False: no reminders by email at all
+    off: fields.Field[list] = fields.JSONField(default=list)  # topics turned off
+    quiet_from = fields.IntField(default=21)  # hour, 0–23: reminders wait from this hour...
+    quiet_until = fields.IntField(default=8)  # ...until this one (equal hours: no quiet hours)
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "notification_preference"
+
+
 class LoginFailure(Model):
     """One failed sign-in, counted per account key and per client IP within the throttle window."""
 

@@ -25,11 +25,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
 from server import mail, sql
-from server.models import OutboxMessage
+from server.models import Clinic, NotificationPreference, OutboxMessage
 from server.settings import Settings
 
 if TYPE_CHECKING:
@@ -102,6 +103,8 @@ class Delivery:
     retried: int = 0
     failed: int = 0
     dropped: int = 0
+    waiting: int = 0
+    queued: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -112,6 +115,8 @@ async def deliver_due(
     transport = transport or mail.transport_for(settings)
     worker = worker or worker_name()
     done = Delivery()
+    for produce in registry.producers:  # what time has made due: safe from several workers (dedupe keys)
+        done.queued += await produce(settings, settings.clock())
     while ids := await claim(settings.clock(), worker):
         for row in await OutboxMessage.filter(id__in=ids).order_by("id"):
             await _deliver(settings, registry, transport, worker, row, done)
@@ -128,12 +133,17 @@ async def _deliver(
     row: OutboxMessage,
     done: Delivery,
 ) -> None:
-    render = registry.messages.get(row.kind)
-    rendered = await render(settings, row.payload) if render else None
+    kind = registry.messages.get(row.kind)
     now = settings.clock()
     mine = OutboxMessage.filter(id=row.id, claimed_by=worker, sent_at=None)
+    wait = await _wanted(row, kind.topic, now) if kind and kind.topic != "account" else None
+    if isinstance(wait, datetime):  # quiet hours: it waits, without counting as a try
+        await mine.update(next_attempt_at=wait, claimed_until=None)
+        done.waiting += 1
+        return
+    rendered = await kind.render(settings, row.payload) if kind and wait is None else None
     if rendered is None:
-        why = "dropped: nothing to send any more" if render else f"dropped: unknown kind {row.kind}"
+        why = wait or ("dropped: nothing to send any more" if kind else f"dropped: unknown kind {row.kind}")
         await mine.update(failed_at=now, last_error=why, claimed_until=None)
         done.dropped += 1
         return
@@ -161,6 +171,32 @@ async def _deliver(
         return
     await mine.update(sent_at=now, attempts=row.attempts + 1, last_error="", claimed_until=None)
     done.sent += 1
+
+
+async def _wanted(row: OutboxMessage, topic: str, now: datetime) -> datetime | str | None:
+    """Whether a reminder may go now: None (yes), a reason it is dropped (the person turned it off), or the time
+    its recipient's quiet hours end (in their clinic's time zone)."""
+    if row.user_id is None:
+        return None
+    pref = await NotificationPreference.get_or_none(user_id=row.user_id)
+    if pref is None:
+        pref = NotificationPreference(email=True, off=[], quiet_from=21, quiet_until=8)
+    if not pref.email or topic in (pref.off or []):
+        return "dropped: turned off by the person"
+    clinic = await Clinic.filter(users__id=row.user_id).first()
+    local = now.astimezone(ZoneInfo(clinic.timezone if clinic else "UTC"))
+    return quiet_until(local, pref.quiet_from, pref.quiet_until)
+
+
+def quiet_until(local: datetime, start: int, end: int) -> datetime | None:
+    """When quiet hours (from `start` o'clock to `end` o'clock, possibly across midnight) that include `local`
+    end; None outside them."""
+    hour = local.hour
+    inside = start < end and start <= hour < end or start > end and (hour >= start or hour < end)
+    if not inside:
+        return None
+    ends = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    return ends if ends > local else ends + timedelta(days=1)
 
 
 @asynccontextmanager

@@ -12,6 +12,7 @@ import argparse
 import importlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,23 @@ Command = Callable[["Settings", argparse.Namespace], Awaitable[int]]
 DemoLoader = Callable[["Actor", dict[str, Clinic], dict[str, User]], Awaitable[list[str]]]
 # Renders an outbox message of one kind from its payload at delivery (None: its cause is gone, nothing to send).
 MessageRenderer = Callable[["Settings", dict[str, Any]], Awaitable["Rendered | None"]]
+# Queues the messages that time has made due (a prompt falling due, a daily digest); run before each delivery.
+Producer = Callable[["Settings", datetime], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class MessageKind:
+    render: MessageRenderer
+    topic: str  # "account" (never turned off, no quiet hours) or a registered reminder topic
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A kind of reminder a person can turn off on their reminders page (server/notify_routes.py)."""
+
+    name: str
+    label: str
+    roles: frozenset[Role]
 
 
 @dataclass(frozen=True)
@@ -78,7 +96,9 @@ class Registry:
     actions: dict[str, Action] = field(default_factory=dict)
     commands: dict[str, CommandSpec] = field(default_factory=dict)
     demo_loaders: list[DemoLoader] = field(default_factory=list)
-    messages: dict[str, MessageRenderer] = field(default_factory=dict)
+    messages: dict[str, MessageKind] = field(default_factory=dict)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    producers: list[Producer] = field(default_factory=list)
 
     def room(
         self, name: str, *, models: str, routes: Sequence[str] = (), access: ModuleType | None = None
@@ -137,8 +157,17 @@ class Registry:
     def nav_for(self, role: Role | None) -> list[NavEntry]:
         return sorted((entry for entry in self.nav if entry.role == role), key=lambda entry: entry.position)
 
-    def message(self, kind: str, render: MessageRenderer) -> None:
-        """A kind of outbox message and how its words are made at delivery (server/outbox.py)."""
+    def message(self, kind: str, render: MessageRenderer, topic: str = "account") -> None:
+        """A kind of outbox message, how its words are made at delivery and the topic it belongs to
+        (server/outbox.py)."""
         if kind in self.messages:
             raise ValueError(f"message kind {kind!r} registered twice")
-        self.messages[kind] = render
+        if topic != "account" and topic not in self.topics:
+            raise ValueError(f"message kind {kind!r} names unknown topic {topic!r}")
+        self.messages[kind] = MessageKind(render, topic)
+
+    def topic(self, name: str, label: str, roles: Iterable[Role]) -> None:
+        """A kind of reminder people may turn off (shown on the reminders page to the roles given)."""
+        if name in self.topics or name == "account":
+            raise ValueError(f"topic {name!r} registered twice")
+        self.topics[name] = Topic(name, label, frozenset(roles))

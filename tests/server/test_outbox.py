@@ -105,7 +105,7 @@ async def test_asking_again_replaces_the_link_and_at_most_three_an_hour_are_sent
         assert (await _ask_reset(client, "patient2@demo.clinic")).status_code == 200
     assert await OutboxMessage.all().count() == 3
     assert (await _deliver(app)).__dict__ | {"errors": []} == {
-        "sent": 1, "retried": 0, "failed": 0, "dropped": 2, "errors": []
+        "sent": 1, "retried": 0, "failed": 0, "dropped": 2, "waiting": 0, "queued": 0, "errors": []
     }  # the two replaced links are not sent: only the newest link works
     bad = await _ask_reset(client, "not an address")
     assert bad.status_code == 400 and "Enter the email address you sign in with" in bad.text
