@@ -11,7 +11,7 @@ def setup(registry: Registry) -> None:
     registry.room("care", models="care.models", routes=("care.routes",), access=access)
     registry.home(Role.THERAPIST, "care:caseload")
     registry.add_nav(
-        NavEntry(Role.PATIENT, "Progress", "care:my_progress", position=20),
+        NavEntry(Role.PATIENT, "Progress", "care:my_progress", position=20, icon="progress"),
         NavEntry(Role.THERAPIST, "Caseload", "care:caseload", position=10),
         NavEntry(Role.THERAPIST, "Alerts", "care:alerts", position=20),
         NavEntry(Role.THERAPIST, "Emergency access", "care:glass_form", position=30),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from care import panels as care_pages
-from journal import access, demo, shared
+from journal import access, demo, scales, shared
 from server.models import Role
 from server.registry import NavEntry, Registry
 
@@ -11,7 +11,11 @@ from server.registry import NavEntry, Registry
 def setup(registry: Registry) -> None:
     registry.room("journal", models="journal.models", routes=("journal.routes",), access=access)
     registry.home(Role.PATIENT, "journal:home")
-    registry.add_nav(NavEntry(Role.PATIENT, "Journal", "journal:home", position=10))
+    registry.add_nav(
+        NavEntry(Role.PATIENT, "Journal", "journal:home", position=10, icon="journal"),
+        NavEntry(Role.PATIENT, "Write", "journal:new_page", position=15, icon="write"),
+    )
     template = "journal/_shared_panel.html"
     registry.panel((care_pages.CHART, care_pages.INFUSION), "journal", template, shared.shared_panel)
+    registry.panel((care_pages.PROGRESS,), "journal", "journal/_scales_panel.html", scales.scales_panel)
     registry.demo_loaders.append(demo.seed)

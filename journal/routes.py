@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from care.models import Infusion
-from journal import exports, pages, service
+from journal import exports, pages, service, timeline
 from journal.forms import SCALES, parse_draft
 from journal.models import JournalEntry, Kind
 from journal.prompts import GUIDED
@@ -29,7 +29,7 @@ async def home(request: Request) -> Response:
     more = is_htmx(request) and bool(cursor)
     page = await pages.home(actor(request), query, cursor, entries_only=more)
     if more:
-        return render(request, "journal/home.html", {"listing": page.listing}, block="entries")
+        return render(request, "journal/home.html", {"listing": page.listing, "days": page.days}, block="entries")
     return render(request, "journal/home.html", vars(page))
 
 
@@ -109,7 +109,8 @@ async def save_draft(request: Request) -> Response:
 
 async def show(request: Request) -> Response:
     entry = await service.read(actor(request), _id(request))
-    return render(request, "journal/entry.html", {"entry": entry, "crisis": entry.crisis_language})
+    ctx = {"entry": entry, "title": timeline.title_of(entry), "crisis": entry.crisis_language}
+    return render(request, "journal/entry.html", ctx)
 
 
 async def edit_page(request: Request) -> Response:
@@ -137,8 +138,7 @@ async def preferences(request: Request) -> Response:
 
 
 async def export_md(request: Request) -> Response:
-    patient, entries, revisions = await service.export(actor(request), "md")
-    text = exports.markdown(patient, entries, actor(request).tz)
+    text = exports.markdown(await service.export(actor(request), "md"), actor(request).tz)
     return Response(
         text,
         media_type="text/markdown; charset=utf-8",
@@ -147,10 +147,17 @@ async def export_md(request: Request) -> Response:
 
 
 async def export_json(request: Request) -> Response:
-    patient, entries, revisions = await service.export(actor(request), "json")
-    body = exports.as_json(patient, entries, revisions, actor(request).now)
+    body = exports.as_json(await service.export(actor(request), "json"), actor(request).now)
     return Response(
         body, media_type="application/json", headers={"Content-Disposition": 'attachment; filename="journal.json"'}
+    )
+
+
+async def print_page(request: Request) -> Response:
+    """The whole journal on one page, to read or print (a print stylesheet leaves out navigation and buttons)."""
+    data = await service.export(actor(request), "print")
+    return render(
+        request, "journal/print.html", {"data": data, "titles": {e.id: timeline.title_of(e) for e in data.entries}}
     )
 
 
@@ -165,6 +172,7 @@ routes = [
     route("/journal/{entry_id:int}/draft", save_draft, roles=PATIENT, methods=["POST"]),
     route("/journal/{entry_id:int}/share", share, roles=PATIENT, methods=["POST"]),
     route("/journal/{entry_id:int}/history", history, roles=PATIENT),
+    route("/journal/print", print_page, roles=PATIENT),
     route("/me/export.md", export_md, roles=PATIENT),
     route("/me/export.json", export_json, roles=PATIENT),
 ]

@@ -13,5 +13,6 @@ def setup(registry: Registry) -> None:
     registry.home(Role.ADMIN, "server:admin_users")
     registry.add_nav(
         NavEntry(Role.ADMIN, "Accounts", "server:admin_users", position=10),
-        *(NavEntry(role, "Password", "server:password", position=100) for role in Role),
+        # Patients have four links (Journal · Write · Progress · Me, a tab bar on a phone); their password is on Me.
+        *(NavEntry(role, "Password", "server:password", position=100) for role in Role if role != Role.PATIENT),
     )

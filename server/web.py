@@ -32,6 +32,9 @@ from server.policy import PUBLIC
 from server.settings import ROOT
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+# Seconds until a signed-in session ends on its own, on every answer to it: the sign-out warning (static/js/idle.js)
+# counts down from the latest one (autosaves and other htmx requests included).
+SESSION_HEADER = "X-Session-Ends-In"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -158,12 +161,16 @@ def render(
 ) -> Response:
     """Render a page, or one named block of it for htmx; the page and the fragment come from one template."""
     badges = getattr(request.state, "badges", {})
-    user = request.state.actor.user
+    who: Actor = request.state.actor
+    user = who.user
+    nav = request.app.state.registry.nav_for(user.role if user else None)
     ctx = {
         "user": user,
         "csrf_token": csrf_token(request),
         "badges": badges,
-        "nav": request.app.state.registry.nav_for(user.role if user else None),
+        "nav": nav,
+        "nav_current": _current(request, nav),
+        "session_clock": sessions.clock(who.settings, who.session, who.now) if who.session else None,
         "urls": request.app.state.urls,
         **(context or {}),
     }
@@ -172,6 +179,19 @@ def render(
     response.headers["Vary"] = "HX-Request"
     _set_csrf_cookie(request, response)
     return response
+
+
+def _current(request: Request, nav: list) -> str:
+    """The route of the navigation link this page sits under (the longest link path that starts its path), for
+    aria-current and the tab bar's highlight."""
+    urls: Urls = request.app.state.urls
+    path = request.url.path
+    best, best_len = "", 0
+    for entry in nav:
+        href = urls(entry.route)
+        if (path == href or path.startswith(href.rstrip("/") + "/")) and len(href) > best_len:
+            best, best_len = entry.route, len(href)
+    return best
 
 
 def redirect(request: Request, url: str) -> Response:
@@ -323,7 +343,10 @@ def route(
             providers = request.app.state.registry.badges
             request.state.badges = {k: v for provider in providers for k, v in (await provider(who)).items()}
         async with audit.reads_durable():
-            return await endpoint(request)
+            response = await endpoint(request)
+        if who.session is not None and SESSION_HEADER not in response.headers:
+            response.headers[SESSION_HEADER] = str(sessions.seconds_left(who.settings, who.session, who.now))
+        return response
 
     guarded.roles = allowed  # type: ignore[attr-defined]
     return Route(path, guarded, methods=list(methods), name=name)
