@@ -19,6 +19,7 @@ from journal.models import JournalEntry, Kind
 TITLE_LENGTH = 80  # a title made from the first line stops near here, at a word
 SNIPPET_LENGTH = 160
 MARKDOWN_LEAD = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+|>\s*|\d+[.)]\s+)*")
+SENTENCE_END = re.compile(r"(?<=[.!?…。！？])\s")
 SPACES = re.compile(r"\s+")
 
 
@@ -43,12 +44,13 @@ def fallback_title(entry: JournalEntry) -> str:
 
 
 def first_line(entry: JournalEntry) -> str:
-    """The first line the patient wrote, without Markdown's heading or list marks, shortened at a word."""
+    """The first line the patient wrote (its first sentence, when the line runs on), without Markdown's heading or
+    list marks, shortened at a word."""
     for text in _texts(entry):
         for line in text.splitlines():
             plain = MARKDOWN_LEAD.sub("", line).strip().strip("*_")
             if plain:
-                return _shorten(plain, TITLE_LENGTH)
+                return _shorten(SENTENCE_END.split(plain, maxsplit=1)[0], TITLE_LENGTH)
     return ""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -71,7 +72,7 @@ def seconds_left(settings: Settings, session: Session, now: datetime) -> int:
     page's sign-out warning (static/js/idle.js) counts down from this."""
     idle_end = session.last_seen_at + timedelta(seconds=settings.session_idle_seconds)
     absolute_end = session.created_at + timedelta(seconds=settings.session_absolute_seconds)
-    return max(0, int((min(idle_end, absolute_end) - now).total_seconds()))
+    return max(0, math.ceil((min(idle_end, absolute_end) - now).total_seconds()))
 
 
 # The sign-out warning shows this long before the session ends (half the idle limit when that is shorter, as in

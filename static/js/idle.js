@@ -6,6 +6,7 @@
   "use strict";
   var HEADER = "X-Session-Ends-In";
   var SHARED = "afterglow-session-ends-at";
+  var GRACE = 1500;
 
   function setup(box) {
     var warnBefore = Number(box.getAttribute("data-warn-before")) * 1000;
@@ -41,11 +42,11 @@
     }
     function tick() {
       var left = deadline - Date.now();
-      if (left <= 0) {
+      if (left <= -GRACE) {  // a moment past the server's own deadline, so the next request meets it ended
         if (state !== "ended") {
           var link = again.querySelector("a");
           link.href = box.getAttribute("data-login") + "?next=" +
-            encodeURIComponent(location.pathname + location.search) + "&expired=1";
+            encodeURIComponent(location.pathname + location.search).replace(/%2F/g, "/") + "&expired=1";
           show("ended", "You were signed out to keep your journal private. Everything you saved is safe, and " +
             "words typed since wait in this tab until you sign in again.");
         }
