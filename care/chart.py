@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from care.clinical import PHQ9_BANDS
-from care.measures import Progress
+from care.progress import Progress
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 34
@@ -18,6 +19,7 @@ class Point:
     x: float
     y: float
     label: str
+    retake: bool = False  # the day's last of several scores (drawn with a ring; the earlier ones are not points)
 
 
 @dataclass
@@ -76,12 +78,11 @@ def geometry(progress: Progress, tz: str) -> ChartGeometry:
         return LEFT + (WIDTH - LEFT - RIGHT) * (at - start).total_seconds() / span
 
     def series(name: str, css: str, measures: list) -> Series:
-        points = [
-            Point(
-                x(m.taken_at), _y(m.total), f"{name} {m.total} ({m.severity}) on {m.taken_at.astimezone(zone):%d %b %Y}"
-            )
-            for m in measures
-        ]
+        def label(m: Any) -> str:
+            text = f"{name} {m.total} ({m.severity}) on {m.taken_at.astimezone(zone):%d %b %Y}"
+            return text + (" — the day's last score (retaken that day)" if m.id in progress.retakes else "")
+
+        points = [Point(x(m.taken_at), _y(m.total), label(m), m.id in progress.retakes) for m in measures]
         return Series(name, css, points)
 
     edges = [floor for floor, _ in PHQ9_BANDS] + [MAX_SCORE + 1]

@@ -13,6 +13,7 @@ from care import clinical, measures
 from care.chart import geometry
 from care.forms import parse_answers, parse_cssrs
 from care.models import Instrument
+from care.progress import summary
 from server.errors import Invalid, NotFound
 from server.forms import Form
 from server.policy import CLINICIANS, PATIENT
@@ -125,10 +126,17 @@ async def cssrs(request: Request) -> Response:
 async def my_progress(request: Request) -> Response:
     who = actor(request)
     try:
-        progress = await measures.my_progress(who)
+        mine = await measures.my_progress(who)
     except NotFound:
         raise Invalid({"form": "Your care team hasn't set up your record yet."}) from None
-    return render(request, "care/progress.html", {"progress": progress, "geometry": geometry(progress, who.tz)})
+    progress = mine.progress
+    ctx = {
+        "progress": progress,
+        "panels": mine.panels,
+        "summary": summary(progress),
+        "geometry": geometry(progress, who.tz),
+    }
+    return render(request, "care/progress.html", ctx)
 
 
 routes = [

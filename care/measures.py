@@ -9,12 +9,15 @@ from functools import partial
 from tortoise.transactions import in_transaction
 
 from care import access, risk
+from care import panels as care_pages
 from care.access import MAY_MEASURE_SELF_REPORT
-from care.clinical import REMISSION_BELOW, RESPONSE_DROP, CssrsResult, phq9_raises_alert, score
+from care.clinical import CssrsResult, phq9_raises_alert, score
 from care.models import AlertSource, Infusion, Instrument, MeasureResponse, Patient, RiskAlert
+from care.progress import Progress, split
 from server import audit, once
 from server.actor import Actor
 from server.errors import Invalid, NotFound
+from server.panels import Rendered
 from server.policy import require
 
 
@@ -204,47 +207,21 @@ async def view_measure(actor: Actor, measure_id: int) -> MeasureResponse:
 
 
 @dataclass
-class Progress:
-    patient: Patient
-    phq9: list[MeasureResponse]
-    gad7: list[MeasureResponse]
-    infusions: list[Infusion]
-
-    @property
-    def baseline(self) -> int | None:
-        return self.phq9[0].total if self.phq9 else None
-
-    @property
-    def latest(self) -> int | None:
-        return self.phq9[-1].total if self.phq9 else None
-
-    @property
-    def response(self) -> bool:
-        """>= 50% drop in PHQ-9 from baseline."""
-        return bool(self.baseline and self.latest is not None and self.latest <= self.baseline * (1 - RESPONSE_DROP))
-
-    @property
-    def remission(self) -> bool:
-        return self.latest is not None and len(self.phq9) > 1 and self.latest < REMISSION_BELOW
+class MyProgress:
+    progress: Progress
+    panels: list[Rendered]  # other rooms' charts beside the scores (the journal's mood, anxiety and sleep)
 
 
-def split(patient: Patient, measures: list[MeasureResponse], infusions: list[Infusion]) -> Progress:
-    return Progress(
-        patient,
-        [m for m in measures if m.instrument == Instrument.PHQ9],
-        [m for m in measures if m.instrument == Instrument.GAD7],
-        infusions,
-    )
-
-
-async def my_progress(actor: Actor) -> Progress:
+async def my_progress(actor: Actor) -> MyProgress:
+    """The patient's own scores (one per day), audited, with the panels other rooms add to the page."""
     patient = await access.own_patient(actor)
     measures = await MeasureResponse.filter(patient_id=patient.id, instrument__in=["PHQ9", "GAD7"]).order_by("taken_at")
     infusions = await Infusion.filter(patient_id=patient.id, started_at__not_isnull=True).order_by("scheduled_at")
     await audit.record_read(
         actor, access.PROGRESS_VIEWED, object_type="patient", object_id=patient.id, patient_id=patient.id
     )
-    return split(patient, measures, infusions)
+    panels = await actor.registry.page(care_pages.PROGRESS).collect(actor, patient)
+    return MyProgress(split(patient, measures, infusions, actor.tz), panels)
 
 
 async def open_alerts(actor: Actor) -> list[RiskAlert]:

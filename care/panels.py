@@ -1,4 +1,5 @@
-"""The care pages later rooms add panels to (see server/panels.py): the chart, the infusion page and the caseload.
+"""The care pages later rooms add panels to (see server/panels.py): the chart, the infusion page, the caseload and
+the patient's progress page.
 
 Providers are called as provider(actor, patient, infusion); caseload panels get no patient and no infusion.
 """
@@ -10,6 +11,8 @@ from server.actor import Actor
 from server.panels import Rendered
 
 CHART, INFUSION, CASELOAD = "care.chart", "care.infusion", "care.caseload"
+# The patient's own progress page (/me/progress): providers are called as provider(actor, patient).
+PROGRESS = "care.progress"
 
 
 async def collect(actor: Actor, patient: Patient | None = None, infusion: Infusion | None = None) -> list[Rendered]:

@@ -15,7 +15,7 @@ def setup(registry: Registry) -> None:
     registry.message(calendar.MESSAGE_INVITE, invites.render_invite)
     registry.home(Role.THERAPIST, "care:caseload")
     registry.add_nav(
-        NavEntry(Role.PATIENT, "Progress", "care:my_progress", position=20),
+        NavEntry(Role.PATIENT, "Progress", "care:my_progress", position=20, icon="progress"),
         NavEntry(Role.THERAPIST, "Caseload", "care:caseload", position=10),
         NavEntry(Role.THERAPIST, "Alerts", "care:alerts", position=20),
         NavEntry(Role.THERAPIST, "Calendar", "care:calendar", position=15),

@@ -10,8 +10,9 @@ from starlette.responses import Response
 from care import courses, glass, measure_routes, patients, record_routes
 from care.chart import geometry
 from care.forms import parse_consent, parse_course, parse_course_status, parse_patient
-from care.measures import acknowledge, open_alerts, split
+from care.measures import acknowledge, open_alerts
 from care.models import ConsentKind, CourseStatus, Protocol
+from care.progress import split
 from server.errors import Invalid
 from server.forms import Form
 from server.policy import ADMIN, CLINICIANS, SUPERVISOR, THERAPIST
@@ -54,7 +55,7 @@ def _chart(
 ) -> Response:
     """The chart page, first shown or with a refused form's messages (and the new-course form's input)."""
     who = actor(request)
-    progress = split(chart.patient, chart.measures, [i for i in chart.infusions if i.started_at])
+    progress = split(chart.patient, chart.measures, [i for i in chart.infusions if i.started_at], who.tz)
     ctx = {
         "chart": chart,
         "progress": progress,

@@ -23,13 +23,18 @@ ENTRIES_LISTED = audit.define("journal.entries_listed", "A patient listed or sea
 ENTRY_SHARED = audit.define("journal.entry_shared", "A patient shared an entry with their care team.")
 ENTRY_UNSHARED = audit.define("journal.entry_unshared", "A patient stopped sharing an entry.")
 SHARED_VIEWED = audit.define("journal.shared_viewed", "Staff viewed a patient's shared entries (chart, infusion).")
-EXPORTED = audit.define("journal.exported", "A patient downloaded their journal (Markdown or JSON).")
+EXPORTED = audit.define(
+    "journal.exported", "A patient downloaded their journal and scores (Markdown or JSON) or opened it to print."
+)
 PREFERENCE_CHANGED = audit.define("journal.preference_changed", "A patient changed their default sharing setting.")
 CARE_TEAM_ASKED = audit.define(
     "journal.care_team_asked",
     "A patient pressed 'Let my care team know' on an entry (detail: whether an alert was raised).",
 )
 PRACTICE_DONE = audit.define("journal.practice_done", "A patient ticked (or unticked) a practice as done today.")
+SCALES_VIEWED = audit.define(
+    "journal.scales_viewed", "A patient viewed the mood, anxiety and sleep chart from their entries (progress page)."
+)
 PROMPTS_ASSIGNED = audit.define("journal.prompts_assigned", "A clinician assigned practice prompts to a patient.")
 
 

@@ -12,7 +12,7 @@ from server.actor import Actor
 from server.models import Clinic, User
 
 ENTRIES = [
-    # (session number, shared, answers, body, mood)
+    # (session number, shared, answers, body, mood, anxiety, sleep)
     (
         1,
         True,
@@ -22,8 +22,18 @@ ENTRIES = [
         },
         "",
         5,
+        6,
+        4,
     ),
-    (2, False, {"body": "Heavy arms, then very light."}, "Private: I am not ready to talk about the lake yet.", 4),
+    (
+        2,
+        False,
+        {"body": "Heavy arms, then very light."},
+        "Private: I am not ready to talk about the lake yet.",
+        4,
+        5,
+        5,
+    ),
     (
         4,
         True,
@@ -33,6 +43,8 @@ ENTRIES = [
         },
         "Slept better two nights in a row.",
         7,
+        3,
+        7,
     ),
 ]
 
@@ -40,7 +52,7 @@ ENTRIES = [
 async def seed(actor: Actor, clinics: dict[str, Clinic], users: dict[str, User]) -> list[str]:
     for email in ("patient@demo.clinic", "patient2@demo.clinic", "patient@other.clinic"):
         patient = await Patient.get(user_id=users[email].id)
-        for number, shared, answers, body, mood in ENTRIES:
+        for number, shared, answers, body, mood, anxiety, sleep in ENTRIES:
             infusion = await Infusion.get(patient_id=patient.id, number=number)
             at = infusion.started_at + timedelta(hours=26)  # type: ignore[operator]
             prompts = [{"key": k, "question": q} for k, q in GUIDED["post_session"]]
@@ -54,6 +66,8 @@ async def seed(actor: Actor, clinics: dict[str, Clinic], users: dict[str, User])
                 answers=answers,
                 body=body,
                 mood=mood,
+                anxiety=anxiety,
+                sleep=sleep,
                 shared=shared,
                 shared_at=at if shared else None,
                 version=1,

@@ -1,20 +1,45 @@
-"""The patient's own journal as files: Markdown to read and print, JSON (with every revision) to keep."""
+"""The patient's own journal as files: Markdown to read and print, JSON (with every revision) to keep. Both carry the
+patient's PHQ-9 and GAD-7 scores with their dates."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from care.models import Patient
-from journal.models import JournalEntry, JournalRevision
+from care.models import MeasureResponse
+from journal.service import Export
 
 KINDS = {"post_session": "After a session", "check_in": "Check-in", "free": "Journal"}
+INSTRUMENTS = {"PHQ9": "PHQ-9 (mood)", "GAD7": "GAD-7 (anxiety)"}
 
 
-def markdown(patient: Patient, entries: list[JournalEntry], tz: str) -> str:
+def _measure_lines(measures: list[MeasureResponse], zone: ZoneInfo) -> list[str]:
+    if not measures:
+        return []
+    lines = ["## Questionnaires", "", "| Date | Questionnaire | Score | Range |", "| --- | --- | --- | --- |"]
+    for m in measures:
+        lines.append(
+            f"| {m.taken_at.astimezone(zone):%-d %b %Y} | {INSTRUMENTS[m.instrument]} | {m.total} | {m.severity} |"
+        )
+    return [*lines, ""]
+
+
+def _measure_json(m: MeasureResponse) -> dict[str, Any]:
+    return {
+        "instrument": str(m.instrument),
+        "taken_at": m.taken_at.isoformat(),
+        "total": m.total,
+        "severity": m.severity,
+        "answers": m.answers,
+    }
+
+
+def markdown(export: Export, tz: str) -> str:
     zone = ZoneInfo(tz)
-    lines = [f"# Journal of {patient.user.name}", "", f"{len(entries)} entries.", ""]
+    entries = export.entries
+    lines = [f"# Journal of {export.patient.user.name}", "", f"{len(entries)} entries.", ""]
     for e in entries:
         heading = f"{e.created_at.astimezone(zone):%A %-d %B %Y, %H:%M} · {KINDS[e.kind]}"
         if e.infusion:
@@ -33,15 +58,14 @@ def markdown(patient: Patient, entries: list[JournalEntry], tz: str) -> str:
         if scales:
             lines += ["_" + ", ".join(scales) + "_", ""]
         lines += [f"_{'Shared with my care team' if e.shared else 'Private'}_", ""]
-    return "\n".join(lines)
+    return "\n".join(lines + _measure_lines(export.measures, zone))
 
 
-def as_json(
-    patient: Patient, entries: list[JournalEntry], revisions: dict[int, list[JournalRevision]], now: datetime
-) -> str:
+def as_json(export: Export, now: datetime) -> str:
+    entries, revisions = export.entries, export.revisions
     return json.dumps(
         {
-            "patient": {"name": patient.user.name},
+            "patient": {"name": export.patient.user.name},
             "exported_at": now.isoformat(),
             "entries": [
                 {
@@ -73,6 +97,7 @@ def as_json(
                 }
                 for e in entries
             ],
+            "measures": [_measure_json(m) for m in export.measures],
         },
         ensure_ascii=False,
         indent=2,

@@ -14,7 +14,7 @@ from tortoise.queryset import QuerySet
 from care.access import own_patient
 from care.clinic_settings import ClinicSettings
 from care.models import Infusion, Patient
-from journal import panels, practices, service
+from journal import panels, practices, service, timeline
 from journal.forms import SCALES
 from journal.models import JournalEntry, Kind
 from journal.practices import Practice
@@ -26,6 +26,7 @@ from server.panels import Rendered
 @dataclass
 class Home:
     listing: service.Listing
+    days: list[timeline.Day] = field(default_factory=list)
     due: list[Due] = field(default_factory=list)
     latest: Infusion | None = None
     share_default: bool = False
@@ -34,16 +35,23 @@ class Home:
 
 
 async def home(actor: Actor, query: str, cursor: int | None, *, entries_only: bool = False) -> Home:
-    """The patient's journal home: a page of entries (all that `entries_only` asks for, when htmx loads older ones),
-    the prompts due now, the practices from the care team, the latest session to write about, the sharing
-    preference and other rooms' panels."""
+    """The patient's journal home: a page of entries as a timeline by day (all that `entries_only` asks for, when
+    htmx loads older ones), the prompts due now, the practices from the care team, the latest session to write
+    about, the sharing preference and other rooms' panels."""
     patient = await own_patient(actor)
     listing = await service.list_entries(actor, query, cursor, patient)
+    # Older entries appended in place continue the day the page above ends on (the cursor is its last entry): that
+    # day gets no second heading. A whole page (no htmx) starts with its heading.
+    above = JournalEntry.filter(id=cursor, patient_id=patient.id).values_list("created_at", flat=True)
+    shown: list[Any] = list(await above) if cursor and entries_only else []
+    after_day = timeline.local_day(shown[0], actor.tz) if shown else ""
+    days = timeline.days(listing.entries, actor.tz, actor.now, query, after_day)
     if entries_only:
-        return Home(listing)
+        return Home(listing, days)
     latest = await Infusion.filter(patient_id=patient.id, started_at__not_isnull=True).order_by("-started_at").first()
     return Home(
         listing,
+        days,
         await due(patient, actor.now, ClinicSettings.of(actor.clinic)),
         latest,
         await service.share_by_default(patient),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from care import calendar
 from care import panels as care_pages
-from journal import access, demo, shared
+from journal import access, demo, scales, shared
 from journal import panels as journal_pages
 from server.models import Role
 from server.registry import NavEntry, Registry
@@ -13,8 +13,12 @@ from server.registry import NavEntry, Registry
 def setup(registry: Registry) -> None:
     registry.room("journal", models="journal.models", routes=("journal.routes",), access=access)
     registry.home(Role.PATIENT, "journal:home")
-    registry.add_nav(NavEntry(Role.PATIENT, "Journal", "journal:home", position=10))
+    registry.add_nav(
+        NavEntry(Role.PATIENT, "Journal", "journal:home", position=10, icon="journal"),
+        NavEntry(Role.PATIENT, "Write", "journal:new_page", position=15, icon="write"),
+    )
     template = "journal/_shared_panel.html"
     registry.panel((care_pages.CHART, care_pages.INFUSION), "journal", template, shared.shared_panel)
     registry.panel((journal_pages.HOME,), "next_session", "care/_next_session.html", calendar.next_session)
+    registry.panel((care_pages.PROGRESS,), "journal", "journal/_scales_panel.html", scales.scales_panel)
     registry.demo_loaders.append(demo.seed)

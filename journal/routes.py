@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from care.models import Infusion
-from journal import alerts, exports, pages, practices, safety, service
+from journal import alerts, exports, pages, practices, safety, service, timeline
 from journal.forms import SCALES, parse_draft
 from journal.models import JournalEntry, Kind
 from journal.prompts import questions
@@ -29,7 +29,7 @@ async def home(request: Request) -> Response:
     more = is_htmx(request) and bool(cursor)
     page = await pages.home(actor(request), query, cursor, entries_only=more)
     if more:
-        return render(request, "journal/home.html", {"listing": page.listing}, block="entries")
+        return render(request, "journal/home.html", {"listing": page.listing, "days": page.days}, block="entries")
     return render(request, "journal/home.html", vars(page))
 
 
@@ -122,7 +122,8 @@ async def show(request: Request) -> Response:
     entry = await service.read(actor(request), _id(request))
     crisis = entry.crisis_language or entry.alerted_at is not None
     help = safety.resources(actor(request).clinic)
-    return render(request, "journal/entry.html", {"entry": entry, "crisis": crisis, "help": help})
+    ctx = {"entry": entry, "title": timeline.title_of(entry), "crisis": crisis, "help": help}
+    return render(request, "journal/entry.html", ctx)
 
 
 async def edit_page(request: Request) -> Response:
@@ -168,8 +169,7 @@ async def preferences(request: Request) -> Response:
 
 
 async def export_md(request: Request) -> Response:
-    patient, entries, revisions = await service.export(actor(request), "md")
-    text = exports.markdown(patient, entries, actor(request).tz)
+    text = exports.markdown(await service.export(actor(request), "md"), actor(request).tz)
     return Response(
         text,
         media_type="text/markdown; charset=utf-8",
@@ -178,10 +178,17 @@ async def export_md(request: Request) -> Response:
 
 
 async def export_json(request: Request) -> Response:
-    patient, entries, revisions = await service.export(actor(request), "json")
-    body = exports.as_json(patient, entries, revisions, actor(request).now)
+    body = exports.as_json(await service.export(actor(request), "json"), actor(request).now)
     return Response(
         body, media_type="application/json", headers={"Content-Disposition": 'attachment; filename="journal.json"'}
+    )
+
+
+async def print_page(request: Request) -> Response:
+    """The whole journal on one page, to read or print (a print stylesheet leaves out navigation and buttons)."""
+    data = await service.export(actor(request), "print")
+    return render(
+        request, "journal/print.html", {"data": data, "titles": {e.id: timeline.title_of(e) for e in data.entries}}
     )
 
 
@@ -198,6 +205,7 @@ routes = [
     route("/journal/{entry_id:int}/history", history, roles=PATIENT),
     route("/journal/{entry_id:int}/tell", tell, roles=PATIENT, methods=["POST"]),
     route("/journal/practices/{prompt_id:int}/done", practice_done, roles=PATIENT, methods=["POST"]),
+    route("/journal/print", print_page, roles=PATIENT),
     route("/me/export.md", export_md, roles=PATIENT),
     route("/me/export.json", export_json, roles=PATIENT),
 ]

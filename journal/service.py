@@ -9,7 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from care.access import own_patient
-from care.models import Infusion, Patient
+from care.models import Infusion, Instrument, MeasureResponse, Patient
 from journal import access, safety
 from journal.access import MAY_JOURNAL_WRITE
 from journal.alerts import alert_if_needed
@@ -313,19 +313,33 @@ async def set_preference(actor: Actor, share_default: bool) -> None:
         )
 
 
-async def export(actor: Actor, fmt: str) -> tuple[Patient, list[JournalEntry], dict[int, list[JournalRevision]]]:
-    """All of the patient's own entries (with every revision), oldest first, for download."""
+@dataclass
+class Export:
+    """Everything of the patient's own for a download or the print page, oldest first."""
+
+    patient: Patient
+    entries: list[JournalEntry]
+    revisions: dict[int, list[JournalRevision]]
+    measures: list[MeasureResponse]  # PHQ-9 and GAD-7 (the clinician's C-SSRS screener is not the patient's form)
+
+
+async def export(actor: Actor, fmt: str) -> Export:
+    """All of the patient's own entries (with every revision) and questionnaire scores, oldest first, for download
+    (`fmt` md or json) or for the print page (`fmt` print)."""
     patient = await own_patient(actor)
     entries = await JournalEntry.filter(patient_id=patient.id).select_related("infusion").order_by("id")
     revisions = await JournalRevision.filter(entry__patient_id=patient.id).order_by("entry_id", "version")
+    measures = await MeasureResponse.filter(
+        patient_id=patient.id, instrument__in=[Instrument.PHQ9, Instrument.GAD7]
+    ).order_by("taken_at")
     await audit.record_read(
         actor,
         access.EXPORTED,
         object_type="journal",
         patient_id=patient.id,
-        detail={"format": fmt, "entries": len(entries)},
+        detail={"format": fmt, "entries": len(entries), "measures": len(measures)},
     )
     by_entry: dict[int, list[JournalRevision]] = {}
     for revision in revisions:
         by_entry.setdefault(revision.entry_id, []).append(revision)
-    return patient, entries, by_entry
+    return Export(patient, entries, by_entry, measures)

@@ -12,7 +12,8 @@ def setup(registry: Registry) -> None:
     registry.room("oversight", models="oversight.models", routes=("oversight.routes",), access=access)
     registry.home(Role.SUPERVISOR, "oversight:home")
     registry.add_nav(
-        NavEntry(Role.PATIENT, "Who saw my record", "oversight:me", position=30),
+        # The patient's "Me": who saw their record, and their account (password, downloads, sign out).
+        NavEntry(Role.PATIENT, "Me", "oversight:me", position=30, icon="me"),
         NavEntry(
             Role.SUPERVISOR, "Oversight", "oversight:home", position=10, badge="escalated",
             badge_label="escalated alerts",

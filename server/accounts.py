@@ -126,6 +126,15 @@ async def sign_out(actor: Actor) -> None:
         await audit.record(actor, audit.LOGOUT, object_type="session", object_id=actor.session.id)
 
 
+async def stay_signed_in(actor: Actor) -> int:
+    """"Stay signed in" from the sign-out warning: the session counts as used now. Returns the seconds it has left,
+    which never reach past its absolute limit (12 h by default): only its idle clock starts again."""
+    if actor.session is None:
+        return 0
+    await sessions.touch(actor.session, actor.now)
+    return sessions.seconds_left(actor.settings, actor.session, actor.now)
+
+
 async def expire(actor: Actor, session: Session) -> None:
     """Revoke a session found past its limits and note it (the user sees the sign-in page again)."""
     me = dataclasses.replace(actor, user=session.user)

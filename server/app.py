@@ -56,6 +56,8 @@ def build_app(settings: Settings, registry: Registry) -> Starlette:
             "csrf_token": session.csrf_token if session else "",
             "nav": registry.nav_for(actor.role if actor else None),
             "badges": {},
+            "nav_current": "",
+            "session_clock": None,  # no sign-out warning on an error page
             "urls": urls,
         }
         template = templates.env.get_template("errors/error.html")

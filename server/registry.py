@@ -62,6 +62,7 @@ class NavEntry:
     position: int  # links are shown in this order, whichever room added them
     badge: str = ""
     badge_label: str = ""
+    icon: str = ""  # templates/icons/<icon>.svg, drawn above the label in the phone tab bar (patients' links)
 
 
 @dataclass(frozen=True)

@@ -20,5 +20,6 @@ def setup(registry: Registry) -> None:
             Role.SUPERVISOR, "Approvals", "server:approvals", position=80, badge="approvals",
             badge_label="access requests waiting",
         ),
-        *(NavEntry(role, "Password", "server:password", position=100) for role in Role),
+        # Patients have four links (Journal · Write · Progress · Me, a tab bar on a phone); their password is on Me.
+        *(NavEntry(role, "Password", "server:password", position=100) for role in Role if role != Role.PATIENT),
     )

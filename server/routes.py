@@ -6,10 +6,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from tortoise import connections
 
-from server import accounts
+from server import accounts, sessions
 from server.errors import Invalid, Throttled
 from server.policy import ANY_USER, PUBLIC
-from server.web import actor, form, redirect, render, route, safe_next, url
+from server.web import SESSION_HEADER, actor, form, redirect, render, route, safe_next, url
 
 
 async def login_page(request: Request) -> Response:
@@ -17,10 +17,13 @@ async def login_page(request: Request) -> Response:
     if who.user is not None:
         return redirect(request, _home(request))
     query = request.query_params
+    expired = query.get("expired") == "1"
+    # After the idle sign-out, the email of the session this browser just had is offered again.
+    email = await sessions.expired_email(request.cookies.get(request.app.state.settings.cookie_name)) if expired else ""
     return render(
         request,
         "server/login.html",
-        {"email": "", "errors": {}, "expired": query.get("expired") == "1", "enrolled": query.get("enrolled") == "1",
+        {"email": email, "errors": {}, "expired": expired, "enrolled": query.get("enrolled") == "1",
          "next": query.get("next", "")},
     )
 
@@ -52,6 +55,13 @@ async def logout(request: Request) -> Response:
     response = redirect(request, url(request, "server:login"))
     response.delete_cookie(request.app.state.settings.cookie_name, path="/")
     return response
+
+
+async def stay_signed_in(request: Request) -> Response:
+    """The sign-out warning's "Stay signed in": 204 (a plain form post leaves the page as it is) with the seconds
+    the session now has left."""
+    left = await accounts.stay_signed_in(actor(request))
+    return Response(status_code=204, headers={SESSION_HEADER: str(left)})
 
 
 async def home(request: Request) -> Response:
@@ -97,6 +107,7 @@ routes = [
     route("/login", login_page, roles=PUBLIC, name="login"),
     route("/login", login, roles=PUBLIC, methods=["POST"]),
     route("/logout", logout, roles=ANY_USER, methods=["POST"], name="logout"),
+    route("/session/stay", stay_signed_in, roles=ANY_USER, methods=["POST"], name="stay"),
     route("/", home, roles=ANY_USER),
     route("/account/password", password_page, roles=ANY_USER, name="password"),
     route("/account/password", change_password, roles=ANY_USER, methods=["POST"]),

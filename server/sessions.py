@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,8 +57,48 @@ async def load(settings: Settings, token: str | None, now: datetime) -> Loaded:
     if idle or too_old:
         return Loaded(session, expired=True)
     if now - session.last_seen_at > TOUCH_INTERVAL:
-        await sql.execute('UPDATE "session" SET "last_seen_at" = ? WHERE "id" = ?', (now, session.id))
+        await touch(session, now)
     return Loaded(session)
+
+
+async def touch(session: Session, now: datetime) -> None:
+    """Count the session as used now (its idle clock starts again; its absolute limit never moves)."""
+    await sql.execute('UPDATE "session" SET "last_seen_at" = ? WHERE "id" = ?', (now, session.id))
+    session.last_seen_at = now
+
+
+def seconds_left(settings: Settings, session: Session, now: datetime) -> int:
+    """Seconds until the session ends on its own: its idle limit, or its absolute limit if that comes first. The
+    page's sign-out warning (static/js/idle.js) counts down from this."""
+    idle_end = session.last_seen_at + timedelta(seconds=settings.session_idle_seconds)
+    absolute_end = session.created_at + timedelta(seconds=settings.session_absolute_seconds)
+    return max(0, math.ceil((min(idle_end, absolute_end) - now).total_seconds()))
+
+
+# The sign-out warning shows this long before the session ends (half the idle limit when that is shorter, as in
+# the browser tests' 8- and 20-second sessions).
+WARN_BEFORE = timedelta(minutes=2)
+
+
+def clock(settings: Settings, session: Session, now: datetime) -> dict[str, int | bool]:
+    """What the page's sign-out warning needs: seconds left, when to warn, and whether the absolute limit (which
+    "Stay signed in" cannot move) is the one coming."""
+    absolute_end = session.created_at + timedelta(seconds=settings.session_absolute_seconds)
+    return {
+        "ends_in": seconds_left(settings, session, now),
+        "warn_before": int(min(WARN_BEFORE.total_seconds(), settings.session_idle_seconds / 2)),
+        "absolute": absolute_end <= now + timedelta(seconds=settings.session_idle_seconds),
+    }
+
+
+async def expired_email(token: str | None) -> str:
+    """The email of the account whose session this browser held until it ended (idle or absolute limit), so the
+    sign-in page can offer it again. Only the browser holding that session's token learns it; sign-out deletes the
+    cookie, so a signed-out browser gets nothing."""
+    if not token or len(token) > 100:
+        return ""
+    found = await Session.filter(token_hash=token_hash(token), revoked_at__not_isnull=True).select_related("user")
+    return found[0].user.email if found and found[0].user.is_active else ""
 
 
 @cache

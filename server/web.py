@@ -7,12 +7,10 @@ import ipaddress
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
-from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2_fragments.starlette import Jinja2Blocks
@@ -27,12 +25,16 @@ from tortoise.transactions import in_transaction
 from server import accounts, audit, sessions
 from server.actor import Actor
 from server.errors import Forbidden, Invalid, NotFound
+from server.filters import clock, day, when
 from server.forms import local_input
 from server.markdown import render as render_markdown
 from server.policy import PUBLIC
 from server.settings import ROOT
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+# Seconds until a signed-in session ends on its own, on every answer to it: the sign-out warning (static/js/idle.js)
+# counts down from the latest one (autosaves and other htmx requests included).
+SESSION_HEADER = "X-Session-Ends-In"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -103,22 +105,6 @@ class CsrfFailure(Exception):
     """An unsafe request without a valid token, or from another site."""
 
 
-def _when(value: datetime | None, tz: str) -> str:
-    return value.astimezone(ZoneInfo(tz)).strftime("%a %-d %b %Y, %H:%M") if value else ""
-
-
-def _day(value: datetime | date | None, tz: str = "UTC") -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(ZoneInfo(tz))
-    return value.strftime("%-d %b %Y")
-
-
-def _clock(value: datetime | None, tz: str) -> str:
-    return value.astimezone(ZoneInfo(tz)).strftime("%H:%M") if value else ""
-
-
 def make_templates() -> Jinja2Blocks:
     env = Environment(
         loader=FileSystemLoader(Path(ROOT, "templates")),
@@ -127,7 +113,7 @@ def make_templates() -> Jinja2Blocks:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(when=_when, day=_day, clock=_clock, local_input=local_input, markdown=render_markdown)
+    env.filters.update(when=when, day=day, clock=clock, local_input=local_input, markdown=render_markdown)
     env.globals["url"] = _template_url
     env.globals["new_form_key"] = secrets.token_urlsafe  # the hidden `form_key` of a create form (server/once.py)
     return Jinja2Blocks(env=env)
@@ -163,12 +149,16 @@ def render(
 ) -> Response:
     """Render a page, or one named block of it for htmx; the page and the fragment come from one template."""
     badges = getattr(request.state, "badges", {})
-    user = request.state.actor.user
+    who: Actor = request.state.actor
+    user = who.user
+    nav = request.app.state.registry.nav_for(user.role if user else None)
     ctx = {
         "user": user,
         "csrf_token": csrf_token(request),
         "badges": badges,
-        "nav": request.app.state.registry.nav_for(user.role if user else None),
+        "nav": nav,
+        "nav_current": _current(request, nav),
+        "session_clock": sessions.clock(who.settings, who.session, who.now) if who.session else None,
         "urls": request.app.state.urls,
         **(context or {}),
     }
@@ -177,6 +167,19 @@ def render(
     response.headers["Vary"] = "HX-Request"
     _set_csrf_cookie(request, response)
     return response
+
+
+def _current(request: Request, nav: list) -> str:
+    """The route of the navigation link this page sits under (the longest link path that starts its path), for
+    aria-current and the tab bar's highlight."""
+    urls: Urls = request.app.state.urls
+    path = request.url.path
+    best, best_len = "", 0
+    for entry in nav:
+        href = urls(entry.route)
+        if (path == href or path.startswith(href.rstrip("/") + "/")) and len(href) > best_len:
+            best, best_len = entry.route, len(href)
+    return best
 
 
 def redirect(request: Request, url: str) -> Response:
@@ -348,7 +351,10 @@ def route(
             providers = request.app.state.registry.badges
             request.state.badges = {k: v for provider in providers for k, v in (await provider(who)).items()}
         async with audit.reads_durable():
-            return await endpoint(request)
+            response = await endpoint(request)
+        if who.session is not None and SESSION_HEADER not in response.headers:
+            response.headers[SESSION_HEADER] = str(sessions.seconds_left(who.settings, who.session, who.now))
+        return response
 
     guarded.roles = allowed  # type: ignore[attr-defined]
     return Route(path, guarded, methods=list(methods), name=name)

@@ -54,11 +54,11 @@ def test_a_phq9_with_item_9_shows_crisis_help_and_raises_an_alert_the_therapist_
     page.get_by_role("link", name="See your progress").click()
     expect(page).to_have_url(live_server + "/me/progress")
     expect(page.get_by_role("img", name=re.compile("PHQ-9 and GAD-7 scores"))).to_be_visible()
-    newest = page.get_by_role("table", name="Scores").locator("tbody tr").first
-    expect(newest.get_by_role("cell").nth(1)).to_have_text("PHQ-9")
-    expect(newest.get_by_role("cell").nth(2)).to_have_text("1")
-    expect(newest.get_by_role("cell").nth(3)).to_have_text("minimal · item 9: 1")
-    expect(page.locator("#progress .badges")).to_contain_text("Latest PHQ-9 1")
+    newest = page.locator(".score-card").first  # the patient's scores are cards, in plain words (no "item 9")
+    expect(newest.locator(".score-what")).to_have_text("PHQ-9 (mood)")
+    expect(newest.locator(".score-total")).to_have_text("1")
+    expect(newest.locator(".score-range")).to_have_text("minimal")
+    expect(page.locator("#progress .summary-line").first).to_contain_text("Your PHQ-9 went from 19 to 1 —")
     checkpoint(page, problems, "progress")
     sign_out(page)
 
@@ -167,7 +167,7 @@ def test_a_supervisor_sees_caseys_chart_read_only(page: Page, server_dir: Path, 
     ("email", "page_of"),
     [
         pytest.param("therapist@demo.clinic", lambda casey, infusion: f"/patients/{casey}", id="chart-scores"),
-        pytest.param("patient@demo.clinic", lambda casey, infusion: "/me/progress", id="my-progress-scores"),
+        # The patient's own scores are cards that reflow on a phone (test_patient_layout.py checks nothing is clipped).
         pytest.param("therapist@demo.clinic", lambda casey, infusion: f"/infusions/{infusion}", id="infusion-vitals"),
     ],
 )

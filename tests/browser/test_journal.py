@@ -66,7 +66,7 @@ def test_a_journal_entry_autosaves_survives_a_reload_and_once_shared_reaches_the
 
     page.get_by_role("link", name="← Your journal").click()
     expect(page).to_have_url(live_server + "/journal")
-    page.locator("#entries").get_by_role("link", name="After session 5", exact=True).and_(
+    page.locator("#entries").get_by_role("link", name=words, exact=True).and_(  # titled by its first line
         page.locator(f'a[href="/journal/{entry}"]')
     ).click()
     expect(page).to_have_url(f"{live_server}/journal/{entry}")

@@ -14,7 +14,7 @@ from tests.browser.conftest import DEMO_PASSWORD, sign_in
 
 pytestmark = pytest.mark.browser
 
-PATIENT_NAV = ["Journal", "Progress", "Who saw my record", "Password"]
+PATIENT_NAV = ["Journal", "Write", "Progress", "Me"]  # password and who saw my record: on Me
 PATIENT_HEADER = ["Skip to main content", "Afterglow", *PATIENT_NAV, "Sign out"]
 
 # The focused element: its tag, id, form field name and accessible-ish name (label, aria-label or text).

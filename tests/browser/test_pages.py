@@ -60,7 +60,8 @@ def test_the_supervisors_approvals_page_is_clean_and_accessible(page: Page):
 def test_the_password_page_and_an_error_page_are_clean_and_accessible(page: Page):
     problems = watch(page)
     sign_in(page, "patient@demo.clinic")
-    page.get_by_role("link", name="Password").click()
+    page.get_by_role("link", name="Me", exact=True).click()  # a patient's account links live on Me
+    page.get_by_role("link", name="Change your password").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
     checkpoint(page, problems, "password")
     page.get_by_role("button", name="Change password").click()

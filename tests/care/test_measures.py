@@ -19,7 +19,8 @@ async def test_a_patient_fills_a_phq9_and_sees_the_score(client, demo):
     result = await client.get(r.headers["location"])
     assert "Score <strong>7</strong> — mild" in result.text and "988" not in result.text.split("<footer")[0]
     progress = await client.get("/me/progress")
-    assert progress.status_code == 200 and "<td>7</td><td>mild</td>" in progress.text
+    assert progress.status_code == 200 and '<span class="score-total">7</span>' in progress.text
+    assert '<span class="score-range">mild</span>' in progress.text
     assert await AuditEvent.filter(action="progress.viewed").exists()
 
 
@@ -122,5 +123,5 @@ async def test_the_progress_chart_renders_without_javascript(client, demo):
     body = page.text.split("</head>")[1]
     assert "<script" not in body and '<svg viewBox="0 0 640 260" role="img"' in body
     assert '<title id="chart-title">PHQ-9 and GAD-7 scores over the course</title>' in body
-    assert "Baseline PHQ-9 19" in body and "Response (≥ 50% drop)" in body
-    assert body.count("<tr><td>") == 12  # 6 PHQ-9 + 6 GAD-7 rows in the accessible table
+    assert "Your PHQ-9 went from 19 to 8 — about half of where you started." in body
+    assert body.count('<li class="score-card') == 12  # 6 PHQ-9 + 6 GAD-7 scores, listed as cards

@@ -39,7 +39,9 @@ async def test_answering_a_prompt_removes_it(client, demo, clock):
             csrf, kind="post_session", infusion_id=str(infusion.id), prompt_ref=f"schedule:{infusion.id}:2", body="calm"
         ),
     )
-    assert "It has been 2 hours since session 6" not in (await client.get("/journal")).text
+    home = (await client.get("/journal")).text
+    assert f"prompt=schedule%3A{infusion.id}%3A2" not in home  # no longer offered...
+    assert "It has been 2 hours since session 6" in home  # ...it is now the title of the entry that answered it
 
 
 async def test_a_clinic_can_set_its_own_schedule(client, demo, clock):

@@ -195,7 +195,9 @@ SHOWS_PHI: dict[str, tuple[Visit, ...]] = {
     "care:cssrs_page": each(
         (THERAPIST,), "/patients/{casey}/cssrs/new", mine("measure.form_viewed", "patient", instrument="CSSRS")
     ),
-    "care:my_progress": each((PATIENT,), "/me/progress", mine("progress.viewed", "patient")),
+    "care:my_progress": each((PATIENT,), "/me/progress", mine("progress.viewed", "patient"),
+                             E("journal.scales_viewed", "journal", "", "casey")),
+    "journal:print_page": each((PATIENT,), "/journal/print", E("journal.exported", "journal", patient="casey")),
     "journal:home": (
         Visit(PATIENT, "/journal", (E("journal.entries_listed", "journal", patient="casey"),
                                     E("note.summaries_read", "patient", "casey", "casey", ids("summaries", "notes")))),

@@ -157,6 +157,7 @@ CREATES: dict[str, Create] = {
 NOT_CREATES = {
     "/login",
     "/logout",
+    "/session/stay",
     "/account/password",
     "/admin/users/{user_id:int}",
     "/admin/users/{user_id:int}/disable",

@@ -30,6 +30,7 @@ def test_each_room_brings_its_panels_badges_rules_actions_and_commands(app):
     assert panels == {
         "care.chart": ["journal", "notes"],
         "care.infusion": ["journal", "notes"],
+        "care.progress": ["journal"],
         "care.caseload": ["dashboard"],
         "journal.home": ["next_session", "summaries"],
     }
