@@ -12,7 +12,11 @@ def setup(registry: Registry) -> None:
     registry.room("care", models="care.models", routes=("care.routes", "care.calendar_routes"), access=access)
     registry.models.append("care.calendar_models")
     registry.add_actions(audit.actions_in(calendar))
-    registry.message(calendar.MESSAGE_INVITE, invites.render_invite)
+    registry.topic("sessions", "Calendar invitations for the sessions booked for you", (Role.PATIENT,))
+    registry.topic("measures", "A short questionnaire to answer before a session", (Role.PATIENT,))
+    registry.message(calendar.MESSAGE_INVITE, invites.render_invite, "sessions")
+    registry.message(invites.MEASURE_REMINDER, invites.render_measure_reminder, "measures")
+    registry.producers.append(invites.produce_measure_reminders)
     registry.home(Role.THERAPIST, "care:caseload")
     registry.add_nav(
         NavEntry(Role.PATIENT, "Progress", "care:my_progress", position=20, icon="progress"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from care import calendar
 from care import panels as care_pages
-from journal import access, demo, scales, shared
+from journal import access, demo, reminders, scales, shared
 from journal import panels as journal_pages
 from server.models import Role
 from server.registry import NavEntry, Registry
@@ -21,4 +21,7 @@ def setup(registry: Registry) -> None:
     registry.panel((care_pages.CHART, care_pages.INFUSION), "journal", template, shared.shared_panel)
     registry.panel((journal_pages.HOME,), "next_session", "care/_next_session.html", calendar.next_session)
     registry.panel((care_pages.PROGRESS,), "journal", "journal/_scales_panel.html", scales.scales_panel)
+    registry.topic(reminders.TOPIC, "New prompts to write, after a session or from your care team", (Role.PATIENT,))
+    registry.message(reminders.KIND, reminders.render, reminders.TOPIC)
+    registry.producers.append(reminders.produce)
     registry.demo_loaders.append(demo.seed)

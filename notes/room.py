@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from care import panels as care_pages
 from journal import panels as journal_pages
-from notes import access, commands, demo, panels
+from notes import access, commands, demo, digest, panels
 from notes.dashboard import dashboard
+from server.models import Role
 from server.registry import Registry
+
+STAFF = (Role.THERAPIST, Role.SUPERVISOR)
 
 
 def setup(registry: Registry) -> None:
@@ -16,4 +19,7 @@ def setup(registry: Registry) -> None:
     registry.panel((care_pages.CASELOAD,), "dashboard", "notes/_dashboard.html", dashboard)
     registry.panel((journal_pages.HOME,), "summaries", "notes/_summaries.html", panels.summaries)
     registry.command("verify-notes", "check every signed note against its stored SHA-256", commands.verify_notes)
+    registry.topic(digest.TOPIC, "A morning summary of notes to finish and alerts to acknowledge", STAFF)
+    registry.message(digest.KIND, digest.render, digest.TOPIC)
+    registry.producers.append(digest.produce)
     registry.demo_loaders.append(demo.seed)

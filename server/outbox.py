@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from html import escape
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -70,6 +71,28 @@ async def enqueue(
         next_attempt_at=due_at or now,
     )
     await OutboxMessage.bulk_create([row], ignore_conflicts=dedupe_key is not None)
+
+
+async def enqueue_once(
+    now: datetime, kind: str, to: str, payload: dict[str, Any], *, dedupe_key: str, **where: Any
+) -> bool:
+    """`enqueue` for a producer: True when this call queued the message (False: it was queued before)."""
+    if await OutboxMessage.filter(dedupe_key=dedupe_key).exists():
+        return False
+    await enqueue(now, kind, to, payload, dedupe_key=dedupe_key, **where)
+    return True
+
+
+def reminder(settings: Settings, subject: str, line: str, path: str = "/journal") -> mail.Rendered:
+    """A reminder's words: one neutral line, a link into Afterglow, and where to change reminders (also its
+    List-Unsubscribe link)."""
+    link, manage = f"{settings.base_url}{path}", f"{settings.base_url}/me/reminders"
+    text = f"{line}\n\n{link}\n\nYou get this because reminders are on. To change them: {manage}\n"
+    html = (
+        f"<p>{escape(line)}</p><p><a href=\"{escape(link)}\">Open Afterglow</a></p>"
+        f"<p>You get this because reminders are on. <a href=\"{escape(manage)}\">Change your reminders</a>.</p>"
+    )
+    return mail.Rendered(subject, text, html, unsubscribe=manage)
 
 
 def worker_name() -> str:

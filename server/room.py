@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from server import audit, enrolment, password_reset, policy
+from server import audit, enrolment, password_reset, policy, reminders
 from server.models import Role
 from server.registry import NavEntry, Registry
 
 
 def setup(registry: Registry) -> None:
-    routes = ("server.routes", "server.admin_routes", "server.enrol_routes")
+    routes = ("server.routes", "server.admin_routes", "server.enrol_routes", "server.reminder_routes")
     registry.room("server", models="server.models", routes=routes, access=policy)
-    registry.add_actions(audit.actions_in(audit, enrolment, password_reset))  # the audit log's own, and the links'
+    registry.add_actions(audit.actions_in(audit, enrolment, password_reset, reminders))  # the shell's own actions
     registry.badges.append(enrolment.pending_badge)
     registry.message(enrolment.MESSAGE_KIND, enrolment.render_message)
     registry.home(Role.ADMIN, "server:admin_users")

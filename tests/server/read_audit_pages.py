@@ -262,6 +262,7 @@ SHOWS_NO_PHI: dict[str, tuple[str, tuple[Visit, ...]]] = {
     "oversight:settings_page": ("the clinic's settings", each((ADMIN,), "/admin/settings")),
     "server:approvals": ("accounts waiting for a supervisor (names, emails, roles): account administration",
                          each((SUPERVISOR,), "/approvals")),
+    "server:reminders": ("one's own reminder settings", each(EVERYONE, "/me/reminders")),
     "server:reset_page": ("the forgotten-password form", each((None,), "/password-reset")),  # type: ignore[arg-type]
     "server:enrol_page": ("the form to choose one's own password on a one-time link",
                           each((None,), "/enrol/{enrol_token}")),  # type: ignore[arg-type]

@@ -163,6 +163,7 @@ NOT_CREATES = {
     "/admin/users/{user_id:int}/disable",
     "/admin/users/{user_id:int}/enable",
     "/admin/users/{user_id:int}/password",  # a reset ends the earlier link: a repeat issues one more, never a row more
+    "/me/reminders",  # saves one's own settings: a repeat saves the same
     "/password-reset",  # asking again replaces the link (at most three an hour): never two working links
     "/enrol/{token}",  # a link is used once: a repeat is told it was used
     "/approvals/{approval_id:int}",  # decides once: a repeat by the same supervisor gets the first decision back
