@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from care import panels as care_pages
 from journal import panels as journal_pages
-from notes import access, commands, demo, digest, panels
+from notes import access, commands, demo, digest, messages, panels
 from notes.dashboard import dashboard
 from server.models import Role
 from server.registry import Registry
@@ -22,4 +22,6 @@ def setup(registry: Registry) -> None:
     registry.topic(digest.TOPIC, "A morning summary of notes to finish and alerts to acknowledge", STAFF)
     registry.message(digest.KIND, digest.render, digest.TOPIC)
     registry.producers.append(digest.produce)
+    registry.topic(messages.TOPIC, "When your care team shares a few words after a session", (Role.PATIENT,))
+    registry.message(messages.KIND, messages.render, messages.TOPIC)
     registry.demo_loaders.append(demo.seed)

@@ -17,7 +17,7 @@ from care import risk as care_risk
 from care.models import Infusion, MeasureResponse, RiskAlert
 from journal import shared as journal_shared
 from journal.models import JournalEntry
-from notes import access
+from notes import access, messages
 from notes.access import MAY_NOTE_ADDENDUM, MAY_NOTE_COSIGN, MAY_NOTE_WRITE
 from notes.content import IDEATION, digest, missing_for_signature
 from notes.diff import FieldChange, changes, readable
@@ -290,10 +290,12 @@ class Conflict(Exception):
 
 
 async def _release(actor: Actor, note: IntegrationNote) -> None:
-    """A final note's practices become prompts in the patient's journal (its shared summary shows there too), and
-    the open alerts its risk assessment addresses are closed as resolved by it."""
+    """A final note's practices become prompts in the patient's journal (its shared summary shows there too, and the
+    patient is told by email that something was shared), and the open alerts its risk assessment addresses are
+    closed as resolved by it."""
     practices = [p for p in note.content.get("practices", []) if str(p).strip()]
     patient = await note.patient
+    await messages.summary_shared(actor, note, patient)
     if practices:
         await journal_shared.assign_prompts(actor, patient, practices, actor.now, await note.infusion)
     resolves = (note.content.get("risk") or {}).get("resolves_alerts") or []

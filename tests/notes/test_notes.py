@@ -5,10 +5,11 @@ import re
 
 from care.models import CareTeam, Infusion
 from journal.models import Prompt
+from notes import messages as notes_messages
 from notes.content import digest
 from notes.models import Addendum, IntegrationNote, SignedVersion
 from notes.service import verify_signed
-from server.models import AuditEvent, User
+from server.models import AuditEvent, OutboxMessage, User
 from tests.care.conftest import sign_in
 from tests.conftest import another
 from tests.notes.conftest import HX, PASSWORD, casey_infusion, note_form
@@ -63,7 +64,7 @@ async def test_signing_needs_the_password_and_the_required_sections(client, demo
     assert (await IntegrationNote.get(id=note.id)).status == "draft"
 
 
-async def test_a_signed_note_is_locked_hashed_and_releases_practices_and_summary(client, demo):
+async def test_a_signed_note_is_locked_hashed_and_releases_practices_and_summary(app, client, demo):
     csrf = await sign_in(client, "therapist@demo.clinic")
     infusion = await casey_infusion()
     note = await _draft(
@@ -92,6 +93,26 @@ async def test_a_signed_note_is_locked_hashed_and_releases_practices_and_summary
         assert "Morning walk, 10 minutes" in home and "Patient described the lake image" not in home
         read = await AuditEvent.filter(action="note.summaries_read", patient_id=note.patient_id).first()
         assert read is not None and note.id in read.detail["notes"]
+    [told] = await OutboxMessage.filter(kind="summary_shared")  # the patient hears something was shared, once
+    assert told.to_address == "patient@demo.clinic" and told.payload == {"note": note.id}
+    words = await notes_messages.render(app.state.settings, told.payload)
+    assert "door image" not in words.text and "Walk each morning" not in words.text
+
+
+async def test_a_trainees_summary_reaches_the_patient_only_once_co_signed(client, demo):
+    await User.filter(email="therapist@demo.clinic").update(is_trainee=True)
+    csrf = await sign_in(client, "therapist@demo.clinic")
+    note = await _draft(client, csrf, await casey_infusion(), shared_summary="A few words for Casey.")
+    await client.post(f"/notes/{note.id}/sign", data={"csrf_token": csrf, "version": "1", "password": PASSWORD})
+    assert (await IntegrationNote.get(id=note.id)).status == "cosign_pending"
+    assert not await OutboxMessage.filter(kind="summary_shared").exists()
+    async with another(client) as sup:
+        sup_csrf = await sign_in(sup, "supervisor@demo.clinic")
+        r = await sup.post(f"/notes/{note.id}/cosign", data={"csrf_token": sup_csrf, "version": "1",
+                                                             "password": PASSWORD})
+        assert r.status_code == 303, r.text[:300]
+    told = await OutboxMessage.filter(kind="summary_shared").values_list("payload", flat=True)
+    assert told == [{"note": note.id}]
 
 
 async def test_any_change_to_a_signed_row_is_detected(client, demo):
