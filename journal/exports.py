@@ -7,7 +7,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from care.models import Patient
+from journal import checkin
 from journal.models import JournalEntry, JournalRevision
+from journal.versions import content
 
 KINDS = {"post_session": "After a session", "check_in": "Check-in", "free": "Journal"}
 
@@ -32,6 +34,10 @@ def markdown(patient: Patient, entries: list[JournalEntry], tz: str) -> str:
         ]
         if scales:
             lines += ["_" + ", ".join(scales) + "_", ""]
+        if quick := checkin.summary(e):
+            lines += ["_" + " · ".join(quick) + "_", ""]
+        if e.conflict_of_id:
+            lines += ["_A conflict copy, kept when two windows saved one entry at once_", ""]
         lines += [f"_{'Shared with my care team' if e.shared else 'Private'}_", ""]
     return "\n".join(lines)
 
@@ -55,19 +61,11 @@ def as_json(
                     "prompts": e.prompts,
                     "answers": e.answers,
                     "body": e.body,
-                    "mood": e.mood,
-                    "anxiety": e.anxiety,
-                    "energy": e.energy,
-                    "sleep": e.sleep,
+                    **{k: v for k, v in content(e).items() if k not in ("title", "body", "answers")},
+                    "conflict_copy_of": e.conflict_of_id,
                     "version": e.version,
                     "revisions": [
-                        {
-                            "version": r.version,
-                            "saved_at": r.saved_at.isoformat(),
-                            "title": r.title,
-                            "body": r.body,
-                            "answers": r.answers,
-                        }
+                        {"version": r.version, "saved_at": r.saved_at.isoformat(), **content(r)}
                         for r in revisions.get(e.id, [])
                     ],
                 }

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from care import calendar
 from care import panels as care_pages
-from journal import access, demo, shared
+from journal import access, demo, shared, trash
 from journal import panels as journal_pages
 from server.models import Role
 from server.registry import NavEntry, Registry
 
 
 def setup(registry: Registry) -> None:
-    registry.room("journal", models="journal.models", routes=("journal.routes",), access=access)
+    registry.room(
+        "journal", models="journal.models", routes=("journal.routes", "journal.history_routes"), access=access
+    )
     registry.home(Role.PATIENT, "journal:home")
     registry.add_nav(NavEntry(Role.PATIENT, "Journal", "journal:home", position=10))
     template = "journal/_shared_panel.html"
     registry.panel((care_pages.CHART, care_pages.INFUSION), "journal", template, shared.shared_panel)
     registry.panel((journal_pages.HOME,), "next_session", "care/_next_session.html", calendar.next_session)
     registry.demo_loaders.append(demo.seed)
+    registry.command(
+        "purge-journal", "remove journal entries 30 days in Recently deleted, for good (run daily)", trash.run_purge
+    )
