@@ -17,7 +17,19 @@ from server.policy import Rule, can
 
 ENTRY_CREATED = audit.define("journal.entry_created", "A patient started a journal entry (first save).")
 ENTRY_SAVED = audit.define("journal.entry_saved", "A patient saved a journal entry (autosave or submit).")
-ENTRY_CONFLICT = audit.define("journal.save_conflict", "A save from a stale window was refused (409).")
+ENTRY_CONFLICT = audit.define(
+    "journal.save_conflict",
+    "Two windows saved one entry: the other window's text was kept in a conflict copy (object: the copy; detail: "
+    "the entry it was split from).",
+)
+VERSION_RESTORED = audit.define(
+    "journal.version_restored", "A patient restored an older version of an entry (a new version; detail: which)."
+)
+ENTRY_DELETED = audit.define("journal.entry_deleted", "A patient moved an entry to Recently deleted.")
+ENTRY_UNDELETED = audit.define("journal.entry_undeleted", "A patient put an entry back from Recently deleted (Undo).")
+ENTRY_PURGED = audit.define(
+    "journal.entry_purged", "An entry 30 days in Recently deleted was removed for good, with its versions (system)."
+)
 ENTRY_READ = audit.define("journal.entry_read", "A patient opened one of their own entries or its history.")
 ENTRIES_LISTED = audit.define("journal.entries_listed", "A patient listed or searched their own entries.")
 ENTRY_SHARED = audit.define("journal.entry_shared", "A patient shared an entry with their care team.")
@@ -59,10 +71,11 @@ MAY_JOURNAL_READ_SHARED = Rule(
 )
 
 
-async def get_own_entry(actor: Actor, entry_id: int) -> JournalEntry:
-    """One of the signed-in patient's own entries (NotFound for anyone else's)."""
+async def get_own_entry(actor: Actor, entry_id: int, *, deleted: bool = False) -> JournalEntry:
+    """One of the signed-in patient's own entries (NotFound for anyone else's, and for one in Recently deleted
+    unless `deleted` allows it)."""
     patient = await own_patient(actor)
     entry = await JournalEntry.get_or_none(id=entry_id, patient_id=patient.id).select_related("infusion")
-    if entry is None:
+    if entry is None or (entry.deleted_at is not None and not deleted):
         raise NotFound("entry")
     return entry

@@ -9,7 +9,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from care.models import MeasureResponse
+from journal import checkin
 from journal.service import Export
+from journal.versions import content
 
 KINDS = {"post_session": "After a session", "check_in": "Check-in", "free": "Journal"}
 INSTRUMENTS = {"PHQ9": "PHQ-9 (mood)", "GAD7": "GAD-7 (anxiety)"}
@@ -57,6 +59,10 @@ def markdown(export: Export, tz: str) -> str:
         ]
         if scales:
             lines += ["_" + ", ".join(scales) + "_", ""]
+        if quick := checkin.summary(e):
+            lines += ["_" + " · ".join(quick) + "_", ""]
+        if e.conflict_of_id:
+            lines += ["_A conflict copy, kept when two windows saved one entry at once_", ""]
         lines += [f"_{'Shared with my care team' if e.shared else 'Private'}_", ""]
     return "\n".join(lines + _measure_lines(export.measures, zone))
 
@@ -79,19 +85,11 @@ def as_json(export: Export, now: datetime) -> str:
                     "prompts": e.prompts,
                     "answers": e.answers,
                     "body": e.body,
-                    "mood": e.mood,
-                    "anxiety": e.anxiety,
-                    "energy": e.energy,
-                    "sleep": e.sleep,
+                    **{k: v for k, v in content(e).items() if k not in ("title", "body", "answers")},
+                    "conflict_copy_of": e.conflict_of_id,
                     "version": e.version,
                     "revisions": [
-                        {
-                            "version": r.version,
-                            "saved_at": r.saved_at.isoformat(),
-                            "title": r.title,
-                            "body": r.body,
-                            "answers": r.answers,
-                        }
+                        {"version": r.version, "saved_at": r.saved_at.isoformat(), **content(r)}
                         for r in revisions.get(e.id, [])
                     ],
                 }

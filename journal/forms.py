@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
+from journal.checkin import CHIPS, MAX_SLEEP_HOURS
 from journal.models import Kind
 from journal.prompts import GUIDED
 from journal.service import Draft
@@ -21,6 +23,7 @@ MAX_BODY = LONGEST_TEXT
 MAX_ANSWER = 10_000
 SCALES = ("mood", "anxiety", "energy", "sleep")
 DRAFT_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+SITTING = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # one editor page load (journal/versions.py); "" for none
 
 
 def typed(value: Any) -> str:
@@ -46,7 +49,8 @@ def parse_draft(data: Mapping[str, Any]) -> tuple[Draft | None, Form]:
             f.errors[f"answer_{key}"] = f"Keep each answer under {MAX_ANSWER:,} characters."
         if text.strip():
             answers[key] = text
-    scales = {name: f.integer(name, name, 0, 10, required=False) for name in SCALES}
+    scales: dict[str, Any] = {name: f.integer(name, name, 0, 10, required=False) for name in SCALES}
+    scales.update(_check_in(data, f))
     title = f.text("title", "a title", max_len=200)
     version = f.integer("version", "the version", 0, 10**9)
     infusion_id = f.integer("infusion_id", "the session", 1, 2**31 - 1, required=False)
@@ -55,6 +59,7 @@ def parse_draft(data: Mapping[str, Any]) -> tuple[Draft | None, Form]:
         f.errors["draft_key"] = "Reload the page and try again."
     shared = f.check("shared")
     prompt_ref = f.text("prompt_ref", "the prompt", max_len=40)
+    sitting = f.text("sitting", "the sitting", max_len=64)
     if f.errors:
         return None, f
     draft = Draft(
@@ -69,5 +74,22 @@ def parse_draft(data: Mapping[str, Any]) -> tuple[Draft | None, Form]:
         scales=scales,
         shared=shared,
         share_from_editor=f.check("share_control"),
+        sitting=sitting if SITTING.match(sitting) else "",
     )
     return draft, f
+
+
+def _check_in(data: Mapping[str, Any], f: Form) -> dict[str, Any]:
+    """The check-in's 5-point mood, chips (unknown ones dropped: they can only come from an old or forged page) and
+    hours slept, to the half hour."""
+    mood5 = f.integer("mood5", "your mood", 1, 5, required=False)
+    getlist = getattr(data, "getlist", None)
+    sent = getlist("tags") if getlist else [data.get("tags")] if data.get("tags") else []
+    tags = [t for t in dict.fromkeys(str(t) for t in sent) if t in CHIPS]
+    f.values["tags"] = tags
+    hours = f.decimal("sleep_hours", "hours slept", Decimal(0), Decimal(MAX_SLEEP_HOURS), required=False, unit=" hours")
+    return {
+        "mood5": mood5,
+        "tags": tags or None,
+        "sleep_hours": float(round(hours * 2) / 2) if hours is not None else None,
+    }

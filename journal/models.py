@@ -16,7 +16,24 @@ class Kind(StrEnum):
     FREE = "free"
 
 
-class JournalEntry(Model):
+class Scales(Model):
+    """The scales an entry holds, and each of its versions with it (journal/versions.py CONTENT)."""
+
+    mood = fields.IntField(null=True)
+    anxiety = fields.IntField(null=True)
+    energy = fields.IntField(null=True)
+    sleep = fields.IntField(null=True)
+    # The 10-second check-in (journal/checkin.py): a 5-point mood (1 awful … 5 great), feeling and activity chips
+    # (keys from checkin.CHIPS) and hours slept. Any entry may carry them; the check-in editor asks for them first.
+    mood5 = fields.IntField(null=True)
+    tags: fields.Field[list | None] = fields.JSONField(null=True)
+    sleep_hours = fields.FloatField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class JournalEntry(Scales):
     id = fields.IntField(primary_key=True)
     clinic_id = fields.IntField(db_index=True)
     patient: fields.ForeignKeyRelation[Patient] = fields.ForeignKeyField(
@@ -34,10 +51,6 @@ class JournalEntry(Model):
     prompts: fields.Field[list] = fields.JSONField(default=list)  # [{"key": ..., "question": ...}]
     answers: fields.Field[dict] = fields.JSONField(default=dict)  # {key: text}
     body = fields.TextField(default="")
-    mood = fields.IntField(null=True)
-    anxiety = fields.IntField(null=True)
-    energy = fields.IntField(null=True)
-    sleep = fields.IntField(null=True)
     shared = fields.BooleanField(default=False)
     shared_at = fields.DatetimeField(null=True)
     crisis_language = fields.BooleanField(default=False)
@@ -54,6 +67,15 @@ class JournalEntry(Model):
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
+    # Moved to "Recently deleted" at this time (None: in the journal). Gone for good 30 days later (journal/trash.py).
+    deleted_at = fields.DatetimeField(null=True)
+    # A conflict copy (journal/conflicts.py): the entry it was split from when two windows saved it at once, and the
+    # editor sitting whose text it holds, so that window's later saves keep going to the copy.
+    conflict_of: fields.ForeignKeyNullableRelation[JournalEntry] = fields.ForeignKeyField(
+        "models.JournalEntry", related_name="conflict_copies", null=True, on_delete=fields.SET_NULL
+    )
+    conflict_of_id: int | None
+    conflict_sitting = fields.CharField(max_length=64, default="", db_default="")
 
     class Meta:
         table = "journal_entry"
@@ -71,18 +93,23 @@ class JournalEntry(Model):
         )
 
 
-class JournalRevision(Model):
-    """Every accepted save, kept forever (append-only): nothing a patient wrote is ever lost."""
+class JournalRevision(Scales):
+    """One version of an entry: what it held at the end of one sitting (journal/versions.py). Saves from the same
+    editor page within SITTING_GAP of each other update their sitting's version; anything else appends a new one.
+    A version is never rewritten once its sitting is over, and restoring one appends a new version."""
 
     id = fields.IntField(primary_key=True)
     entry: fields.ForeignKeyRelation[JournalEntry] = fields.ForeignKeyField(
         "models.JournalEntry", related_name="revisions", on_delete=fields.RESTRICT
     )
     entry_id: int
-    version = fields.IntField()
+    version = fields.IntField()  # the entry's version at its last save (a sitting's merged saves skip numbers)
     title = fields.CharField(max_length=200, default="")
     body = fields.TextField(default="")
     answers: fields.Field[dict] = fields.JSONField(default=dict)
+    # The editor page load that wrote this version ("" for one that never merges: a restore, an old row).
+    sitting = fields.CharField(max_length=64, default="", db_default="")
+    restored_from = fields.IntField(null=True)  # the version number this one brought back, if it is a restore
     saved_at = fields.DatetimeField()
 
     class Meta:

@@ -14,7 +14,8 @@ from tortoise.queryset import QuerySet
 from care.access import own_patient
 from care.clinic_settings import ClinicSettings
 from care.models import Infusion, Patient
-from journal import panels, practices, service, timeline
+from journal import panels, practices, service, timeline, trash, versions
+from journal.checkin import hours
 from journal.forms import SCALES
 from journal.models import JournalEntry, Kind
 from journal.practices import Practice
@@ -32,12 +33,15 @@ class Home:
     share_default: bool = False
     panels: list[Rendered] = field(default_factory=list)
     practices: list[Practice] = field(default_factory=list)
+    just_deleted: JournalEntry | None = None
 
 
-async def home(actor: Actor, query: str, cursor: int | None, *, entries_only: bool = False) -> Home:
+async def home(
+    actor: Actor, query: str, cursor: int | None, *, entries_only: bool = False, deleted: int | None = None
+) -> Home:
     """The patient's journal home: a page of entries as a timeline by day (all that `entries_only` asks for, when
     htmx loads older ones), the prompts due now, the practices from the care team, the latest session to write
-    about, the sharing preference and other rooms' panels."""
+    about, the sharing preference and other rooms' panels; and, right after a delete, the entry it moved (for Undo)."""
     patient = await own_patient(actor)
     listing = await service.list_entries(actor, query, cursor, patient)
     # Older entries appended in place continue the day the page above ends on (the cursor is its last entry): that
@@ -57,12 +61,15 @@ async def home(actor: Actor, query: str, cursor: int | None, *, entries_only: bo
         await service.share_by_default(patient),
         await panels.collect(actor, patient),
         await practices.listing(patient, actor.now, actor.tz),
+        await trash.just_deleted(actor, deleted),
     )
 
 
 async def _session_entry(patient: Patient, infusion_id: int) -> int | None:
     """The first entry begun with "Write about session N" (not one answering a prompt), to offer to continue."""
-    rows = JournalEntry.filter(patient_id=patient.id, infusion_id=infusion_id, kind=Kind.POST_SESSION, prompt_ref="")
+    rows = JournalEntry.filter(
+        patient_id=patient.id, infusion_id=infusion_id, kind=Kind.POST_SESSION, prompt_ref="", deleted_at=None
+    )
     return await _first_id(rows)
 
 
@@ -89,7 +96,7 @@ async def new_entry(actor: Actor, infusion_id: int | None, kind: str | None, pro
     infusion = prompt.infusion if prompt else await service.own_session(patient, infusion_id)
     existing = session_entry = None
     if prompt:
-        existing = await _first_id(JournalEntry.filter(patient_id=patient.id, prompt_ref=prompt.ref))
+        existing = await _first_id(JournalEntry.filter(patient_id=patient.id, prompt_ref=prompt.ref, deleted_at=None))
         kind = Kind.POST_SESSION if prompt.ref.startswith("schedule:") else Kind.CHECK_IN
     elif infusion and kind in (None, Kind.POST_SESSION):
         session_entry = await _session_entry(patient, infusion.id)
@@ -98,6 +105,7 @@ async def new_entry(actor: Actor, infusion_id: int | None, kind: str | None, pro
         "infusion_id": infusion.id if infusion else "",
         "version": 0,
         "draft_key": secrets.token_urlsafe(24),
+        "sitting": secrets.token_urlsafe(24),
         "prompt_ref": prompt.ref if prompt else "",
         **heading(None, prompt),
         "shared": await service.share_by_default(patient),
@@ -113,6 +121,7 @@ def editor_values(entry: JournalEntry) -> dict[str, Any]:
         "infusion_id": entry.infusion_id or "",
         "version": entry.version,
         "draft_key": entry.draft_key,
+        "sitting": secrets.token_urlsafe(24),  # a new page load is a new sitting: its saves make one new version
         "prompt_ref": entry.prompt_ref,
         **heading(entry, None),
         "title": entry.title,
@@ -121,7 +130,29 @@ def editor_values(entry: JournalEntry) -> dict[str, Any]:
         "crisis": entry.crisis_language,
         **{f"answer_{k}": v for k, v in entry.answers.items()},
         **{name: getattr(entry, name) if getattr(entry, name) is not None else "" for name in SCALES},
+        "mood5": entry.mood5 or "",
+        "tags": entry.tags or [],
+        "sleep_hours": hours(entry.sleep_hours) if entry.sleep_hours is not None else "",
     }
+
+
+@dataclass
+class EntryPage:
+    entry: JournalEntry
+    versions: int
+    copies: list[JournalEntry]  # conflict copies split from this entry (not deleted)
+    copy_of: JournalEntry | None  # the entry this one is a conflict copy of
+
+
+async def entry_page(actor: Actor, entry_id: int) -> EntryPage:
+    """One entry as its page shows it: how many versions it has, and its conflict copies or original."""
+    entry = await service.read(actor, entry_id)
+    count = await versions.count(entry)
+    copies = await JournalEntry.filter(conflict_of_id=entry.id, deleted_at=None).order_by("id")
+    original = None
+    if entry.conflict_of_id:
+        original = await JournalEntry.get_or_none(id=entry.conflict_of_id, deleted_at=None)
+    return EntryPage(entry, count, copies, original)
 
 
 def heading(entry: JournalEntry | None, prompt: Due | None) -> dict[str, Any]:

@@ -40,10 +40,17 @@ def _words(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def _written(prompt: Prompt) -> bool:
+    """The practice has an entry written about it, not in Recently deleted."""
+    entry = prompt.answered_entry
+    return prompt.answered_entry_id is not None and entry is not None and entry.deleted_at is None
+
+
 async def listing(patient: Patient, now: datetime, tz: str) -> list[Practice]:
     """The patient's practices that have fallen due, newest first, one per wording, with their tallies (three
     queries however many there are)."""
-    rows = await Prompt.filter(patient_id=patient.id, source="practice", due_at__lte=now).order_by("-due_at", "-id")
+    due = Prompt.filter(patient_id=patient.id, source="practice", due_at__lte=now).select_related("answered_entry")
+    rows = await due.order_by("-due_at", "-id")
     newest: dict[str, list[Prompt]] = {}
     for prompt in rows[:LOOKED_AT]:
         newest.setdefault(_words(prompt.text), []).append(prompt)
@@ -58,7 +65,7 @@ async def listing(patient: Patient, now: datetime, tz: str) -> list[Practice]:
     found = []
     for group in groups:
         done = set().union(*(days.get(p.id, set()) for p in group))
-        entry_id = next((p.answered_entry_id for p in group if p.answered_entry_id), None)
+        entry_id = next((p.answered_entry_id for p in group if _written(p)), None)
         found.append(Practice(group[0], len(done), this_day in done, entry_id))
     return found
 

@@ -74,9 +74,9 @@ async def due(patient: Patient, now: datetime, settings: ClinicSettings) -> list
                 showing.append((schedule_ref(infusion.id, h), at, h, infusion))
     # Only the prompts showing now are looked up among the answers, so a long journal costs nothing extra.
     answered = set(
-        await JournalEntry.filter(patient_id=patient.id, prompt_ref__in=[ref for ref, *_ in showing]).values_list(
-            "prompt_ref", flat=True
-        )
+        await JournalEntry.filter(
+            patient_id=patient.id, deleted_at=None, prompt_ref__in=[ref for ref, *_ in showing]
+        ).values_list("prompt_ref", flat=True)
         if showing
         else ()
     )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from care import calendar
 from care import panels as care_pages
-from journal import access, demo, reminders, scales, shared
+from journal import access, demo, reminders, scales, shared, trash
 from journal import panels as journal_pages
 from server.models import Role
 from server.registry import NavEntry, Registry
 
 
 def setup(registry: Registry) -> None:
-    registry.room("journal", models="journal.models", routes=("journal.routes",), access=access)
+    registry.room(
+        "journal", models="journal.models", routes=("journal.routes", "journal.history_routes"), access=access
+    )
     registry.home(Role.PATIENT, "journal:home")
     registry.add_nav(
         NavEntry(Role.PATIENT, "Journal", "journal:home", position=10, icon="journal"),
@@ -25,3 +27,6 @@ def setup(registry: Registry) -> None:
     registry.message(reminders.KIND, reminders.render, reminders.TOPIC)
     registry.producers.append(reminders.produce)
     registry.demo_loaders.append(demo.seed)
+    registry.command(
+        "purge-journal", "remove journal entries 30 days in Recently deleted, for good (run daily)", trash.run_purge
+    )

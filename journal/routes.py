@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from care.models import Infusion
-from journal import alerts, exports, pages, practices, safety, service, timeline
+from journal import alerts, checkin, exports, pages, practices, safety, service, timeline
 from journal.forms import SCALES, parse_draft
 from journal.models import JournalEntry, Kind
 from journal.prompts import questions
@@ -26,11 +26,13 @@ async def home(request: Request) -> Response:
     f = Form(request.query_params)
     query = f.text("q", "a search", max_len=100)
     cursor = f.integer("before", "a page", 1, 2**31 - 1, required=False)
+    deleted = f.integer("deleted", "an entry", 1, 2**31 - 1, required=False)
     more = is_htmx(request) and bool(cursor)
-    page = await pages.home(actor(request), query, cursor, entries_only=more)
+    page = await pages.home(actor(request), query, cursor, entries_only=more, deleted=deleted)
     if more:
-        return render(request, "journal/home.html", {"listing": page.listing, "days": page.days}, block="entries")
-    return render(request, "journal/home.html", vars(page))
+        ctx = {"listing": page.listing, "days": page.days, "checkin": checkin}
+        return render(request, "journal/home.html", ctx, block="entries")
+    return render(request, "journal/home.html", {**vars(page), "checkin": checkin})
 
 
 def _editor(
@@ -49,8 +51,7 @@ def _editor(
         "entry": entry,
         "guided": questions(values.get("kind") or Kind.FREE, values.get("prompt_text", "")),
         "help": safety.resources(actor(request).clinic),
-        "scales": SCALES,
-        "infusion": infusion,
+        **{"scales": SCALES, "infusion": infusion, "checkin": checkin},
     }
     return render(request, "journal/editor.html", ctx, status=status)
 
@@ -65,9 +66,6 @@ async def new_page(request: Request) -> Response:
     return _editor(request, page.values, {}, infusion=page.infusion)
 
 
-CONFLICT = "This entry changed in another window. Your text is below, unsaved: copy it, then reload."
-
-
 async def _save(request: Request, entry_id: int | None) -> Response:
     draft, f = parse_draft(await form(request))
     session = str(f.values.get("infusion_id", ""))
@@ -78,16 +76,15 @@ async def _save(request: Request, entry_id: int | None) -> Response:
         )
     except Invalid as exc:
         return _refused(request, f.values, exc.errors, exc.page, 400)
-    if saved.conflict:
-        return _refused(request, f.values, {"form": CONFLICT}, service.Editing(saved.entry, saved.infusion), 409)
     return _saved(request, saved)
 
 
 def _refused(request: Request, values: dict, errors: dict, page: service.Editing, status: int) -> Response:
     """A refused save: for autosave, the status line; otherwise the editor again with the words as typed."""
     if is_htmx(request):
-        status_line = {"conflict": True} if status == 409 else {"problem": next(iter(errors.values()))}
-        return render(request, "journal/_save_status.html", status_line, status=status)
+        if errors == {"form": service.BLANK}:  # an autosave of a new, still empty editor: nothing is wrong
+            return render(request, "journal/_save_status.html", {"nothing_yet": True})
+        return render(request, "journal/_save_status.html", {"problem": next(iter(errors.values()))}, status=status)
     values = {**values, **pages.heading(page.entry, page.prompt)}
     return _editor(request, values, errors, entry=page.entry, status=status, infusion=page.infusion)
 
@@ -103,9 +100,11 @@ def _saved(request: Request, saved: service.Saved) -> Response:
         "crisis": saved.crisis,
         "entry": saved.entry,
         "help": safety.resources(who.clinic),
+        "copy": saved.copy,
+        "moved": saved.moved,
     }
     response = render(request, "journal/_save_status.html", ctx)
-    if saved.created:
+    if saved.created or saved.moved:
         response.headers["HX-Replace-Url"] = url(request, "journal:edit_page", entry_id=saved.entry.id)
     return response
 
@@ -119,10 +118,11 @@ async def save_draft(request: Request) -> Response:
 
 
 async def show(request: Request) -> Response:
-    entry = await service.read(actor(request), _id(request))
+    page = await pages.entry_page(actor(request), _id(request))
+    entry = page.entry
     crisis = entry.crisis_language or entry.alerted_at is not None
     help = safety.resources(actor(request).clinic)
-    ctx = {"entry": entry, "title": timeline.title_of(entry), "crisis": crisis, "help": help}
+    ctx = {**vars(page), "title": timeline.title_of(entry), "crisis": crisis, "help": help, "checkin": checkin}
     return render(request, "journal/entry.html", ctx)
 
 
@@ -155,11 +155,6 @@ async def practice_done(request: Request) -> Response:
     if is_htmx(request):
         return render(request, "journal/_practice.html", {"p": practice})
     return redirect(request, url(request, "journal:home") + "#practices")
-
-
-async def history(request: Request) -> Response:
-    entry, revisions = await service.history(actor(request), _id(request))
-    return render(request, "journal/history.html", {"entry": entry, "revisions": revisions})
 
 
 async def preferences(request: Request) -> Response:
@@ -202,7 +197,6 @@ routes = [
     route("/journal/{entry_id:int}/edit", save_draft, roles=PATIENT, methods=["POST"], name="save"),
     route("/journal/{entry_id:int}/draft", save_draft, roles=PATIENT, methods=["POST"]),
     route("/journal/{entry_id:int}/share", share, roles=PATIENT, methods=["POST"]),
-    route("/journal/{entry_id:int}/history", history, roles=PATIENT),
     route("/journal/{entry_id:int}/tell", tell, roles=PATIENT, methods=["POST"]),
     route("/journal/practices/{prompt_id:int}/done", practice_done, roles=PATIENT, methods=["POST"]),
     route("/journal/print", print_page, roles=PATIENT),

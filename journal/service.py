@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from care.access import own_patient
 from care.models import Infusion, Instrument, MeasureResponse, Patient
-from journal import access, safety
+from journal import access, conflicts, safety, versions
 from journal.access import MAY_JOURNAL_WRITE
 from journal.alerts import alert_if_needed
 from journal.models import JournalEntry, JournalPreference, JournalRevision, Kind, Prompt
@@ -40,15 +40,17 @@ class Draft:
     # True when the save comes from a page whose share checkbox is showing (the new-entry editor): then the
     # checkbox decides. Other editors never send sharing, so a stale window cannot undo a share made elsewhere.
     share_from_editor: bool = False
+    sitting: str = ""  # the editor page load this save comes from (journal/versions.py); "" merges with nothing
 
 
 @dataclass
 class Saved:
     entry: JournalEntry
     created: bool = False
-    conflict: bool = False
     crisis: list[str] = field(default_factory=list)
     infusion: Infusion | None = None  # the session heading the editor
+    copy: JournalEntry | None = None  # another window's text, kept in this conflict copy when this save went on
+    moved: bool = False  # this window's text had been moved to a conflict copy, and this save went there too
 
 
 @dataclass
@@ -78,6 +80,16 @@ async def _own_infusion(patient: Patient, infusion_id: int | None) -> Infusion |
     return infusion
 
 
+BLANK = "There is nothing to save yet: write a few words or choose how you feel."
+TRIES = 5  # a save that loses a race to another window's reads the entry again and goes on from there
+
+
+def blank(draft: Draft) -> bool:
+    """No words and no scales: a new entry is never made of nothing."""
+    words = [draft.title, draft.body, *draft.answers.values()]
+    return not any(w.strip() for w in words) and all(v is None for v in draft.scales.values())
+
+
 async def save(
     actor: Actor,
     draft: Draft | None,
@@ -86,26 +98,38 @@ async def save(
     session_id: int | None = None,
     prompt_ref: str = "",
 ) -> Saved:
-    """Save a draft. The first save creates the entry (keyed by the page's draft key, so a retry never duplicates);
-    later saves must name the version they started from, or get a conflict instead of overwriting newer text.
-    A refused draft (None, with the form's `errors`) raises Invalid with the editor's page, headed by the session
-    the form named (`session_id`) and the prompt it answers (`prompt_ref`); someone else's entry is NotFound before
-    any validation."""
+    """Save a draft. The first save creates the entry (keyed by the page's draft key, so a retry never duplicates;
+    never for a blank draft). A later save names the version it started from: when another window saved in between,
+    both texts are kept (journal/conflicts.py). A refused draft (None, with the form's `errors`) raises Invalid with
+    the editor's page, headed by the session the form named (`session_id`) and the prompt it answers
+    (`prompt_ref`); someone else's entry is NotFound before any validation."""
     patient = await own_patient(actor)
     await require(actor.user, MAY_JOURNAL_WRITE, patient)
-    editing = await access.get_own_entry(actor, entry_id) if entry_id else None
+    editing = await access.get_own_entry(actor, entry_id, deleted=True) if entry_id else None
     try:
         if draft is None:
             raise Invalid(errors or {})
         infusion = await _own_infusion(patient, draft.infusion_id)
+        if not editing and blank(draft) and not await _started(patient, draft):
+            raise Invalid({"form": BLANK})
     except Invalid as exc:
         prompt = await resolve(patient, prompt_ref, actor.now) if prompt_ref and not editing else None
         raise Invalid(exc.errors, page=Editing(editing, await own_session(patient, session_id), prompt)) from None
     crisis = safety.matches(draft.title, *draft.answers.values(), draft.body)
-    try:
-        return await _write(actor, patient, infusion, draft, entry_id, crisis)
-    except IntegrityError:  # a concurrent first save of the same page made the entry: this save goes against it
-        return await _write(actor, patient, infusion, draft, entry_id, crisis)
+    for _ in range(TRIES):
+        try:
+            return await _write(actor, patient, infusion, draft, entry_id, crisis)
+        except (IntegrityError, _Raced):  # a concurrent save got there first: go again against what it wrote
+            continue
+    raise _Raced("the entry kept changing")
+
+
+async def _started(patient: Patient, draft: Draft) -> bool:
+    return await JournalEntry.filter(patient_id=patient.id, draft_key=draft.draft_key).exists()
+
+
+class _Raced(Exception):
+    """Another save changed the entry between this one reading it and writing it (rolls this attempt back)."""
 
 
 async def _write(
@@ -120,27 +144,27 @@ async def _write(
                 raise NotFound("entry")
         if entry is None:
             return Saved(await _create(actor, patient, infusion, draft, bool(crisis)), created=True, crisis=crisis)
-        if _unchanged(entry, draft):  # a repeat (double click, retry) or a save with nothing new: no new version
-            return Saved(entry, crisis=crisis, infusion=infusion)
+        target = await conflicts.route(entry, draft.sitting)
+        moved = target.id != entry.id
+        if _unchanged(target, draft):  # a repeat (double click, retry) or a save with nothing new: no new version
+            return Saved(target, crisis=crisis, infusion=infusion, moved=moved)
+        # Another window saved since this one loaded: its text goes into a conflict copy, this (later) text on.
+        stale = draft.version != target.version
+        copy = await conflicts.split(actor, patient, target, draft.sitting, draft.version) if stale else None
         sharing = {"shared": draft.shared} if draft.share_from_editor else {}
-        changed = await JournalEntry.filter(id=entry.id, version=draft.version).update(
-            version=draft.version + 1, updated_at=actor.now, crisis_language=bool(crisis), **_columns(draft), **sharing
+        changed = await JournalEntry.filter(id=target.id, version=target.version).update(
+            version=target.version + 1,
+            updated_at=actor.now,
+            crisis_language=bool(crisis),
+            deleted_at=None,  # words saved into an entry deleted in another window bring it back
+            **_columns(draft),
+            **sharing,
         )
         if not changed:
-            await audit.record(
-                actor,
-                access.ENTRY_CONFLICT,
-                object_type="journal_entry",
-                object_id=entry.id,
-                patient_id=patient.id,
-                outcome="denied",
-                detail={"sent": draft.version, "current": entry.version},
-            )
-            return Saved(entry, conflict=True, infusion=infusion)
-        previously_shared = entry.shared
-        entry = await JournalEntry.get(id=entry.id)
-        await _after_write(actor, patient, entry, draft, access.ENTRY_SAVED, previously_shared)
-    return Saved(entry, crisis=crisis)
+            raise _Raced(target.id)
+        saved = await JournalEntry.get(id=target.id)
+        await _after_write(actor, patient, saved, draft, access.ENTRY_SAVED, target.shared)
+    return Saved(saved, crisis=crisis, copy=copy, moved=moved)
 
 
 def _unchanged(entry: JournalEntry, draft: Draft) -> bool:
@@ -194,15 +218,8 @@ async def _create(
 async def _after_write(
     actor: Actor, patient: Patient, entry: JournalEntry, draft: Draft, action: str, previously_shared: bool
 ) -> None:
-    """The revision, the audit events and any alert that go with an accepted save, in its transaction."""
-    await JournalRevision.create(
-        entry=entry,
-        version=entry.version,
-        title=draft.title,
-        body=draft.body,
-        answers=draft.answers,
-        saved_at=actor.now,
-    )
+    """The version, the audit events and any alert that go with an accepted save, in its transaction."""
+    await versions.record(entry, draft.sitting, actor.now)
     await audit.record(
         actor,
         action,
@@ -249,20 +266,6 @@ async def read(actor: Actor, entry_id: int) -> JournalEntry:
     return entry
 
 
-async def history(actor: Actor, entry_id: int) -> tuple[JournalEntry, list[JournalRevision]]:
-    entry = await access.get_own_entry(actor, entry_id)
-    revisions = await JournalRevision.filter(entry_id=entry.id).order_by("-version")
-    await audit.record_read(
-        actor,
-        access.ENTRY_READ,
-        object_type="journal_entry",
-        object_id=entry.id,
-        patient_id=entry.patient_id,
-        detail={"history": True},
-    )
-    return entry, revisions
-
-
 @dataclass
 class Listing:
     entries: list[JournalEntry]
@@ -277,7 +280,7 @@ async def list_entries(
     `patient` saves the lookup when the caller already holds the actor's own profile (care.access.own_patient)."""
     if patient is None or patient.user_id != actor.user_id:
         patient = await own_patient(actor)
-    rows = JournalEntry.filter(patient_id=patient.id).select_related("infusion")
+    rows = JournalEntry.filter(patient_id=patient.id, deleted_at=None).select_related("infusion")
     if query:
         rows = rows.filter(search_text__contains=query.casefold())
     if cursor:
@@ -315,7 +318,8 @@ async def set_preference(actor: Actor, share_default: bool) -> None:
 
 @dataclass
 class Export:
-    """Everything of the patient's own for a download or the print page, oldest first."""
+    """Everything of the patient's own for a download or the print page, oldest first (not what is in "Recently
+    deleted")."""
 
     patient: Patient
     entries: list[JournalEntry]
@@ -324,11 +328,14 @@ class Export:
 
 
 async def export(actor: Actor, fmt: str) -> Export:
-    """All of the patient's own entries (with every revision) and questionnaire scores, oldest first, for download
-    (`fmt` md or json) or for the print page (`fmt` print)."""
+    """All of the patient's own entries (with every version) and questionnaire scores, oldest first, for download
+    (`fmt` md or json) or for the print page (`fmt` print); not entries in "Recently deleted"."""
     patient = await own_patient(actor)
-    entries = await JournalEntry.filter(patient_id=patient.id).select_related("infusion").order_by("id")
-    revisions = await JournalRevision.filter(entry__patient_id=patient.id).order_by("entry_id", "version")
+    rows = JournalEntry.filter(patient_id=patient.id, deleted_at=None)
+    entries = await rows.select_related("infusion").order_by("id")
+    revisions = await JournalRevision.filter(entry__patient_id=patient.id, entry__deleted_at=None).order_by(
+        "entry_id", "version"
+    )
     measures = await MeasureResponse.filter(
         patient_id=patient.id, instrument__in=[Instrument.PHQ9, Instrument.GAD7]
     ).order_by("taken_at")

@@ -58,20 +58,21 @@ async def assign_prompts(
 def shared_entries(
     patient_ids: list[int], *, shared_after: datetime | None = None, written_since: datetime | None = None
 ) -> QuerySet[JournalEntry]:
-    """Entries the patients shared (after `shared_after`, or written since `written_since`), as a fact for another
-    room's page: no permission check and no audit here. The caller has checked who may see these patients and
-    audits what its page shows."""
-    rows = JournalEntry.filter(patient_id__in=patient_ids, shared=True)
+    """Entries the patients shared and have not deleted (after `shared_after`, or written since `written_since`), as
+    a fact for another room's page: no permission check and no audit here. The caller has checked who may see these
+    patients and audits what its page shows."""
+    rows = JournalEntry.filter(patient_id__in=patient_ids, shared=True, deleted_at=None)
     if shared_after:
         rows = rows.filter(shared_at__gt=shared_after)
     return rows.filter(created_at__gte=written_since) if written_since else rows
 
 
 async def shared_panel(actor: Actor, patient: Patient | None, infusion: Infusion | None) -> dict[str, Any] | None:
-    """Shared entries for the chart (all) or an infusion page (that session's), audited; private ones never."""
+    """Shared entries for the chart (all) or an infusion page (that session's), audited; private and deleted ones
+    never."""
     if patient is None or not await can(actor.user, MAY_JOURNAL_READ_SHARED, patient):
         return None
-    rows = JournalEntry.filter(patient_id=patient.id, shared=True)
+    rows = JournalEntry.filter(patient_id=patient.id, shared=True, deleted_at=None)
     if infusion is not None:
         rows = rows.filter(infusion_id=infusion.id)
     entries = await rows.select_related("infusion").order_by("-shared_at").limit(PANEL_SIZE)

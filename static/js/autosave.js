@@ -1,5 +1,6 @@
 // Autosave for the journal editor: htmx posts the draft; this file only keeps the person informed and retries
-// when a save fails for network or server reasons (never after a 409: that needs a human decision).
+// when a save fails for network or server reasons. Two windows on one entry need nothing from here: the server keeps
+// both texts (the other one in a conflict copy) and says so in the status line.
 (function () {
   "use strict";
   var delays = [2000, 4000, 8000, 15000, 30000];
@@ -21,7 +22,8 @@
       var fields = {};
       Array.prototype.forEach.call(form.elements, function (el) {
         if (!el.name || el.type === "hidden" || el.type === "submit" || el.type === "password") return;
-        fields[el.name + (el.type === "checkbox" ? ":" + el.value : "")] = el.type === "checkbox" ? el.checked : el.value;
+        var ticked = el.type === "checkbox" || el.type === "radio";  // one entry per box: name:value -> checked
+        fields[el.name + (ticked ? ":" + el.value : "")] = ticked ? el.checked : el.value;
       });
       try {
         sessionStorage.setItem(storeKey, JSON.stringify({ version: versionField().value, fields: fields }));
@@ -33,9 +35,10 @@
       var data = JSON.parse(saved);
       if (data.version !== versionField().value) { sessionStorage.removeItem(storeKey); return false; }
       Array.prototype.forEach.call(form.elements, function (el) {
-        var name = el.name + (el.type === "checkbox" ? ":" + el.value : "");
+        var ticked = el.type === "checkbox" || el.type === "radio";
+        var name = el.name + (ticked ? ":" + el.value : "");
         if (!(name in data.fields)) return;
-        if (el.type === "checkbox") el.checked = data.fields[name]; else el.value = data.fields[name];
+        if (ticked) el.checked = data.fields[name]; else el.value = data.fields[name];
       });
       return true;
     }

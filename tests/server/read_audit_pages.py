@@ -11,7 +11,7 @@ from unittest.mock import ANY
 
 from care.calendar_models import Booking
 from care.models import Infusion, MeasureResponse, Patient
-from journal.models import JournalEntry
+from journal.models import JournalEntry, JournalRevision
 from notes.models import IntegrationNote, ProcessNote, Status
 from server import enrolment
 from server.models import Enrolment, User
@@ -46,6 +46,7 @@ class Demo:
     summaries: list[int]  # notes whose shared summary the patient's journal home shows
     booking: int  # Casey's booked session
     enrol_token: str  # an unused one-time link (for the therapist's account)
+    revision: int  # the first (only) version of `entry`
 
 
 async def _link() -> str:
@@ -64,6 +65,12 @@ async def _prefill(patient_id: int, number: int) -> list[int]:
     earlier = await Infusion.get(patient_id=patient_id, number=number - 1)
     rows = JournalEntry.filter(patient_id=patient_id, shared=True, created_at__gte=earlier.started_at)
     return [e.id for e in await rows.order_by("-created_at")]
+
+
+async def _first_version(patient_id: int) -> int:
+    """The first version of the patient's first shared entry (Demo.entry)."""
+    entry = await JournalEntry.filter(patient_id=patient_id, shared=True).order_by("id").first()
+    return (await JournalRevision.filter(entry_id=entry.id).order_by("id").first()).id
 
 
 async def demo_records() -> Demo:
@@ -92,6 +99,7 @@ async def demo_records() -> Demo:
         summaries=[n.id for n in await final.exclude(shared_summary="").order_by("-signed_at")],
         booking=(await Booking.get(patient_id=casey.id)).id,
         enrol_token=await _link(),
+        revision=await _first_version(casey.id),
     )
 
 
@@ -211,6 +219,12 @@ SHOWS_PHI: dict[str, tuple[Visit, ...]] = {
     "journal:history": each(
         (PATIENT,), "/journal/{entry}/history", mine("journal.entry_read", "journal_entry", "entry", history=True)
     ),
+    "journal:version": each(
+        (PATIENT,), "/journal/{entry}/history/{revision}",
+        mine("journal.entry_read", "journal_entry", "entry", version=1),
+    ),
+    # Recently deleted: empty in the walk, and still a listing of the patient's journal
+    "journal:deleted": each((PATIENT,), "/journal/deleted", E("journal.entries_listed", "journal", patient="casey")),
     "journal:export_md": each((PATIENT,), "/me/export.md", E("journal.exported", "journal", patient="casey")),
     "journal:export_json": each((PATIENT,), "/me/export.json", E("journal.exported", "journal", patient="casey")),
     "notes:new_page": (

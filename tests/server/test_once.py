@@ -176,7 +176,10 @@ NOT_CREATES = {
     "/infusions/{infusion_id:int}/vitals/strike",  # strikes once: a repeat is told it was struck
     "/journal/preferences",
     "/journal/{entry_id:int}/edit",
-    "/journal/{entry_id:int}/draft",
+    "/journal/{entry_id:int}/draft",  # a repeat finds its words stored (even one that made a conflict copy)
+    "/journal/{entry_id:int}/delete",  # moves once: a repeat finds it in Recently deleted
+    "/journal/{entry_id:int}/undelete",  # puts back once: a repeat finds it back
+    "/journal/{entry_id:int}/history/{revision_id:int}/restore",  # a repeat finds the entry already holding it
     "/journal/{entry_id:int}/share",
     "/journal/{entry_id:int}/tell",  # one alert per entry, claimed by a conditional update: a repeat finds it raised
     "/journal/practices/{prompt_id:int}/done",  # one tick per practice per day: a repeat finds it ticked

@@ -126,8 +126,9 @@ async def test_a_refused_form_shows_its_page_with_that_pages_reads_once(client, 
 
 
 async def test_a_refused_journal_save_shows_the_words_typed_and_reads_nothing(client, demo):
-    """The journal editor shown again holds what was typed, not the stored entry: no read; a stale save's refusal is
-    recorded (journal.save_conflict) and is the only event."""
+    """The journal editor shown again holds what was typed, not the stored entry: no read. A stale save is not
+    refused: it is saved (journal.entry_saved) and the text it replaced kept in a conflict copy
+    (journal.save_conflict), and those are its only events."""
     csrf = await sign_in(client, "patient@demo.clinic")
     entry = await JournalEntry.get(id=(await demo_records()).entry)
     data = {"csrf_token": csrf, "kind": entry.kind, "draft_key": entry.draft_key, "body": "Typed words."}
@@ -135,7 +136,8 @@ async def test_a_refused_journal_save_shows_the_words_typed_and_reads_nothing(cl
     refused = await client.post(f"/journal/{entry.id}/edit", data={**data, "version": str(entry.version), "mood": "99"})
     assert refused.status_code == 400 and "Typed words." in refused.text and await _written(before) == []
     stale = await client.post(f"/journal/{entry.id}/edit", data={**data, "version": "0"})
-    assert stale.status_code == 409 and [a for a, *_ in await _written(before)] == ["journal.save_conflict"]
+    assert stale.status_code == 303
+    assert [a for a, *_ in await _written(before)] == ["journal.save_conflict", "journal.entry_saved"]
 
 
 async def test_a_stale_infusion_save_shows_the_saved_record_with_one_read(client, demo):
