@@ -11,11 +11,12 @@ from typing import Any
 
 from tortoise.queryset import QuerySet
 
+from care.clinic_settings import ClinicSettings
 from care.models import BreakGlass, CareTeam, Infusion, MeasureResponse, Patient, RiskAlert
 from server import audit
 from server.actor import Actor
 from server.errors import Forbidden, NotFound
-from server.models import Role, User
+from server.models import Clinic, Role, User
 from server.policy import Rule, can
 
 PATIENT_CREATED = audit.define("patient.created", "Staff created a patient (account and profile).")
@@ -65,6 +66,11 @@ GLASS_DENIED = audit.define(
 )
 
 
+# Who can be on a patient's care team: therapists (preparation, integration, notes) and medical staff (dosing). A care
+# team is how a clinician reaches a patient; supervisors reach the clinic's patients without one.
+TEAM_ROLES = frozenset({Role.THERAPIST, Role.MEDICAL})
+
+
 async def on_care_team(user: User, patient_id: int) -> bool:
     """Whether the user is on the patient's care team. Remembered on this user object, which lives for one request
     (the session lookup loads a fresh one each time): a chart or infusion page asks several times."""
@@ -79,17 +85,30 @@ async def _may_view(user: User, patient: Patient) -> bool:
         return False
     if user.role == Role.SUPERVISOR:
         return True
-    if user.role == Role.THERAPIST:
+    if user.role in TEAM_ROLES:
         return await on_care_team(user, patient.id)
     return user.role == Role.PATIENT and patient.user_id == user.id
 
 
 async def _may_record(user: User, patient: Patient) -> bool:
-    return user.role == Role.THERAPIST and patient.clinic_id == user.clinic_id and await on_care_team(user, patient.id)
+    return user.role in TEAM_ROLES and patient.clinic_id == user.clinic_id and await on_care_team(user, patient.id)
+
+
+async def _may_record_infusion(user: User, patient: Patient) -> bool:
+    return user.role == Role.MEDICAL and await _may_record(user, patient)
+
+
+async def _may_record_vitals(user: User, patient: Patient) -> bool:
+    if user.role == Role.THERAPIST:
+        loaded = getattr(user, "_clinic", None)  # the session's lookup loads the clinic with the user
+        clinic = loaded if isinstance(loaded, Clinic) else await Clinic.get(id=user.clinic_id)
+        if not ClinicSettings.of(clinic).therapists_record_vitals:
+            return False
+    return await _may_record(user, patient)
 
 
 def _may_create(user: User, _obj: Any) -> bool:
-    return user.role in {Role.THERAPIST, Role.SUPERVISOR}
+    return user.role in {Role.THERAPIST, Role.MEDICAL, Role.SUPERVISOR}
 
 
 def _may_manage_team(user: User, patient: Patient | None) -> bool:
@@ -108,26 +127,41 @@ def _may_self_report(user: User, patient: Patient) -> bool:
 
 MAY_PATIENT_VIEW = Rule(
     "patient.view",
-    "See a patient's chart, infusions, measures and alerts: care-team therapists, supervisors of the "
-    "clinic, and the patient (own progress only).",
+    "See a patient's chart, infusions, measures and alerts: care-team therapists and medical staff, supervisors of"
+    " the clinic, and the patient (own progress only).",
     _may_view,
 )
 
 MAY_PATIENT_RECORD = Rule(
     "patient.record",
-    "Record courses, consent, infusions, vitals, paper measures and C-SSRS for a patient: care-team therapists.",
+    "Record courses, consent, paper measures and C-SSRS for a patient: care-team therapists and medical staff.",
     _may_record,
+)
+
+MAY_INFUSION_RECORD = Rule(
+    "infusion.record",
+    "Record, edit and amend an infusion (dose, pre-dose checklist, discharge) and sign the record of a dose one gave:"
+    " care-team medical staff. Therapists and supervisors read it.",
+    _may_record_infusion,
+)
+
+MAY_VITALS_RECORD = Rule(
+    "vitals.record",
+    "Add a row of vital signs to an infusion, or strike a wrong one through: care-team medical staff, and care-team"
+    " therapists when the clinic's `therapists_record_vitals` setting is on (off by default).",
+    _may_record_vitals,
 )
 
 MAY_PATIENT_CREATE = Rule(
     "patient.create",
-    "Create a patient in one's own clinic: therapists and supervisors.",
+    "Create a patient in one's own clinic: therapists, medical staff (who join the care team, as therapists do) and"
+    " supervisors.",
     _may_create,
 )
 
 MAY_CARE_TEAM_MANAGE = Rule(
     "care_team.manage",
-    "Add or remove therapists on a patient's care team: supervisors and admins of the clinic.",
+    "Add or remove therapists and medical staff on a patient's care team: supervisors and admins of the clinic.",
     _may_manage_team,
 )
 
@@ -168,18 +202,20 @@ async def break_glass_until(actor: Actor, patient: Patient) -> datetime | None:
     return grant.expires_at if grant else None
 
 
-async def _check(actor: Actor, patient: Patient, write: bool) -> None:
+async def _check(actor: Actor, patient: Patient, write: bool | Rule) -> None:
     if not await can(actor.user, MAY_PATIENT_VIEW, patient):
         # Break the glass grants time-boxed read access only; the lookup stays 404 before and after it.
         if write or await break_glass_until(actor, patient) is None:
             raise NotFound("patient")
         return
-    if write and not await can(actor.user, MAY_PATIENT_RECORD, patient):
-        raise Forbidden(MAY_PATIENT_RECORD)
+    rule = MAY_PATIENT_RECORD if write is True else write
+    if isinstance(rule, Rule) and not await can(actor.user, rule, patient):
+        raise Forbidden(rule.action)
 
 
-async def get_patient_for(actor: Actor, patient_id: int, *, write: bool = False) -> Patient:
-    """The patient, if the actor may see them (NotFound otherwise); `write` also requires recording rights."""
+async def get_patient_for(actor: Actor, patient_id: int, *, write: bool | Rule = False) -> Patient:
+    """The patient, if the actor may see them (NotFound otherwise); `write` also requires recording rights (True:
+    MAY_PATIENT_RECORD, or the rule given)."""
     patient = await Patient.get_or_none(id=patient_id, clinic_id=actor.clinic_id).select_related("user")
     if patient is None:
         raise NotFound("patient")
@@ -187,7 +223,7 @@ async def get_patient_for(actor: Actor, patient_id: int, *, write: bool = False)
     return patient
 
 
-async def get_infusion_for(actor: Actor, infusion_id: int, *, write: bool = False) -> Infusion:
+async def get_infusion_for(actor: Actor, infusion_id: int, *, write: bool | Rule = False) -> Infusion:
     infusion = await Infusion.get_or_none(id=infusion_id, clinic_id=actor.clinic_id).select_related(
         "patient__user", "course", "administered_by"
     )
@@ -213,11 +249,12 @@ async def get_alert_for(actor: Actor, alert_id: int) -> RiskAlert:
 
 
 def visible_patients(actor: Actor) -> QuerySet[Patient]:
-    """Patients the actor may list: the clinic for supervisors, the care team's for therapists, nobody else."""
+    """Patients the actor may list: the clinic for supervisors, their care teams' for therapists and medical staff,
+    nobody else."""
     query = Patient.filter(clinic_id=actor.clinic_id)
     if actor.role == Role.SUPERVISOR:
         return query
-    if actor.role == Role.THERAPIST:
+    if actor.role in TEAM_ROLES:
         return query.filter(care_team__therapist_id=actor.user_id)
     return query.filter(id=-1)
 

@@ -91,10 +91,13 @@ def parse(data: Mapping[str, Any], tz: str, now: datetime) -> tuple[BookingData 
     return BookingData(BookingKind(kind), starts, starts + length, room, tuple(dict.fromkeys(staff))), f
 
 
+STAFF_ROLES = (Role.THERAPIST, Role.MEDICAL, Role.SUPERVISOR)  # who attends sessions and reads the calendar
+
+
 async def staff_choices(actor: Actor) -> list[User]:
     """The clinicians who can attend a session in the actor's clinic."""
     return await User.filter(
-        clinic_id=actor.clinic_id, role__in=(Role.THERAPIST, Role.SUPERVISOR), disabled_at=None, awaiting_approval=False
+        clinic_id=actor.clinic_id, role__in=STAFF_ROLES, disabled_at=None, awaiting_approval=False
     ).order_by("name")
 
 
@@ -315,7 +318,7 @@ class CalendarView:
 async def calendar(actor: Actor, view: str, day: date | None, clinician_id: int | None) -> CalendarView:
     """The clinic's day or week (Monday to Sunday) in its time zone, for every chair or for one clinician. Staff
     see every booking (so they never double-book a chair) but only the names of patients they may see."""
-    if actor.role not in (Role.THERAPIST, Role.SUPERVISOR):
+    if actor.role not in STAFF_ROLES:
         raise NotFound("calendar")
     view = "day" if view == "day" else "week"
     day = day or actor.today

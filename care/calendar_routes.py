@@ -11,7 +11,7 @@ from care import calendar
 from care.calendar_models import BookingKind
 from server.errors import Invalid
 from server.forms import Form
-from server.policy import CLINICIANS
+from server.policy import CARE_STAFF
 from server.web import actor, form, form_key, redirect, render, route, url
 
 KINDS = [k.value for k in BookingKind]
@@ -68,11 +68,11 @@ async def change_status(request: Request) -> Response:
 
 
 routes = [
-    route("/calendar", calendar_page, roles=CLINICIANS, name="calendar"),
-    route("/patients/{patient_id:int}/bookings/new", new_page, roles=CLINICIANS, name="booking_new"),
-    route("/patients/{patient_id:int}/bookings/new", create, roles=CLINICIANS, methods=["POST"], name="booking_create"),
-    route("/bookings/{booking_id:int}", show, roles=CLINICIANS, name="booking"),
+    route("/calendar", calendar_page, roles=CARE_STAFF, name="calendar"),
+    route("/patients/{patient_id:int}/bookings/new", new_page, roles=CARE_STAFF, name="booking_new"),
+    route("/patients/{patient_id:int}/bookings/new", create, roles=CARE_STAFF, methods=["POST"], name="booking_create"),
+    route("/bookings/{booking_id:int}", show, roles=CARE_STAFF, name="booking"),
     route(
-        "/bookings/{booking_id:int}/status", change_status, roles=CLINICIANS, methods=["POST"], name="booking_status"
+        "/bookings/{booking_id:int}/status", change_status, roles=CARE_STAFF, methods=["POST"], name="booking_status"
     ),
 ]

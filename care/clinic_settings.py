@@ -103,6 +103,13 @@ class ClinicSettings(BaseModel):
         title="the title of calendar invitations",
         description="The neutral title calendar invitations carry (never the treatment or the clinic's specialty).",
     )
+    # In a ketamine clinic the dose is given and monitored by medical staff; some clinics also let the therapist in
+    # the room take readings.
+    therapists_record_vitals: bool = Field(
+        False,
+        title="therapists record vital signs",
+        description="Whether care-team therapists may add vital signs to an infusion (medical staff always may).",
+    )
 
     @field_validator("preparation_checklist")
     @classmethod
@@ -170,6 +177,8 @@ def documented() -> list[str]:
         elif name == "preparation_checklist":
             shown = " / ".join(default)
             allowed = "1 to 12 lines, each up to 200 characters"
+        elif field.annotation is bool:
+            shown, allowed = ("on" if default else "off"), "on or off"
         elif field.annotation is int:
             lo, hi = limits(name)
             allowed = f"{lo}–{hi}"

@@ -30,6 +30,9 @@ PATIENTS = {
     "patient2@demo.clinic": ("therapist2@demo.clinic", "DC-1002", date(1979, 11, 3), "they/them", Decimal("81.5")),
     "patient@other.clinic": ("therapist@other.clinic", "OC-2001", date(1991, 2, 20), "he/him", Decimal("90.0")),
 }
+# The medical staff on each demo clinic's care teams (the nurse gives the doses); other.clinic has none, and its
+# past doses name its therapist, as records made before the medical-staff role did.
+MEDICAL = {"demo.clinic": ("nurse@demo.clinic", "physician@demo.clinic")}
 DAYS_AGO = (20, 18, 15, 13, 11)  # 5 infusions, 2–3 a week (an induction course is typically 6 over 2–3 weeks)
 PHQ9 = (19, 16, 13, 11, 9, 8)  # baseline, then after each infusion
 GAD7 = (14, 12, 10, 9, 7, 6)
@@ -58,8 +61,13 @@ def answers(total: int, count: int, item9: int = 0) -> dict[str, int]:
 
 async def seed(actor: Actor, clinics: dict[str, Clinic], users: dict[str, User]) -> list[str]:
     for email, (therapist, mrn, dob, pronouns, weight) in PATIENTS.items():
+        medical = [users[m] for m in MEDICAL.get(email.split("@")[1], ())]
         async with in_transaction():
-            await _patient(actor, users[email], users[therapist], mrn, dob, pronouns, weight)
+            patient = await _patient(actor, users[email], users[therapist], mrn, dob, pronouns, weight, medical)
+            for member in medical:
+                await CareTeam.create(
+                    clinic_id=patient.clinic_id, patient=patient, therapist=member, added_at=actor.now
+                )
     return [
         "Each demo patient has a course, 5 past infusions with vitals, PHQ-9/GAD-7 history, one open alert and a"
         " dosing session booked two days from now."
@@ -67,8 +75,8 @@ async def seed(actor: Actor, clinics: dict[str, Clinic], users: dict[str, User])
 
 
 async def _patient(
-    actor: Actor, user: User, therapist: User, mrn: str, dob: date, pronouns: str, weight: Decimal
-) -> None:
+    actor: Actor, user: User, therapist: User, mrn: str, dob: date, pronouns: str, weight: Decimal, medical: list[User]
+) -> Patient:
     now, clinic_id = actor.now, user.clinic_id
     patient = await Patient.create(
         clinic_id=clinic_id,
@@ -99,6 +107,7 @@ async def _patient(
         recorded_at=now - timedelta(days=22),
     )
     await _measures(patient, None, now - timedelta(days=21), 0, therapist)
+    giver = medical[0] if medical else therapist
     for n, days in enumerate(DAYS_AGO, 1):
         start = (now - timedelta(days=days)).replace(hour=15, minute=0, second=0, microsecond=0)
         infusion = await Infusion.create(
@@ -116,7 +125,7 @@ async def _patient(
             weight_kg=weight,
             total_mg=total_mg(Decimal("0.5"), weight),
             lot_number=f"KET-{2400 + n}",
-            administered_by=therapist,
+            administered_by=giver,
             cadss=20 - 2 * n,
             moaas=4,
             adverse_events=["nausea"] if n == 1 else [],
@@ -141,7 +150,7 @@ async def _patient(
                     heart_rate=h,
                     spo2=o,
                     recorded_at=start + timedelta(minutes=m),
-                    recorded_by_id=therapist.id,
+                    recorded_by_id=giver.id,
                 )
                 for m, s, d, h, o in VITALS
             ]
@@ -177,6 +186,7 @@ async def _patient(
         updated_at=now,
         created_by_id=therapist.id,
     )
+    return patient
 
 
 async def _measures(patient: Patient, infusion: Infusion | None, at: datetime, n: int, therapist: User) -> None:

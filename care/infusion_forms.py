@@ -38,10 +38,14 @@ async def next_number(course: Course) -> int:
     return last.number + 1 if last else 1
 
 
-async def staff_choices(actor: Actor) -> list[User]:
-    return await User.filter(
-        clinic_id=actor.clinic_id, role__in=[Role.THERAPIST, Role.SUPERVISOR], disabled_at__isnull=True
-    ).order_by("name")
+async def staff_choices(actor: Actor, infusion: Infusion | None = None) -> list[User]:
+    """Who may be named as giving the dose: the clinic's medical staff, and whoever the record already names (a
+    record from before the medical role may name a therapist; an amendment must not drop them unasked)."""
+    staff = await User.filter(clinic_id=actor.clinic_id, role=Role.MEDICAL, disabled_at__isnull=True).order_by("name")
+    named = infusion.administered_by_id if infusion is not None else None
+    if named is None or any(u.id == named for u in staff):
+        return staff
+    return [*await User.filter(id=named, clinic_id=actor.clinic_id), *staff]
 
 
 FORM_FIELDS = (
@@ -88,7 +92,7 @@ class InfusionForm:
 async def new_form(actor: Actor, patient_id: int, booking_id: int | None = None) -> InfusionForm:
     """A new record's form, numbered next in the open course; `problems` says why not when no course is open. It
     completes a booked dosing session: the one asked for, or else the patient's open one today."""
-    patient = await access.get_patient_for(actor, patient_id, write=True)
+    patient = await access.get_patient_for(actor, patient_id, write=access.MAY_INFUSION_RECORD)
     await _form_viewed(actor, patient, None)
     staff = await staff_choices(actor)
     try:
@@ -126,7 +130,7 @@ async def _consents(course: Course) -> list[rules.ConsentLine]:
 
 
 async def edit_form(actor: Actor, infusion_id: int) -> InfusionForm:
-    infusion = await access.get_infusion_for(actor, infusion_id, write=True)
+    infusion = await access.get_infusion_for(actor, infusion_id, write=access.MAY_INFUSION_RECORD)
     await _form_viewed(actor, infusion.patient, infusion)
     values = form_values(infusion, actor.tz)
     if values["pre_dose_systolic"] == "":  # a reading taken before the dose fills the checklist's BP
@@ -134,7 +138,7 @@ async def edit_form(actor: Actor, infusion_id: int) -> InfusionForm:
         if before:
             values.update(pre_dose_systolic=before.systolic, pre_dose_diastolic=before.diastolic)
     consents = await _consents(infusion.course)
-    return InfusionForm(infusion.patient, infusion, await staff_choices(actor), consents, values)
+    return InfusionForm(infusion.patient, infusion, await staff_choices(actor, infusion), consents, values)
 
 
 def form_values(infusion: Infusion, tz: str) -> dict[str, Any]:
@@ -157,7 +161,7 @@ async def page_for(actor: Actor, patient: Patient, course: Course | None, infusi
     """The form to show again after a refusal (the typed values are the handler's); a read like its first showing."""
     await _form_viewed(actor, patient, infusion)
     consents = await _consents(course) if course else []
-    return InfusionForm(patient, infusion, await staff_choices(actor), consents)
+    return InfusionForm(patient, infusion, await staff_choices(actor, infusion), consents)
 
 
 async def refused(
@@ -223,7 +227,7 @@ STALE = (
 
 
 async def saved_meanwhile(actor: Actor, infusion_id: int, typed: Any) -> InfusionForm:
-    current = await access.get_infusion_for(actor, infusion_id, write=True)
+    current = await access.get_infusion_for(actor, infusion_id, write=access.MAY_INFUSION_RECORD)
     await _form_viewed(actor, current.patient, current)  # the save was refused unrecorded: this page is its read
     saved = form_values(current, actor.tz)
     differs = [
@@ -232,6 +236,7 @@ async def saved_meanwhile(actor: Actor, infusion_id: int, typed: Any) -> Infusio
         if k != "version" and not _same(v, typed.get(k, ""))
     ]
     page = InfusionForm(
-        current.patient, current, await staff_choices(actor), await _consents(current.course), saved_meanwhile=differs
+        current.patient, current, await staff_choices(actor, current), await _consents(current.course),
+        saved_meanwhile=differs,
     )
     return page

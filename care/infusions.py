@@ -85,13 +85,17 @@ async def _check_links(
     """The record against the database: the clinician, the number, and the course's rules (care/rules.py)."""
     facts = await rules.course_facts(course, patient, infusion_id)
     errors = rules.course_problems(data, facts, actor.tz)
+    kept = infusion_id is not None and await Infusion.filter(
+        id=infusion_id, administered_by_id=data.administered_by_id
+    ).exists()  # a record from before the medical role keeps the clinician it names
     if (
         data.administered_by_id is not None
+        and not kept
         and not await User.filter(
-            id=data.administered_by_id, clinic_id=actor.clinic_id, role__in=[Role.THERAPIST, Role.SUPERVISOR]
+            id=data.administered_by_id, clinic_id=actor.clinic_id, role=Role.MEDICAL
         ).exists()
     ):
-        errors["administered_by_id"] = "Choose a clinician from this clinic."
+        errors["administered_by_id"] = "Choose a member of this clinic's medical staff."
     clash = Infusion.filter(course_id=course.id, number=data.number)
     if await (clash.exclude(id=infusion_id) if infusion_id else clash).exists():
         errors.setdefault("number", f"Infusion {data.number} already exists in this course.")
@@ -110,7 +114,7 @@ async def create_infusion(
     """Record an infusion in the patient's open course, completing the booked dosing session it was given for;
     Invalid (with the form's page) when refused. A repeat of the same form (its `key`) returns the record it made;
     two forms racing for one infusion number get 409."""
-    patient = await access.get_patient_for(actor, patient_id, write=True)
+    patient = await access.get_patient_for(actor, patient_id, write=access.MAY_INFUSION_RECORD)
     if (first := await once.repeat(actor, key, "infusion")) is not None:
         return await Infusion.get(id=first)
     course = await forms.find_open_course(patient.id)
@@ -168,7 +172,7 @@ async def update_infusion(
     """Change a record from the version the form started at; Invalid (with the form's page) when refused, and 409
     with what was saved meanwhile beside the typed values when someone else saved first. A signed record changes only
     by an amendment with a `reason`, and each amended version is kept. The audit names the fields that changed."""
-    infusion = await access.get_infusion_for(actor, infusion_id, write=True)
+    infusion = await access.get_infusion_for(actor, infusion_id, write=access.MAY_INFUSION_RECORD)
     reason = reason.strip()
     unexplained = infusion.signed_at is not None and not 0 < len(reason) <= 300
     try:
@@ -252,7 +256,8 @@ class InfusionView:
     flags: list[str]
     rems: RemsStatus | None
     measures: list[MeasureResponse]
-    may_record: bool
+    may_record: bool  # may change and sign the record (medical staff on the care team)
+    may_vitals: bool
     panels: list[panels.Rendered]
     break_glass_until: datetime | None = None
 
@@ -276,7 +281,8 @@ async def flagged_count(clinic_id: int, since: datetime) -> int:
 
 async def view_infusion(actor: Actor, infusion_id: int, today: date) -> InfusionView:
     infusion = await access.get_infusion_for(actor, infusion_id)
-    may_record = await access.can(actor.user, access.MAY_PATIENT_RECORD, infusion.patient)
+    may_record = await access.can(actor.user, access.MAY_INFUSION_RECORD, infusion.patient)
+    may_vitals = await access.can(actor.user, access.MAY_VITALS_RECORD, infusion.patient)
     vitals = await VitalSign.filter(infusion_id=infusion.id).order_by("minute_offset", "id")
     measures = await MeasureResponse.filter(infusion_id=infusion.id).order_by("taken_at")
     await audit.record_read(
@@ -284,8 +290,9 @@ async def view_infusion(actor: Actor, infusion_id: int, today: date) -> Infusion
     )
     extra = await panels.collect(actor, infusion.patient, infusion)
     flags, rems = vital_flags(readings(vitals)), rems_status(infusion, vitals, today)
-    glass = await access.break_glass_until(actor, infusion.patient) if not may_record else None
-    return InfusionView(infusion, vitals, flags, rems, measures, may_record, extra, glass)
+    seen = await access.can(actor.user, access.MAY_PATIENT_VIEW, infusion.patient)
+    glass = await access.break_glass_until(actor, infusion.patient) if not seen else None
+    return InfusionView(infusion, vitals, flags, rems, measures, may_record, may_vitals, extra, glass)
 
 
 @dataclass
@@ -300,7 +307,7 @@ async def add_vitals(
 ) -> Vitals:
     """Append one row of vitals (once per form `key`: a repeat adds nothing); returns the infusion's rows and flags
     after the change. A refused row raises Invalid with the whole infusion page (read and audited like any view)."""
-    infusion = await access.get_infusion_for(actor, infusion_id, write=True)
+    infusion = await access.get_infusion_for(actor, infusion_id, write=access.MAY_VITALS_RECORD)
     if await once.repeat(actor, key, "vital_sign") is None:
         errors = errors | await _reading_problems(infusion, reading)
         if reading is None or errors:

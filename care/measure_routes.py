@@ -16,7 +16,7 @@ from care.models import Instrument
 from care.progress import summary
 from server.errors import Invalid, NotFound
 from server.forms import Form
-from server.policy import CLINICIANS, PATIENT
+from server.policy import CARE_STAFF, PATIENT
 from server.web import actor, form, form_key, redirect, render, route, url
 
 INSTRUMENTS = {
@@ -142,10 +142,10 @@ async def my_progress(request: Request) -> Response:
 routes = [
     route("/measures/{slug:str}/new", self_report_page, roles=PATIENT),
     route("/measures/{slug:str}/new", self_report, roles=PATIENT, methods=["POST"]),
-    route("/measures/{measure_id:int}", result, roles=PATIENT | CLINICIANS, name="measure"),
-    route("/patients/{patient_id:int}/measures/new", paper_page, roles=CLINICIANS),
-    route("/patients/{patient_id:int}/measures/new", paper, roles=CLINICIANS, methods=["POST"]),
-    route("/patients/{patient_id:int}/cssrs/new", cssrs_page, roles=CLINICIANS),
-    route("/patients/{patient_id:int}/cssrs/new", cssrs, roles=CLINICIANS, methods=["POST"]),
+    route("/measures/{measure_id:int}", result, roles=PATIENT | CARE_STAFF, name="measure"),
+    route("/patients/{patient_id:int}/measures/new", paper_page, roles=CARE_STAFF),
+    route("/patients/{patient_id:int}/measures/new", paper, roles=CARE_STAFF, methods=["POST"]),
+    route("/patients/{patient_id:int}/cssrs/new", cssrs_page, roles=CARE_STAFF),
+    route("/patients/{patient_id:int}/cssrs/new", cssrs, roles=CARE_STAFF, methods=["POST"]),
     route("/me/progress", my_progress, roles=PATIENT),
 ]

@@ -18,7 +18,7 @@ from care.models import OPEN_COURSE, CareTeam, Consent, Course, Infusion, Measur
 from server import accounts, audit, once, sql
 from server.actor import Actor
 from server.errors import Invalid, NotFound
-from server.models import Clinic, Role, User
+from server.models import Clinic, User
 from server.policy import require
 
 
@@ -74,7 +74,7 @@ async def _insert_patient(actor: Actor, clinic: Clinic, data: NewPatient, passwo
             created_at=actor.now,
             created_by_id=actor.user_id,
         )
-        if actor.role == Role.THERAPIST:
+        if actor.role in access.TEAM_ROLES:
             await CareTeam.create(
                 clinic_id=clinic.id,
                 patient=patient,
@@ -187,6 +187,7 @@ class Chart:
     measures: list[MeasureResponse]
     alerts: list[RiskAlert]
     may_record: bool
+    may_dose: bool  # may record an infusion (medical staff on the care team)
     may_manage_team: bool
     therapists: list[User]
     panels: list[panels.Rendered]
@@ -213,6 +214,7 @@ async def chart(actor: Actor, patient_id: int) -> Chart:
     """Everything on the patient chart, read and audited in one transaction."""
     patient = await access.get_patient_for(actor, patient_id)
     may_record = await access.can(actor.user, access.MAY_PATIENT_RECORD, patient)
+    may_dose = await access.can(actor.user, access.MAY_INFUSION_RECORD, patient)
     may_manage = await access.can(actor.user, MAY_CARE_TEAM_MANAGE, patient)
     result = Chart(
         patient=patient,
@@ -225,10 +227,11 @@ async def chart(actor: Actor, patient_id: int) -> Chart:
         measures=await MeasureResponse.filter(patient_id=patient.id).order_by("taken_at"),
         alerts=await RiskAlert.filter(patient_id=patient.id).select_related("acknowledged_by").order_by("-created_at"),
         may_record=may_record,
+        may_dose=may_dose,
         may_manage_team=may_manage,
-        therapists=await User.filter(clinic_id=actor.clinic_id, role=Role.THERAPIST, disabled_at__isnull=True).order_by(
-            "name"
-        )
+        therapists=await User.filter(
+            clinic_id=actor.clinic_id, role__in=access.TEAM_ROLES, disabled_at__isnull=True
+        ).order_by("name")
         if may_manage
         else [],
         panels=await panels.collect(actor, patient),
@@ -249,9 +252,9 @@ async def change_care_team(actor: Actor, patient_id: int, therapist_id: int, add
     patient = await Patient.get_or_none(id=patient_id, clinic_id=actor.clinic_id)
     if patient is None or not await access.can(actor.user, MAY_CARE_TEAM_MANAGE, patient):
         raise NotFound("patient")
-    therapist = await User.get_or_none(id=therapist_id, clinic_id=actor.clinic_id, role=Role.THERAPIST)
+    therapist = await User.get_or_none(id=therapist_id, clinic_id=actor.clinic_id, role__in=access.TEAM_ROLES)
     if therapist is None:
-        raise Invalid({"therapist_id": "Choose a therapist from this clinic."})
+        raise Invalid({"therapist_id": "Choose a therapist or medical staff member from this clinic."})
     async with in_transaction():
         if add:
             await CareTeam.get_or_create(
@@ -283,7 +286,7 @@ async def care_teams(actor: Actor) -> Teams:
     await require(actor.user, MAY_CARE_TEAM_MANAGE)
     patients = await Patient.filter(clinic_id=actor.clinic_id).select_related("user").order_by("user__name")
     links = await CareTeam.filter(clinic_id=actor.clinic_id).select_related("therapist").order_by("added_at")
-    therapists = await User.filter(clinic_id=actor.clinic_id, role=Role.THERAPIST, disabled_at__isnull=True)
+    therapists = await User.filter(clinic_id=actor.clinic_id, role__in=access.TEAM_ROLES, disabled_at__isnull=True)
     await audit.record_read(actor, access.CARE_TEAMS_VIEWED, object_type="clinic", object_id=actor.clinic_id)
     members: dict[int, list[User]] = {p.id: [] for p in patients}
     for link in links:

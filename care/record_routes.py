@@ -15,7 +15,7 @@ from care.forms import parse_infusion, parse_vitals
 from care.models import Agent, BpDecision, Infusion, Phase, RouteOfAdmin, VitalSign
 from server.errors import Invalid
 from server.forms import Form
-from server.policy import CLINICIANS
+from server.policy import CARE_STAFF
 from server.web import actor, form, form_key, is_htmx, redirect, render, route, url
 
 CHOICES = {
@@ -187,17 +187,17 @@ async def strike_vitals(request: Request) -> Response:
 
 
 routes = [
-    route("/patients/{patient_id:int}/infusions/new", new_page, roles=CLINICIANS, name="infusion_new"),
+    route("/patients/{patient_id:int}/infusions/new", new_page, roles=CARE_STAFF, name="infusion_new"),
     route(
-        "/patients/{patient_id:int}/infusions/new", create, roles=CLINICIANS, methods=["POST"], name="infusion_create"
+        "/patients/{patient_id:int}/infusions/new", create, roles=CARE_STAFF, methods=["POST"], name="infusion_create"
     ),
-    route("/infusions/{infusion_id:int}", show, roles=CLINICIANS, name="infusion"),
-    route("/infusions/{infusion_id:int}/edit", edit_page, roles=CLINICIANS, name="infusion_edit"),
-    route("/infusions/{infusion_id:int}/edit", update, roles=CLINICIANS, methods=["POST"], name="infusion_update"),
-    route("/infusions/{infusion_id:int}/vitals", add_vitals, roles=CLINICIANS, methods=["POST"]),
-    route("/infusions/{infusion_id:int}/sign", sign, roles=CLINICIANS, methods=["POST"]),
-    route("/infusions/{infusion_id:int}/versions", versions, roles=CLINICIANS),
-    route("/infusions/{infusion_id:int}/vitals/strike", strike_vitals, roles=CLINICIANS, methods=["POST"]),
-    route("/vitals/preview", preview_flags, roles=CLINICIANS),
-    route("/dose/preview", preview_dose, roles=CLINICIANS),
+    route("/infusions/{infusion_id:int}", show, roles=CARE_STAFF, name="infusion"),
+    route("/infusions/{infusion_id:int}/edit", edit_page, roles=CARE_STAFF, name="infusion_edit"),
+    route("/infusions/{infusion_id:int}/edit", update, roles=CARE_STAFF, methods=["POST"], name="infusion_update"),
+    route("/infusions/{infusion_id:int}/vitals", add_vitals, roles=CARE_STAFF, methods=["POST"]),
+    route("/infusions/{infusion_id:int}/sign", sign, roles=CARE_STAFF, methods=["POST"]),
+    route("/infusions/{infusion_id:int}/versions", versions, roles=CARE_STAFF),
+    route("/infusions/{infusion_id:int}/vitals/strike", strike_vitals, roles=CARE_STAFF, methods=["POST"]),
+    route("/vitals/preview", preview_flags, roles=CARE_STAFF),
+    route("/dose/preview", preview_dose, roles=CARE_STAFF),
 ]

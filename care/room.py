@@ -18,12 +18,15 @@ def setup(registry: Registry) -> None:
     registry.message(invites.MEASURE_REMINDER, invites.render_measure_reminder, "measures")
     registry.producers.append(invites.produce_measure_reminders)
     registry.home(Role.THERAPIST, "care:caseload")
+    registry.home(Role.MEDICAL, "care:caseload")
     registry.add_nav(
         NavEntry(Role.PATIENT, "Progress", "care:my_progress", position=20, icon="progress"),
         NavEntry(Role.THERAPIST, "Caseload", "care:caseload", position=10),
         NavEntry(Role.THERAPIST, "Alerts", "care:alerts", position=20),
         NavEntry(Role.THERAPIST, "Calendar", "care:calendar", position=15),
         NavEntry(Role.SUPERVISOR, "Calendar", "care:calendar", position=25),
+        NavEntry(Role.MEDICAL, "Caseload", "care:caseload", position=10),
+        NavEntry(Role.MEDICAL, "Calendar", "care:calendar", position=15),
         NavEntry(Role.THERAPIST, "Emergency access", "care:glass_form", position=30),
         NavEntry(Role.SUPERVISOR, "Patients", "care:caseload", position=20),
         NavEntry(Role.SUPERVISOR, "Alerts", "care:alerts", position=30),

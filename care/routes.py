@@ -15,7 +15,7 @@ from care.models import ConsentKind, CourseStatus, Protocol
 from care.progress import split
 from server.errors import Invalid
 from server.forms import Form
-from server.policy import ADMIN, CLINICIANS, SUPERVISOR, THERAPIST
+from server.policy import ADMIN, CARE_STAFF, CLINICIANS, SUPERVISOR, THERAPIST
 from server.web import MAX_ID, actor, form, form_key, redirect, render, route, url
 
 PROTOCOLS = [p.value for p in Protocol]
@@ -147,13 +147,13 @@ async def glass_request(request: Request) -> Response:
 
 
 routes = [
-    route("/caseload", caseload, roles=CLINICIANS, name="caseload"),
-    route("/patients/new", new_patient_page, roles=CLINICIANS),
-    route("/patients/new", create_patient, roles=CLINICIANS, methods=["POST"]),
-    route("/patients/{patient_id:int}", chart_page, roles=CLINICIANS, name="chart"),
-    route("/patients/{patient_id:int}/courses", start_course, roles=CLINICIANS, methods=["POST"]),
-    route("/courses/{course_id:int}/status", course_status, roles=CLINICIANS, methods=["POST"]),
-    route("/courses/{course_id:int}/consents", record_consent, roles=CLINICIANS, methods=["POST"]),
+    route("/caseload", caseload, roles=CARE_STAFF, name="caseload"),
+    route("/patients/new", new_patient_page, roles=CARE_STAFF),
+    route("/patients/new", create_patient, roles=CARE_STAFF, methods=["POST"]),
+    route("/patients/{patient_id:int}", chart_page, roles=CARE_STAFF, name="chart"),
+    route("/patients/{patient_id:int}/courses", start_course, roles=CARE_STAFF, methods=["POST"]),
+    route("/courses/{course_id:int}/status", course_status, roles=CARE_STAFF, methods=["POST"]),
+    route("/courses/{course_id:int}/consents", record_consent, roles=CARE_STAFF, methods=["POST"]),
     route("/care-teams", care_teams, roles=SUPERVISOR | ADMIN),
     route("/patients/{patient_id:int}/care-team", change_team, roles=SUPERVISOR | ADMIN, methods=["POST"]),
     route("/alerts", alerts, roles=CLINICIANS),

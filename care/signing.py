@@ -23,7 +23,7 @@ WRONG_PASSWORD = "That password is wrong. Re-enter the password you sign in with
 
 async def sign(actor: Actor, infusion_id: int, version: int | None, password: str) -> Infusion:
     """Sign and lock the record as the clinician who gave the dose; Invalid (with the infusion page) otherwise."""
-    infusion = await access.get_infusion_for(actor, infusion_id, write=True)
+    infusion = await access.get_infusion_for(actor, infusion_id, write=access.MAY_INFUSION_RECORD)
     if _signed_as_asked(actor, infusion, version):  # a repeat (double click, retry): the record is signed as asked
         return infusion
     problem = _why_not(actor, infusion, version)
@@ -106,7 +106,7 @@ def _changes(before: dict[str, str], after: dict[str, str]) -> list[tuple[str, s
 async def strike(actor: Actor, infusion_id: int, vital_id: int | None, reason: str) -> Infusion:
     """Strike one of the record's readings through with a reason (it stays on the record, and raises no flag);
     Invalid (with the infusion page) without a reading or a reason, and 409 when someone struck it first."""
-    infusion = await access.get_infusion_for(actor, infusion_id, write=True)
+    infusion = await access.get_infusion_for(actor, infusion_id, write=access.MAY_VITALS_RECORD)
     row = await VitalSign.get_or_none(id=vital_id, infusion_id=infusion.id) if vital_id else None
     reason = reason.strip()
     errors = {} if row else {"vital_id": "Choose the reading that is wrong."}

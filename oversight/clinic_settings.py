@@ -25,7 +25,8 @@ NUMBERS = ("note_signing_hours", "escalation_hours", "escalation_hours_cssrs_hig
 PHONES = ("crisis_phone", "crisis_sms")
 TEXTS = (*PHONES, "crisis_text", "calendar_title")
 LINES = ("preparation_checklist",)  # one item per line in the form
-FIELDS = (*NUMBERS, "prompt_schedule_hours", *TEXTS, *LINES)
+FLAGS = ("therapists_record_vitals",)  # checkboxes
+FIELDS = (*NUMBERS, "prompt_schedule_hours", *TEXTS, *LINES, *FLAGS)
 LINE_MAX = 200
 
 
@@ -39,7 +40,7 @@ async def current(actor: Actor) -> dict[str, Any]:
 def _as_form(clinic: Clinic) -> dict[str, Any]:
     settings = ClinicSettings.of(clinic)
     schedule = ", ".join(map(str, settings.prompt_schedule_hours))
-    lines = {name: "\n".join(getattr(settings, name)) for name in LINES}
+    lines: dict[str, Any] = {name: "\n".join(getattr(settings, name)) for name in LINES}
     return settings.stored() | lines | {"prompt_schedule_hours": schedule, "settings_version": clinic.settings_version}
 
 
@@ -66,6 +67,8 @@ def parse(data: Mapping[str, Any]) -> tuple[ClinicSettings | None, Form]:
         values[name] = tuple(line.strip() for line in typed.splitlines() if line.strip())
         if len(values[name]) > 12 or any(len(line) > LINE_MAX for line in values[name]):
             f.errors[name] = f"Keep {label(name)} to at most 12 lines of up to {LINE_MAX} characters each."
+    for name in FLAGS:
+        values[name] = str(data.get(name, "")).lower() in {"on", "true", "1"}
     raw = f.text("prompt_schedule_hours", label("prompt_schedule_hours"), required=True, max_len=100)
     try:
         values["prompt_schedule_hours"] = tuple(int(h) for h in raw.replace(" ", "").split(",") if h)
@@ -83,7 +86,9 @@ async def save(actor: Actor, data: Mapping[str, Any]) -> None:
     clinic = await Clinic.get(id=actor.clinic_id)
     # A setting missing from the submission (a page opened before it existed) keeps its value; an emptied one is
     # refused like any other bad field.
-    kept = {k: v for k, v in _as_form(clinic).items() if k in FIELDS and k not in data}
+    # A checkbox is absent when unticked: the flags keep their values only when the form did not show them.
+    unsent = {k for k in FIELDS if k not in data and (k not in FLAGS or "flags" not in data)}
+    kept = {k: v for k, v in _as_form(clinic).items() if k in unsent}
     settings, f = parse({**kept, **{k: data[k] for k in data}})
     version = f.integer("settings_version", "the version", 0, 2**31 - 1, required=False)
     if settings is None:

@@ -27,7 +27,7 @@ class Issued:
 
 
 async def invite_user(
-    actor: Actor, clinic: Clinic, *, email: str, name: str, role: str, is_trainee: bool, key: str
+    actor: Actor, clinic: Clinic, *, email: str, name: str, role: str, is_trainee: bool, key: str, credential: str = ""
 ) -> Issued:
     """Create an account whose person sets their own password on a one-time link. An admin account's link is shown
     to the admin; an account that reads clinical content waits for a supervisor, who is shown the link. A repeat
@@ -35,7 +35,7 @@ async def invite_user(
     await require(actor.user, policy.USERS_MANAGE)
     if (first := await once.repeat(actor, key, "user")) is not None:
         return await _issued(actor, await User.get(id=first))
-    errors = await check_new_account(email, name, role, None)
+    errors = await check_new_account(email, name, role, None, credential)
     if errors:
         raise Invalid(errors)
     waits = Role(role) in enrolment.CONTENT_ROLES
@@ -44,7 +44,7 @@ async def invite_user(
     async def make() -> User:
         user = await insert_account(
             actor, clinic, email=email, name=name, role=role, password_hash=password_hash,
-            is_trainee=is_trainee, awaiting_approval=waits,
+            is_trainee=is_trainee, awaiting_approval=waits, credential=credential,
         )
         if waits:
             await enrolment.request(actor, user, "new", user.role, user.is_trainee)
@@ -70,14 +70,15 @@ STALE_USER = (
 
 
 async def update_user(
-    actor: Actor, user_id: int, *, version: int | None, name: str, role: str, is_trainee: bool
+    actor: Actor, user_id: int, *, version: int | None, name: str, role: str, is_trainee: bool, credential: str = ""
 ) -> User:
     """Change an account's name, role or trainee flag from the version the form showed; 409 (with the account as
     saved now) when another admin saved it meanwhile. A role that reads more clinical content is requested from a
     supervisor instead of applied. The audit names the fields that changed."""
     target = await get_user_for(actor, user_id)
     await require(actor.user, policy.USERS_MANAGE, target)
-    errors = {k: v for k, v in check_fields(target.email, name, role, None).items() if k in {"name", "role"}}
+    checked = check_fields(target.email, name, role, None, credential).items()
+    errors = {k: v for k, v in checked if k in {"name", "role", "credential"}}
     if target.id == actor.user.id and role != Role.ADMIN:  # type: ignore[union-attr]
         errors["role"] = "You can't remove your own admin role; ask another admin."
     if errors:
@@ -87,7 +88,10 @@ async def update_user(
     asks = enrolment.widens(target.role, role) and not target.awaiting_approval
     waiting = await enrolment.pending_for(target.id) if target.awaiting_approval else None
     follows = waiting is not None and (waiting.role, waiting.is_trainee) != (new_role, trainee)
-    after: dict[str, Any] = {"name": name.strip()} | ({} if asks else wanted)
+    # A licence is a fact about the person, not access: it is kept as typed (for a medical role, even one that waits
+    # for approval), and cleared for every other role.
+    licence = credential if role == Role.MEDICAL else ""
+    after: dict[str, Any] = {"name": name.strip(), "credential": licence} | ({} if asks else wanted)
     detail: dict[str, Any] = {"changed": sorted(k for k, v in after.items() if getattr(target, k) != v)}
     if role != target.role:
         detail |= {"requested_role": role} if asks else {"from_role": str(target.role), "to_role": role}

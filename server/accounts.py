@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from server import audit, policy, sessions, sql
 from server.actor import Actor
 from server.errors import Invalid, NotFound, Throttled
-from server.models import Clinic, LoginFailure, Role, Session, User
+from server.models import CREDENTIALS, Clinic, LoginFailure, Role, Session, User
 from server.passwords import password_problem
 from server.policy import require
 
@@ -143,25 +143,29 @@ async def expire(actor: Actor, session: Session) -> None:
         await audit.record(me, audit.SESSION_EXPIRED, object_type="session", object_id=session.id)
 
 
-def check_fields(email: str, name: str, role: str, password: str | None) -> dict[str, str]:
+def check_fields(email: str, name: str, role: str, password: str | None, credential: str = "") -> dict[str, str]:
     errors: dict[str, str] = {}
     if not EMAIL_PATTERN.match(email) or len(email) > 254:
         errors["email"] = "Enter an email address like name@example.org."
     if not name.strip() or len(name) > 200:
         errors["name"] = "Enter the person's name (up to 200 characters)."
     if role not in set(Role):
-        errors["role"] = "Choose one of: patient, therapist, supervisor, admin."
+        errors["role"] = "Choose one of: patient, therapist, medical, supervisor, admin."
+    elif role == Role.MEDICAL and credential not in CREDENTIALS:
+        errors["credential"] = "Choose the licence this person works under: " + ", ".join(CREDENTIALS) + "."
     problem = password_problem(password, email=email, name=name) if password is not None else None
     if problem:
         errors["password"] = problem
     return errors
 
 
-async def check_new_account(email: str, name: str, role: str, password: str | None) -> dict[str, str]:
+async def check_new_account(
+    email: str, name: str, role: str, password: str | None, credential: str = ""
+) -> dict[str, str]:
     """Field errors for a new account (empty when it may be created); `password` None when the person will set
     their own on a link."""
     email = normalise_email(email)
-    errors = check_fields(email, name, role, password)
+    errors = check_fields(email, name, role, password, credential)
     if "email" not in errors and await User.filter(email=email).exists():
         errors["email"] = "An account with this email already exists."
     return errors
@@ -177,6 +181,7 @@ async def insert_account(
     password_hash: str,
     is_trainee: bool = False,
     awaiting_approval: bool = False,
+    credential: str = "",
 ) -> User:
     """Insert a checked account and its audit event; call inside the caller's transaction."""
     user = await User.create(
@@ -187,6 +192,7 @@ async def insert_account(
         role=Role(role),
         password_hash=password_hash,
         is_trainee=is_trainee and role == Role.THERAPIST,
+        credential=credential if role == Role.MEDICAL else "",
         password_changed_at=actor.now,
     )
     await audit.record(
@@ -195,7 +201,9 @@ async def insert_account(
         object_type="user",
         object_id=user.id,
         clinic_id=clinic.id,
-        detail={"role": str(role)} | ({"approval": "requested"} if awaiting_approval else {}),
+        detail={"role": str(role)}
+        | ({"credential": credential} if role == Role.MEDICAL else {})
+        | ({"approval": "requested"} if awaiting_approval else {}),
     )
     return user
 
@@ -209,18 +217,20 @@ async def create_user(
     role: str,
     password: str,
     is_trainee: bool = False,
+    credential: str = "",
 ) -> User:
     """Create an account with a known password: the command line and the demo only, which act with no user and are
     trusted (an admin's form goes through server/account_admin.py, where the person sets their own password)."""
     if actor.user is not None:
         raise NotFound("clinic")
-    errors = await check_new_account(email, name, role, password)
+    errors = await check_new_account(email, name, role, password, credential)
     if errors:
         raise Invalid(errors)
     password_hash = await actor.passwords.hash(password)
     async with in_transaction():
         return await insert_account(
-            actor, clinic, email=email, name=name, role=role, password_hash=password_hash, is_trainee=is_trainee
+            actor, clinic, email=email, name=name, role=role, password_hash=password_hash, is_trainee=is_trainee,
+            credential=credential,
         )
 
 

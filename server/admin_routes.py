@@ -11,7 +11,7 @@ from starlette.responses import Response
 from server import account_admin, accounts
 from server.errors import Invalid
 from server.forms import Form
-from server.models import Role
+from server.models import CREDENTIALS, Role
 from server.policy import ADMIN
 from server.web import actor, form, form_key, redirect, render, route, url
 
@@ -33,18 +33,20 @@ async def user_list(request: Request) -> Response:
 
 
 async def new_user_page(request: Request) -> Response:
-    values = {"email": "", "name": "", "role": "therapist", "is_trainee": False}
-    return render(request, "server/admin/new_user.html", {"values": values, "errors": {}, "roles": ROLES})
+    values = {"email": "", "name": "", "role": "therapist", "credential": "", "is_trainee": False}
+    ctx = {"values": values, "errors": {}, "roles": ROLES, "credentials": CREDENTIALS}
+    return render(request, "server/admin/new_user.html", ctx)
 
 
 async def create_user(request: Request) -> Response:
     data = await form(request)
-    values = {k: str(data.get(k, "")) for k in ("email", "name", "role")} | {"is_trainee": "is_trainee" in data}
+    values: dict[str, Any] = {k: str(data.get(k, "")) for k in ("email", "name", "role", "credential")}
+    values["is_trainee"] = "is_trainee" in data
     who = actor(request)
     try:
-        issued = await account_admin.invite_user(who, who.clinic, key=form_key(data), **values)  # type: ignore[arg-type]
+        issued = await account_admin.invite_user(who, who.clinic, key=form_key(data), **values)
     except Invalid as exc:
-        ctx = {"values": values, "errors": exc.errors, "roles": ROLES}
+        ctx = {"values": values, "errors": exc.errors, "roles": ROLES, "credentials": CREDENTIALS}
         return render(request, "server/admin/new_user.html", ctx, status=exc.status)
     return render(request, "server/admin/issued.html", {"issued": issued, "what": "created"})
 
@@ -68,17 +70,20 @@ def _user_page(
     values: dict[str, object] | None = None,
 ) -> Response:
     target = page["target"]
-    values = values or {"name": target.name, "role": target.role, "is_trainee": target.is_trainee}
-    ctx = page | {"errors": errors, "roles": ROLES, "note": note, "values": values}
+    values = values or {
+        "name": target.name, "role": target.role, "credential": target.credential, "is_trainee": target.is_trainee
+    }
+    ctx = page | {"errors": errors, "roles": ROLES, "credentials": CREDENTIALS, "note": note, "values": values}
     return render(request, "server/admin/user.html", ctx, status=status)
 
 
 async def update_user(request: Request) -> Response:
     data = await form(request)
-    typed = {"name": str(data.get("name", "")), "role": str(data.get("role", "")), "is_trainee": "is_trainee" in data}
+    typed: dict[str, Any] = {k: str(data.get(k, "")) for k in ("name", "role", "credential")}
+    typed["is_trainee"] = "is_trainee" in data
     version = Form(data).integer("version", "the version", 0, 2**31 - 1, required=False)
     try:
-        target = await account_admin.update_user(actor(request), _user_id(request), version=version, **typed)  # type: ignore[arg-type]
+        target = await account_admin.update_user(actor(request), _user_id(request), version=version, **typed)
     except Invalid as exc:
         return _user_page(request, exc.page, exc.errors, status=exc.status, values=typed | {"stale": exc.status == 409})
     return _done(request, target.id, "saved")

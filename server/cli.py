@@ -75,6 +75,7 @@ async def create_user(ctx: Context, args: argparse.Namespace) -> int:
                 name=args.name,
                 role=args.role,
                 password=password,
+                credential=args.credential or "",
             )
         except Invalid as exc:
             for field, message in exc.errors.items():
@@ -140,7 +141,8 @@ def parser(registry: Registry) -> argparse.ArgumentParser:
     d.add_argument("--if-empty", action="store_true", help="do nothing when the database already has a clinic")
     c = sub.add_parser("create-user", help="create an account; the password is read from stdin")
     c.add_argument("--email", required=True)
-    c.add_argument("--role", required=True, choices=["patient", "therapist", "supervisor", "admin"])
+    c.add_argument("--role", required=True, choices=["patient", "therapist", "medical", "supervisor", "admin"])
+    c.add_argument("--credential", choices=["MD", "DO", "NP", "PA", "CRNA", "RN"], help="medical staff's licence")
     c.add_argument("--name", required=True)
     c.add_argument("--clinic", default="demo.clinic", help="clinic slug")
     sub.add_parser("notify", help="deliver the messages that are due, once, and exit (cron-friendly)")

@@ -19,11 +19,15 @@ ACCOUNTS = [
     ("supervisor@demo.clinic", "Priya Raman", "supervisor", "demo.clinic"),
     ("therapist@demo.clinic", "Sam Okafor", "therapist", "demo.clinic"),
     ("therapist2@demo.clinic", "Jordan Lee", "therapist", "demo.clinic"),
+    ("nurse@demo.clinic", "Avery Santos", "medical", "demo.clinic"),
+    ("physician@demo.clinic", "Noor Haddad", "medical", "demo.clinic"),
     ("patient@demo.clinic", "Casey Morgan", "patient", "demo.clinic"),
     ("patient2@demo.clinic", "Riley Chen", "patient", "demo.clinic"),
     ("therapist@other.clinic", "Taylor Brooks", "therapist", "other.clinic"),
     ("patient@other.clinic", "Jamie Fox", "patient", "other.clinic"),
 ]
+
+CREDENTIALS = {"nurse@demo.clinic": "RN", "physician@demo.clinic": "MD"}
 
 
 async def load(actor: Actor, password: str | None = None) -> list[str]:
@@ -33,7 +37,8 @@ async def load(actor: Actor, password: str | None = None) -> list[str]:
     users: dict[str, User] = {}
     for email, name, role, slug in ACCOUNTS:
         users[email] = await accounts.create_user(
-            actor, clinics[slug], email=email, name=name, role=role, password=password
+            actor, clinics[slug], email=email, name=name, role=role, password=password,
+            credential=CREDENTIALS.get(email, ""),
         )
     lines = ["Demo clinics loaded. Sign in at /login with any of these (password: " + password + "):"]
     lines += [f"  {email:<26} {role:<10} {slug}" for email, _, role, slug in ACCOUNTS]

@@ -3,8 +3,9 @@ clinical content gets its access from a supervisor, never from an admin alone.
 
 - An admin creating or resetting an **admin** account gets the one-time link (valid 72 hours, used once) to hand
   over; nothing in it lets anyone read clinical content.
-- An admin creating a **patient, therapist or supervisor** account, resetting such an account's sign-in, or widening
-  an account's role (to therapist, or to supervisor) only makes a request. A supervisor of the clinic approves it
+- An admin creating a **patient, therapist, medical or supervisor** account, resetting such an account's sign-in, or
+  widening an account's role (to one that reaches clinical content it could not: patient to therapist, therapist to
+  medical or back, anything to supervisor) only makes a request. A supervisor of the clinic approves it
   (re-entering their password) and is the one shown the link to hand over. Until then nobody can sign in to the
   account, so an admin never holds a way into clinical content through an account they created or reset.
 - A link is never stored: its token is derived from the row's random salt and the server's secret key (so a repeat
@@ -46,8 +47,15 @@ USER_ACCESS_DECLINED = audit.define(
     "user.access_declined", "A supervisor declined an admin's request that an account read clinical content."
 )
 LINK_LIFETIME = timedelta(hours=72)
-CONTENT_ROLES = frozenset({Role.PATIENT, Role.THERAPIST, Role.SUPERVISOR})  # roles that read clinical content
-_REACH = {Role.PATIENT: 1, Role.THERAPIST: 2, Role.SUPERVISOR: 3}  # how much clinical content a role reads
+CONTENT_ROLES = frozenset({Role.PATIENT, Role.THERAPIST, Role.MEDICAL, Role.SUPERVISOR})  # read clinical content
+# What each role reaches in clinical content. Medical staff and therapists reach different things (the dosing record
+# and its signature; notes and shared journal entries), so a change between them, either way, widens the account.
+_REACH: dict[Role, frozenset[str]] = {
+    Role.PATIENT: frozenset(),  # their own record only: nobody else's
+    Role.THERAPIST: frozenset({"care team's charts", "notes and shared entries"}),
+    Role.MEDICAL: frozenset({"care team's charts", "dosing records"}),
+    Role.SUPERVISOR: frozenset({"care team's charts", "notes and shared entries", "clinic's charts"}),
+}
 USED = (
     "This link has already been used to set a password. If that was you, sign in. If it wasn't, tell your clinic"
     " straight away."
@@ -58,7 +66,7 @@ MISMATCH = "The two passwords are different. Type the same password twice."
 
 def widens(before: Role | str, after: Role | str) -> bool:
     """Whether changing a role from `before` to `after` lets the account read clinical content it could not."""
-    return _REACH.get(Role(after), 0) > _REACH.get(Role(before), 0)
+    return bool(_REACH.get(Role(after), frozenset()) - _REACH.get(Role(before), frozenset()))
 
 
 def token_of(settings: Settings, row: Enrolment) -> str:

@@ -11,8 +11,20 @@ from tortoise.models import Model
 class Role(StrEnum):
     PATIENT = "patient"
     THERAPIST = "therapist"
+    MEDICAL = "medical"  # physician, nurse practitioner, PA, CRNA or RN: gives and monitors doses
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+
+
+# The licences a medical-staff account may hold (server/accounts.py checks one is chosen for `medical`, none otherwise).
+CREDENTIALS = {
+    "MD": "physician (MD)",
+    "DO": "physician (DO)",
+    "NP": "nurse practitioner",
+    "PA": "physician assistant",
+    "CRNA": "nurse anesthetist (CRNA)",
+    "RN": "registered nurse",
+}
 
 
 class Clinic(Model):
@@ -39,6 +51,7 @@ class User(Model):
     role = fields.CharEnumField(Role, max_length=16)
     password_hash = fields.CharField(max_length=255)
     is_trainee = fields.BooleanField(default=False)
+    credential = fields.CharField(max_length=8, default="", db_default="")  # medical staff only: CREDENTIALS
     created_at = fields.DatetimeField(auto_now_add=True)
     password_changed_at = fields.DatetimeField(null=True)
     disabled_at = fields.DatetimeField(null=True)

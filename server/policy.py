@@ -24,7 +24,9 @@ PATIENT = frozenset({Role.PATIENT})
 THERAPIST = frozenset({Role.THERAPIST})
 SUPERVISOR = frozenset({Role.SUPERVISOR})
 ADMIN = frozenset({Role.ADMIN})
+MEDICAL = frozenset({Role.MEDICAL})
 CLINICIANS = frozenset({Role.THERAPIST, Role.SUPERVISOR})
+CARE_STAFF = CLINICIANS | MEDICAL  # everyone who works with patients' care records (services check the record)
 ANY_USER = frozenset(Role)
 
 
@@ -90,8 +92,8 @@ def _approve_access(user: User, approval: Any) -> bool:
 
 ACCESS_APPROVE = Rule(
     "users.approve_access",
-    "Approve or decline an admin's request that an account read clinical content (a new patient, therapist or"
-    " supervisor account, a wider role, or a reset sign-in), in one's own clinic and never for one's own account"
-    " (supervisors).",
+    "Approve or decline an admin's request that an account read clinical content (a new patient, therapist,"
+    " medical or supervisor account, a wider role, or a reset sign-in), in one's own clinic and never for one's own"
+    " account (supervisors).",
     _approve_access,
 )

@@ -141,7 +141,7 @@ def casey_ids(server_dir: Path) -> tuple[int, int]:
 def open_casey_infusion_6(page: Page, server_dir: Path) -> None:
     """Casey's scheduled 6th infusion (no readings): the preview reads nothing and saves nothing."""
     casey, _ = casey_ids(server_dir)
-    sign_in(page, "therapist@demo.clinic")
+    sign_in(page, "nurse@demo.clinic")
     page.goto(f"/patients/{casey}")
     page.locator("#infusions").get_by_role("link", name="Infusion 6").click()
     expect(vitals_rows(page)).to_have_text(["No readings yet."])

@@ -38,14 +38,14 @@ from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
-# --- 1. therapist: new patient → course → infusion → vitals with htmx ----------------------------------------
+# --- 1. nurse: new patient → course → infusion → vitals with htmx (the dose is the medical staff's) -----------
 
 
-def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_place(
+def test_a_nurse_creates_a_patient_records_an_infusion_and_adds_vitals_in_place(
     page: Page, live_server: str
 ) -> None:
     problems = watch(page)
-    sign_in(page, "therapist@demo.clinic")
+    sign_in(page, "nurse@demo.clinic")
     expect(page).to_have_url(live_server + "/caseload")
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
     casey = caseload_table(page).get_by_role("row", name=re.compile("Casey Morgan"))
@@ -53,7 +53,7 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
     expect(casey.get_by_role("cell").nth(2)).not_to_have_text("—")  # the scheduled 6th infusion
     expect(casey.get_by_role("cell").nth(3)).to_have_text(re.compile(r"^\d+ ↓ improving$"))  # 19 → 8: better
     expect(casey.get_by_role("cell").nth(4)).to_have_text(re.compile(r"^\d+ open$"))
-    expect(page.locator("main")).not_to_contain_text("Riley Chen")  # not on Sam's care team
+    expect(page.locator("main")).to_contain_text("Riley Chen")  # the demo's nurse is on both care teams
     checkpoint(page, problems, "caseload")
 
     # New patient, first with bad input: the messages sit next to their fields and what was typed is kept.
@@ -81,12 +81,13 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
     with page.expect_navigation():
         page.get_by_role("button", name="Create patient").click()
 
-    # The chart: the therapist who created the patient is on the care team; nothing recorded yet.
+    # The chart: the nurse who created the patient is on the care team; nothing recorded yet.
     expect(page).to_have_url(re.compile(r"/patients/\d+$"))
     patient_id = int(page.url.rsplit("/", 1)[1])
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
     expect(page.locator("main")).to_contain_text(f"MRN {mrn}")
-    expect(page.locator("section", has=page.get_by_role("heading", name="Care team"))).to_contain_text("Sam Okafor")
+    team = page.locator("section", has=page.get_by_role("heading", name="Care team"))
+    expect(team).to_contain_text("Avery Santos (RN)")
     expect(page.locator("#courses")).to_contain_text("No course yet.")
     expect(page.locator("#infusions")).to_contain_text("No infusions recorded.")
     expect(page.locator("#progress")).to_contain_text("No scores yet.")
@@ -143,7 +144,7 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
     facts = page.locator("dl.facts")
     expect(facts).to_contain_text("0.5 mg/kg × 70.0 kg = 35.0 mg")
     expect(facts).to_contain_text("KET-BT1")
-    expect(facts).to_contain_text("Sam Okafor")
+    expect(facts).to_contain_text("Avery Santos")
     expect(facts).to_contain_text("nausea")
     vitals = page.locator("#vitals")
     expect(vitals.locator("#flags")).to_have_text("No flags.")
@@ -192,7 +193,7 @@ def test_a_therapist_creates_a_patient_records_an_infusion_and_adds_vitals_in_pl
 def test_adding_vitals_works_without_javascript(new_context: Callable[..., BrowserContext], live_server: str) -> None:
     page = new_context(java_script_enabled=False).new_page()
     problems = watch(page, scripts=False)
-    sign_in(page, "therapist@demo.clinic")
+    sign_in(page, "nurse@demo.clinic")
     assert page.evaluate("typeof window.htmx") == "undefined"  # scripts really are off
     _, patient_id = create_patient_with_course(page)
     checkpoint(page, problems, "chart-course-started")
@@ -254,7 +255,7 @@ def test_a_bad_reading_shows_its_message_in_place(page: Page, server_dir: Path) 
 
 def test_the_total_dose_follows_the_weight_as_it_is_typed(page: Page, server_dir: Path) -> None:
     casey, _ = casey_ids(server_dir)
-    sign_in(page, "therapist@demo.clinic")
+    sign_in(page, "nurse@demo.clinic")
     page.goto(f"/patients/{casey}/infusions/new")  # Casey weighs 68.0 kg: 0.5 mg/kg → 34.0 mg
     total = page.locator("#dose-total")
     expect(total).to_have_text("34.0 mg")

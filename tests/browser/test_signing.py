@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 def test_a_record_is_signed_amended_with_a_reason_and_its_versions_shown(page: Page) -> None:
     problems = watch(page)
-    sign_in(page, "therapist@demo.clinic")
+    sign_in(page, "nurse@demo.clinic")  # she gave the demo's doses
     open_casey_infusion(page, 2)
     sign_box = page.locator("section", has=page.get_by_role("heading", name="Sign and lock this record"))
     sign_box.get_by_label("Re-enter your password to sign").fill(DEMO_PASSWORD)

@@ -101,7 +101,7 @@ async def test_a_session_moves_on_and_is_cancelled_with_a_reason_once(client, de
 
 async def test_recording_the_infusion_completes_its_booked_session(client, demo):
     patient = await casey()
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     booking = await Booking.filter(patient_id=patient.id, status="booked").first()  # the demo's, two days ahead
     form = await client.get(f"/patients/{patient.id}/infusions/new?booking={booking.id}")
     assert "Recording this completes the session booked for" in form.text

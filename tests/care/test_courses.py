@@ -77,7 +77,7 @@ async def test_a_closed_course_is_not_reopened_beside_the_open_one(client, demo)
 
 
 async def test_infusion_n_of_m_counts_the_open_course(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     data = {"protocol": "iv_induction", "planned_count": "4", "started_on": "2026-11-20", "close_current": "completed"}
     await _start(client, csrf, patient, **data)

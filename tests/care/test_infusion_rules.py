@@ -22,7 +22,7 @@ def error(html: str, name: str) -> str:
 
 
 async def test_it_refuses_a_dose_started_next_year_and_keeps_the_input(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     r = await _new(client, csrf, patient, started_at="2027-11-21T09:10", ended_at="", discharge_ready_at="")
     assert r.status_code == 400
@@ -32,7 +32,7 @@ async def test_it_refuses_a_dose_started_next_year_and_keeps_the_input(client, d
 
 
 async def test_a_dose_may_start_up_to_five_minutes_ahead_of_the_clock(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     late = dict(scheduled_at="2026-11-22T10:00", ended_at="", discharge_ready_at="")
     r = await _new(client, csrf, patient, started_at="2026-11-22T10:06", **late)
@@ -42,7 +42,7 @@ async def test_a_dose_may_start_up_to_five_minutes_ahead_of_the_clock(client, de
 
 
 async def test_the_end_and_ready_to_leave_times_have_happened_and_follow_the_dose(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     r = await _new(client, csrf, patient, ended_at="2026-11-23T09:50", discharge_ready_at="2026-11-21T09:30")
     assert r.status_code == 400
@@ -54,7 +54,7 @@ async def test_the_end_and_ready_to_leave_times_have_happened_and_follow_the_dos
 
 
 async def test_an_infusion_cannot_be_scheduled_before_its_course_started(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     booked = {"started_at": "", "ended_at": "", "discharge_ready_at": ""}
     r = await _new(client, csrf, patient, scheduled_at="2026-10-31T09:00", **booked)
@@ -65,7 +65,7 @@ async def test_an_infusion_cannot_be_scheduled_before_its_course_started(client,
 
 
 async def test_an_iv_dose_above_0_75_mg_per_kg_needs_a_confirmed_reason(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     r = await _new(client, csrf, patient, dose_mg_per_kg="0.9")
     assert r.status_code == 400
@@ -81,7 +81,7 @@ async def test_an_iv_dose_above_0_75_mg_per_kg_needs_a_confirmed_reason(client, 
 
 
 async def test_iv_and_im_doses_stop_at_2_mg_per_kg(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     confirmed = {"high_dose_confirmed": "on", "high_dose_reason": "Protocol dose"}
     r = await _new(client, csrf, patient, route="im", dose_mg_per_kg="2.1", **confirmed)
@@ -91,7 +91,7 @@ async def test_iv_and_im_doses_stop_at_2_mg_per_kg(client, demo):
 
 
 async def test_a_lozenge_dose_is_recorded_in_mg(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     form = await client.get(f"/patients/{patient.id}/infusions/new")
     assert 'name="lozenge_mg"' in form.text
@@ -104,7 +104,7 @@ async def test_a_lozenge_dose_is_recorded_in_mg(client, demo):
 
 
 async def test_a_lozenge_dose_outside_10_to_300_mg_is_refused(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     for typed, message in (("400", "between 10 and 300 mg"), ("5", "between 10 and 300 mg"), ("", "Enter the lozenge")):
         r = await _new(client, csrf, patient, route="sublingual", lozenge_mg=typed)
@@ -113,13 +113,13 @@ async def test_a_lozenge_dose_outside_10_to_300_mg_is_refused(client, demo):
 
 
 async def test_racemic_ketamine_is_not_recorded_as_intranasal(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     r = await _new(client, csrf, await casey(), route="intranasal")
     assert r.status_code == 400 and "Intranasal is for esketamine" in error(r.text, "route")
 
 
 async def test_esketamine_is_given_only_in_a_spravato_course(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     r = await _new(client, csrf, patient, **{**SPRAVATO, "discharge_ready_at": "2026-11-21T11:10"})
     assert r.status_code == 400 and "only in a Spravato course" in error(r.text, "agent")
@@ -127,7 +127,7 @@ async def test_esketamine_is_given_only_in_a_spravato_course(client, demo):
 
 
 async def test_spravato_patients_are_observed_120_minutes_before_leaving(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     await spravato_course(client, csrf, patient)
     r = await _new(client, csrf, patient, **{**SPRAVATO, "discharge_ready_at": "2026-11-21T11:09"})
@@ -139,7 +139,7 @@ async def test_spravato_patients_are_observed_120_minutes_before_leaving(client,
 
 
 async def test_the_first_spravato_dose_of_a_course_is_56_mg(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     await spravato_course(client, csrf, patient)
     r = await _new(client, csrf, patient, **{**SPRAVATO, "spravato_mg": "84"})
@@ -150,7 +150,7 @@ async def test_the_first_spravato_dose_of_a_course_is_56_mg(client, demo):
 
 
 async def test_the_first_spravato_dose_from_the_65th_birthday_is_28_mg(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     today = {"scheduled_at": "2026-11-22T08:00", "started_at": "2026-11-22T08:10", "ended_at": ""}
     turning_65 = await new_patient(client, csrf, "1961-11-22", "DC-3065")
     await spravato_course(client, csrf, turning_65, started_on="2026-11-22")

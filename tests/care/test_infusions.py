@@ -34,7 +34,7 @@ async def _new(client, csrf, patient, **changes):
 
 
 async def test_it_records_an_infusion_and_computes_the_total_dose(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     r = await _new(client, csrf, patient)
     assert r.status_code == 303
@@ -49,7 +49,7 @@ async def test_it_records_an_infusion_and_computes_the_total_dose(client, demo):
 
 
 async def test_bad_infusion_input_is_explained_field_by_field_and_nothing_is_saved(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     before = await Infusion.all().count()
     r = await _new(
@@ -72,19 +72,19 @@ async def test_bad_infusion_input_is_explained_field_by_field_and_nothing_is_sav
 
 
 async def test_a_duplicate_infusion_number_is_refused(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     r = await _new(client, csrf, await casey(), number="3")
     assert r.status_code == 400 and "Infusion 3 already exists" in r.text
 
 
 async def test_the_end_must_follow_the_start(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     r = await _new(client, csrf, await casey(), ended_at="2026-11-21T08:00")
     assert r.status_code == 400 and "must be after the start time" in r.text
 
 
 async def test_spravato_needs_a_labelled_dose_and_intranasal_route(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     await spravato_course(client, csrf, patient)
     r = await _new(client, csrf, patient, agent="esketamine", route="iv", spravato_mg="100")
@@ -110,7 +110,7 @@ async def test_spravato_needs_a_labelled_dose_and_intranasal_route(client, demo)
 
 
 async def test_vitals_rows_are_added_in_place_with_htmx_and_flags_recomputed(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     infusion = await last_infusion(await casey())
     headers = {"HX-Request": "true", "X-CSRF-Token": csrf}
     r = await client.post(
@@ -128,7 +128,7 @@ async def test_vitals_rows_are_added_in_place_with_htmx_and_flags_recomputed(cli
 
 
 async def test_vitals_work_without_javascript(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     infusion = await last_infusion(await casey())
     r = await client.post(
         f"/infusions/{infusion.id}/vitals",
@@ -145,7 +145,7 @@ async def test_vitals_work_without_javascript(client, demo):
 
 
 async def test_impossible_vitals_are_refused_with_the_values_kept(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     infusion = await last_infusion(await casey())
     r = await client.post(
         f"/infusions/{infusion.id}/vitals",
@@ -160,7 +160,7 @@ async def test_impossible_vitals_are_refused_with_the_values_kept(client, demo):
 
 
 async def test_the_flag_preview_warns_while_typing(client, demo):
-    await sign_in(client, "therapist@demo.clinic")
+    await sign_in(client, "nurse@demo.clinic")
     r = await client.get(
         "/vitals/preview",
         params={"minute_offset": "-5", "systolic": "150", "diastolic": "85", "heart_rate": "80", "spo2": "98"},
@@ -183,14 +183,14 @@ async def test_the_flag_preview_warns_while_typing(client, demo):
 
 
 async def test_the_dose_preview_multiplies(client, demo):
-    await sign_in(client, "therapist@demo.clinic")
+    await sign_in(client, "nurse@demo.clinic")
     r = await client.get("/dose/preview", params={"dose_mg_per_kg": "0.5", "weight_kg": "70"})
     assert "35.0 mg" in r.text
     assert "35.0" not in (await client.get("/dose/preview", params={"dose_mg_per_kg": "40", "weight_kg": "70"})).text
 
 
 async def test_editing_an_infusion(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     infusion = await last_infusion(await casey())
     form = await client.get(f"/infusions/{infusion.id}/edit")
     assert form.status_code == 200 and 'value="KET-2405"' in form.text

@@ -37,7 +37,7 @@ async def _course(client, csrf, patient, protocol: str, consents: tuple[str, ...
 
 @pytest.mark.parametrize(("name", "message"), MISSING)
 async def test_a_started_dose_is_refused_without_each_checklist_item(client, demo, name, message):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     r = await _new(client, csrf, patient, {k: v for k, v in GOOD.items() if k != name})
     assert r.status_code == 400
@@ -47,7 +47,7 @@ async def test_a_started_dose_is_refused_without_each_checklist_item(client, dem
 
 
 async def test_a_started_dose_is_refused_without_signed_consent(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     await _course(client, csrf, patient, "kap_lozenge", ())
     data = {**GOOD, "route": "sublingual", "lozenge_mg": "150", "number": "1"}
@@ -59,7 +59,7 @@ async def test_a_started_dose_is_refused_without_signed_consent(client, demo):
 
 
 async def test_consent_signed_after_the_day_of_the_dose_does_not_count(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     await _course(client, csrf, patient, "custom", ())
     course = await Course.get(patient_id=patient.id, protocol="custom")
@@ -73,7 +73,7 @@ async def test_consent_signed_after_the_day_of_the_dose_does_not_count(client, d
 
 
 async def test_spravato_needs_the_rems_patient_enrolment_too(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     await _course(client, csrf, patient, "spravato", ("spravato_treatment",))
     r = await _new(client, csrf, patient, {**SPRAVATO, "number": "1"})
@@ -83,7 +83,7 @@ async def test_spravato_needs_the_rems_patient_enrolment_too(client, demo):
 
 
 async def test_a_pre_dose_bp_above_140_90_needs_a_decision_and_its_reason(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     high = {**GOOD, "pre_dose_systolic": "150", "pre_dose_diastolic": "92"}
     r = await _new(client, csrf, patient, high)
@@ -101,7 +101,7 @@ async def test_a_pre_dose_bp_above_140_90_needs_a_decision_and_its_reason(client
 
 
 async def test_a_delay_is_recorded_on_a_booked_session(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     delayed = {"bp_decision": "delay", "bp_decision_reason": "190/100 twice; GP to review"}
     booked = {"started_at": "", "ended_at": "", "discharge_ready_at": ""}
@@ -113,7 +113,7 @@ async def test_a_delay_is_recorded_on_a_booked_session(client, demo):
 
 
 async def test_a_booked_session_needs_no_checklist(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     booked = {k: v for k, v in GOOD.items() if k not in dict(MISSING)}
     r = await _new(client, csrf, patient, {**booked, "started_at": "", "ended_at": "", "discharge_ready_at": ""})
@@ -121,7 +121,7 @@ async def test_a_booked_session_needs_no_checklist(client, demo):
 
 
 async def test_a_complete_checklist_records_the_dose_and_shows_it(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     form = await client.get(f"/patients/{patient.id}/infusions/new")
     assert "Before the dose" in form.text
@@ -137,7 +137,7 @@ async def test_a_complete_checklist_records_the_dose_and_shows_it(client, demo):
 
 
 async def test_the_edit_form_takes_the_pre_dose_bp_from_a_reading_before_the_dose(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     booked = await Infusion.get(patient__mrn="DC-1001", number=6)
     reading = {"minute_offset": "-10", "systolic": "124", "diastolic": "78", "heart_rate": "70", "spo2": "99"}
     r = await client.post(f"/infusions/{booked.id}/vitals", data={**reading, "csrf_token": csrf})
@@ -148,16 +148,15 @@ async def test_the_edit_form_takes_the_pre_dose_bp_from_a_reading_before_the_dos
 
 
 @pytest.mark.parametrize(
-    ("therapist", "mrn"),
+    ("clinician", "mrn"),
     [
-        ("therapist@demo.clinic", "DC-1001"),
-        ("therapist2@demo.clinic", "DC-1002"),
-        ("therapist@other.clinic", "OC-2001"),
+        ("nurse@demo.clinic", "DC-1001"),
+        ("physician@demo.clinic", "DC-1002"),
     ],
 )
-async def test_every_demo_infusion_saves_unchanged(client, demo, therapist, mrn):
+async def test_every_demo_infusion_saves_unchanged(client, demo, clinician, mrn):
     """The demo's records pass every rule: each saves again exactly as its edit form shows it."""
-    csrf = await sign_in(client, therapist)
+    csrf = await sign_in(client, clinician)
     for infusion in await Infusion.filter(patient__mrn=mrn).select_related("patient__clinic").order_by("number"):
         values = form_values(infusion, infusion.patient.clinic.timezone)
         data = {k: ("on" if v is True else v) for k, v in values.items() if v is not False and v != []}
@@ -172,7 +171,7 @@ async def test_every_demo_infusion_saves_unchanged(client, demo, therapist, mrn)
 
 
 async def test_a_booked_spravato_session_still_lacks_its_bp_before_the_dose(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     patient = await casey()
     await _course(client, csrf, patient, "spravato", ("spravato_treatment", "spravato_rems"))
     booked = {**SPRAVATO, "number": "1", "scheduled_at": "2026-11-24T09:00", "started_at": "", "ended_at": ""}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from care.models import Infusion, InfusionVersion, VitalSign
-from server.models import AuditEvent
+from server.models import AuditEvent, User
 from tests.care.conftest import casey, last_infusion, sign_in
 from tests.care.test_infusions import GOOD
 from tests.conftest import DEMO_PASSWORD, another
@@ -20,7 +20,7 @@ async def _sign(client, csrf: str, infusion: Infusion, password: str = DEMO_PASS
 
 
 async def _given(client, csrf: str) -> Infusion:
-    """Infusion 7 for Casey, given and recorded by Sam (GOOD is a complete, given record)."""
+    """Infusion 7 for Casey, given and recorded by Avery, the nurse (GOOD is a complete, given record)."""
     return await _given_number(client, csrf, 7)
 
 
@@ -30,12 +30,12 @@ async def _given_number(client, csrf: str, number: int) -> Infusion:
     r = await client.post(f"/patients/{patient.id}/infusions/new", data=data)
     assert r.status_code == 303, r.text[-800:]
     infusion = await Infusion.get(patient_id=patient.id, number=number)
-    await Infusion.filter(id=infusion.id).update(administered_by_id=(await infusion.course).created_by_id)
+    await Infusion.filter(id=infusion.id).update(administered_by_id=(await User.get(email="nurse@demo.clinic")).id)
     return await Infusion.get(id=infusion.id)
 
 
 async def test_the_clinician_who_gave_the_dose_signs_with_the_password(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     infusion = await _given(client, csrf)
     wrong = await _sign(client, csrf, infusion, "not my password")
     assert wrong.status_code == 400 and "That password is wrong" in wrong.text
@@ -48,7 +48,7 @@ async def test_the_clinician_who_gave_the_dose_signs_with_the_password(client, d
 
 
 async def test_only_the_clinician_who_gave_the_dose_may_sign(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     infusion = await _given(client, csrf)
     await Infusion.filter(id=infusion.id).update(administered_by_id=None)
     r = await _sign(client, csrf, infusion)
@@ -57,7 +57,7 @@ async def test_only_the_clinician_who_gave_the_dose_may_sign(client, demo):
 
 
 async def test_a_signed_record_changes_only_by_an_amendment_with_a_reason(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     infusion = await _given(client, csrf)
     assert (await _sign(client, csrf, infusion)).status_code == 303
     signed = await Infusion.get(id=infusion.id)
@@ -87,7 +87,7 @@ async def test_a_signed_record_changes_only_by_an_amendment_with_a_reason(client
 
 
 async def test_a_stranger_gets_404_on_the_versions_and_the_signature(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     infusion = await _given(client, csrf)
     async with another(client) as stranger:
         other = await sign_in(stranger, "therapist2@demo.clinic")
@@ -97,7 +97,7 @@ async def test_a_stranger_gets_404_on_the_versions_and_the_signature(client, dem
 
 
 async def test_a_wrong_reading_is_struck_through_with_a_reason_never_deleted(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     infusion = await last_infusion(await casey())
     reading = {"minute_offset": "45", "systolic": "190", "diastolic": "120", "heart_rate": "88", "spo2": "97"}
     added = await client.post(f"/infusions/{infusion.id}/vitals", data={**reading, "csrf_token": csrf})
@@ -127,7 +127,7 @@ async def test_a_stranger_cannot_strike_a_reading(client, demo):
 
 
 async def test_the_same_reading_at_the_same_minute_is_refused(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     infusion = await last_infusion(await casey())
     reading = {"minute_offset": "50", "systolic": "130", "diastolic": "82", "heart_rate": "70", "spo2": "98"}
     added = await client.post(f"/infusions/{infusion.id}/vitals", data={**reading, "csrf_token": csrf})
@@ -138,7 +138,7 @@ async def test_the_same_reading_at_the_same_minute_is_refused(client, demo):
 
 
 async def test_striking_a_reading_someone_already_struck_says_so(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     infusion = await last_infusion(await casey())
     row = await VitalSign.filter(infusion_id=infusion.id).first()
     strike = f"/infusions/{infusion.id}/vitals/strike"
@@ -150,7 +150,7 @@ async def test_striking_a_reading_someone_already_struck_says_so(client, demo):
 
 
 async def test_signing_twice_or_six_times_at_once_signs_once_and_never_answers_5xx(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     infusion = await _given(client, csrf)
     first, second = await _sign(client, csrf, infusion), await _sign(client, csrf, infusion)
     assert first.status_code == second.status_code == 303  # the repeat answers with the record, signed as asked
@@ -164,7 +164,7 @@ async def test_signing_twice_or_six_times_at_once_signs_once_and_never_answers_5
 
 
 async def test_striking_twice_or_six_times_at_once_strikes_once_and_never_answers_5xx(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     infusion = await last_infusion(await casey())
     rows = await VitalSign.filter(infusion_id=infusion.id).order_by("id").limit(2)
     strike = f"/infusions/{infusion.id}/vitals/strike"

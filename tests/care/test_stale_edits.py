@@ -21,12 +21,12 @@ async def _edit(client, csrf: str, infusion: Infusion, version: str, **changes: 
 
 
 async def test_a_stale_infusion_edit_is_refused_with_both_versions_shown(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     infusion = await last_infusion(await casey())
     page = await client.get(f"/infusions/{infusion.id}/edit")
     version = VERSION.search(page.text).group(1)  # type: ignore[union-attr]
     async with another(client) as tab:
-        tab_csrf = await sign_in(tab, "therapist@demo.clinic")
+        tab_csrf = await sign_in(tab, "nurse@demo.clinic")
         first = await _edit(tab, tab_csrf, infusion, version, dose_mg_per_kg="0.5", cadss="20", lot_number="KET-A")
         assert first.status_code == 303
     stale = await _edit(client, csrf, infusion, version, dose_mg_per_kg="0.7", lot_number="KET-B")
@@ -43,7 +43,7 @@ async def test_a_stale_infusion_edit_is_refused_with_both_versions_shown(client,
 
 
 async def test_an_infusion_edit_audits_the_names_of_the_fields_it_changed(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     infusion = await last_infusion(await casey())
     fresh = await Infusion.get(id=infusion.id)
     r = await _edit(client, csrf, fresh, str(fresh.version), lot_number="KET-NEW", cadss="31")
@@ -54,7 +54,7 @@ async def test_an_infusion_edit_audits_the_names_of_the_fields_it_changed(client
 
 
 async def test_a_stale_course_status_change_is_refused_and_says_what_it_is_now(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     course = await Course.get(patient__mrn="DC-1001", status="active")
     seen = str(course.version)
     first = {"csrf_token": csrf, "status": "maintenance", "version": seen}

@@ -35,7 +35,7 @@ def _outstanding(html: str) -> str:
 
 
 async def test_a_given_spravato_session_without_its_rems_form_is_listed_on_the_dashboard(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     await spravato_course(client, csrf, await casey())
     due = await _spravato(client, csrf, 7)
     await _spravato(client, csrf, 8, rems_form_submitted_on="2026-11-21")  # form sent: not outstanding
@@ -59,7 +59,7 @@ async def test_a_given_spravato_session_without_its_rems_form_is_listed_on_the_d
 
 
 async def test_the_outstanding_rems_list_adds_no_queries_per_session(client, demo, queries, caplog):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     await spravato_course(client, csrf, await casey())
     await _spravato(client, csrf, 7)
     async with another(client) as sup:

@@ -17,8 +17,9 @@ from server import enrolment
 from server.models import Enrolment, User
 
 PATIENT, THERAPIST, SUPERVISOR, ADMIN = (f"{r}@demo.clinic" for r in ("patient", "therapist", "supervisor", "admin"))
-ROLE_OF = {PATIENT: "patient", THERAPIST: "therapist", SUPERVISOR: "supervisor", ADMIN: "admin"}
-EVERYONE = (PATIENT, THERAPIST, SUPERVISOR, ADMIN)
+MEDICAL = "nurse@demo.clinic"
+ROLE_OF = {PATIENT: "patient", THERAPIST: "therapist", MEDICAL: "medical", SUPERVISOR: "supervisor", ADMIN: "admin"}
+EVERYONE = (PATIENT, THERAPIST, MEDICAL, SUPERVISOR, ADMIN)
 CLINICIANS = (THERAPIST, SUPERVISOR)
 
 
@@ -168,27 +169,31 @@ SHOWS_PHI: dict[str, tuple[Visit, ...]] = {
         Visit(SUPERVISOR, "/calendar?view=day&date=2026-11-24",
               (clinic("calendar.viewed", lambda d: {"patients": sorted([d.casey, d.riley]), "view": "day"}),)),
     ),
-    "care:booking": each(CLINICIANS, "/bookings/{booking}", mine("booking.viewed", "booking", "booking")),
+    "care:booking": each((*CLINICIANS, MEDICAL), "/bookings/{booking}", mine("booking.viewed", "booking", "booking")),
     "care:booking_new": each((THERAPIST,), "/patients/{casey}/bookings/new", mine("booking.form_viewed", "patient")),
     "care:caseload": (
         Visit(THERAPIST, "/caseload", (E("caseload.viewed", "caseload"), E("dashboard.viewed", "dashboard"))),
         Visit(SUPERVISOR, "/caseload", (E("caseload.viewed", "caseload"),)),
+        Visit(MEDICAL, "/caseload", (E("caseload.viewed", "caseload"),)),
     ),
-    "care:chart": each(
-        CLINICIANS, "/patients/{casey}", mine("patient.chart_viewed", "patient"), shared("chart_entries")
+    "care:chart": (
+        *each(CLINICIANS, "/patients/{casey}", mine("patient.chart_viewed", "patient"), shared("chart_entries")),
+        # medical staff read the chart but not the journal entries shared with the therapists
+        Visit(MEDICAL, "/patients/{casey}", (mine("patient.chart_viewed", "patient"),)),
     ),
     "care:care_teams": each((ADMIN, SUPERVISOR), "/care-teams", clinic("care_teams.viewed")),
     "care:alerts": each(CLINICIANS, "/alerts", E("alerts.viewed", "alerts")),
     "care:infusion_new": each(
-        (THERAPIST,), "/patients/{casey}/infusions/new", mine("infusion.form_viewed", "patient", form="new")
+        (MEDICAL,), "/patients/{casey}/infusions/new", mine("infusion.form_viewed", "patient", form="new")
     ),
     "care:infusion": (
         Visit(THERAPIST, "/infusions/{infusion}", (mine("infusion.viewed", "infusion", "infusion"),)),
+        Visit(MEDICAL, "/infusions/{infusion4}", (mine("infusion.viewed", "infusion", "infusion4"),)),
         Visit(SUPERVISOR, "/infusions/{infusion4}", (mine("infusion.viewed", "infusion", "infusion4"),
                                                      shared("infusion4_entries"))),
     ),
     "care:infusion_edit": each(
-        (THERAPIST,), "/infusions/{infusion}/edit", mine("infusion.form_viewed", "infusion", "infusion", form="edit")
+        (MEDICAL,), "/infusions/{infusion}/edit", mine("infusion.form_viewed", "infusion", "infusion", form="edit")
     ),
     "care:versions": each(
         CLINICIANS, "/infusions/{infusion}/versions", mine("infusion.viewed", "infusion", "infusion", versions=0)

@@ -83,7 +83,7 @@ async def test_it_refuses_an_unknown_clinic(demo, settings):
 @pytest.mark.slow
 async def test_audit_verify_exits_zero_on_the_demo_and_non_zero_after_tampering(demo, settings):
     ok = await _run(settings, "audit", "verify")
-    assert ok.returncode == 0 and "8 events verified" in ok.stdout
+    assert ok.returncode == 0 and "10 events verified" in ok.stdout
     await _tamper(settings, "UPDATE audit_event SET outcome = 'denied' WHERE seq = 3")
     broken = await _run(settings, "audit", "verify")
     assert broken.returncode == 1 and "seq 3" in broken.stderr
@@ -124,7 +124,7 @@ async def test_it_backs_up_the_database(demo, settings, tmp_path):
     import sqlite3
 
     copy = sqlite3.connect(target)
-    assert copy.execute("SELECT count(*) FROM user").fetchone()[0] == 8
+    assert copy.execute("SELECT count(*) FROM user").fetchone()[0] == 10
     copy.close()
     again = await _run(settings, "backup", str(target))
     assert again.returncode == 2  # never overwrites an earlier backup

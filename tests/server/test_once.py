@@ -90,10 +90,10 @@ CREATES: dict[str, Create] = {
         Consent,
     ),
     "/patients/{patient_id}/infusions/new": Create(
-        "therapist@demo.clinic", lambda ids: f"/patients/{ids['patient']}/infusions/new", _infusion, Infusion
+        "nurse@demo.clinic", lambda ids: f"/patients/{ids['patient']}/infusions/new", _infusion, Infusion
     ),
     "/infusions/{infusion_id}/vitals": Create(
-        "therapist@demo.clinic",
+        "nurse@demo.clinic",
         lambda ids: f"/infusions/{ids['infusion']}/vitals",
         lambda: {"minute_offset": "75", "systolic": "128", "diastolic": "80", "heart_rate": "72", "spo2": "98"},
         VitalSign,

@@ -46,6 +46,7 @@ def test_each_room_brings_its_panels_badges_rules_actions_and_commands(app):
     assert {str(role): registry.homes[role] for role in registry.homes} == {
         "admin": "server:admin_users",
         "therapist": "care:caseload",
+        "medical": "care:caseload",
         "patient": "journal:home",
         "supervisor": "oversight:home",
     }

@@ -20,6 +20,7 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 ROLE_ACCOUNT = {
     "patient": "patient@demo.clinic",
     "therapist": "therapist@demo.clinic",
+    "medical": "nurse@demo.clinic",
     "supervisor": "supervisor@demo.clinic",
     "admin": "admin@demo.clinic",
 }

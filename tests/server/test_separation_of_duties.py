@@ -10,13 +10,16 @@ import httpx
 
 from journal.models import JournalEntry
 from notes.models import IntegrationNote
-from server.models import AccessApproval, Role, User
+from server.models import AccessApproval, LoginFailure, Role, User
 from server.web import leaf_routes
 from tests.conftest import DEMO_PASSWORD, another, login, token
 
 ADMINS_PASSWORD = "the admin chose this one"
 LINK = re.compile(r"/enrol/([A-Za-z0-9_-]{43})")
-CLINICAL = ("patient@demo.clinic", "therapist@demo.clinic", "supervisor@demo.clinic", "therapist2@demo.clinic")
+CLINICAL = (
+    "patient@demo.clinic", "therapist@demo.clinic", "supervisor@demo.clinic", "therapist2@demo.clinic",
+    "nurse@demo.clinic",
+)
 IDS = range(1, 7)  # the demo's rows of every kind have small ids
 
 
@@ -52,7 +55,8 @@ async def test_no_account_an_admin_makes_or_resets_opens_clinical_content(app, c
     shown: list[str] = []  # everything the admin's browser ever received
     for i, role in enumerate(Role):
         new = {"csrf_token": csrf, "name": f"New {role}", "email": f"new-{role}@demo.clinic", "role": str(role),
-               "form_key": f"{i}" * 24, "password": ADMINS_PASSWORD}  # a password field is simply ignored
+               "form_key": f"{i}" * 24, "password": ADMINS_PASSWORD,  # a password field is simply ignored
+               "credential": "RN" if role == Role.MEDICAL else ""}
         shown.append((await client.post("/admin/users/new", data=new)).text)
     for email in CLINICAL:
         target = await User.get(email=email)
@@ -60,6 +64,7 @@ async def test_no_account_an_admin_makes_or_resets_opens_clinical_content(app, c
     admin2 = await User.get(email=f"new-{Role.ADMIN}@demo.clinic")
     widen = {"csrf_token": csrf, "name": admin2.name, "role": "supervisor", "version": str(admin2.version)}
     shown.append((await client.post(f"/admin/users/{admin2.id}", data=widen)).text)
+    assert await User.filter(email=f"new-{Role.MEDICAL}@demo.clinic", awaiting_approval=True, credential="RN").exists()
     for approval in await AccessApproval.all():  # an admin cannot approve their own requests
         r = await client.post(f"/approvals/{approval.id}",
                               data={"csrf_token": csrf, "decision": "approve", "password": DEMO_PASSWORD})
@@ -78,6 +83,7 @@ async def test_no_account_an_admin_makes_or_resets_opens_clinical_content(app, c
     usable = []
     for user in await User.filter(clinic__slug="demo.clinic"):
         for password in (ADMINS_PASSWORD, DEMO_PASSWORD):
+            await LoginFailure.all().delete()  # 15 accounts × 2 passwords: more failures than one IP may make
             async with another(client) as c:
                 if (await login(c, user.email, password)).status_code == 303:
                     usable.append((user.email, password))

@@ -74,9 +74,9 @@ async def test_a_wrong_password_at_co_signing_writes_that_alone(client, demo):
 
 
 async def test_a_wrong_password_at_signing_an_infusion_writes_that_alone(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     d = await demo_records()
-    for infusion_id in (d.infusion, d.infusion4):  # without and with shared entries on its page
+    for infusion_id in (d.infusion, d.infusion4):  # infusion 4 has shared entries (not on the nurse's page)
         infusion = await Infusion.get(id=infusion_id)
         before = await _seq()
         data = {"csrf_token": csrf, "version": str(infusion.version), "password": WRONG}
@@ -98,27 +98,34 @@ async def test_opening_the_editor_with_copy_previous_reads_the_previous_note_onc
 
 
 async def test_a_refused_form_shows_its_page_with_that_pages_reads_once(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
     d = await demo_records()
-    key = {"csrf_token": csrf, "form_key": "k" * 24}
     infusion4 = [("infusion.viewed", "infusion", str(d.infusion4), "ok", {})]
-    shared4 = [("journal.shared_viewed", "patient", str(d.casey), "ok", {"entries": d.infusion4_entries})]
     prefill4 = [("journal.shared_viewed", "patient", str(d.casey), "ok", {"entries": d.prefill_4})]
     form = {"form": "edit"}
-    cases = [
-        (f"/infusions/{d.infusion4}/vitals", {**key, "minute_offset": "x"}, infusion4 + shared4),
-        (f"/infusions/{d.infusion4}/vitals/strike", {"csrf_token": csrf}, infusion4 + shared4),
+    async with another(client) as nurse:  # the dosing record is the medical staff's: they see no journal entries
+        csrf = await sign_in(nurse, "nurse@demo.clinic")
+        key = {"csrf_token": csrf, "form_key": "k" * 24}
+        await _refused(nurse, [
+            (f"/infusions/{d.infusion4}/vitals", {**key, "minute_offset": "x"}, infusion4),
+            (f"/infusions/{d.infusion4}/vitals/strike", {"csrf_token": csrf}, infusion4),
+            (f"/infusions/{d.infusion}/edit", {"csrf_token": csrf, "version": "1", "number": "x"},
+             [("infusion.form_viewed", "infusion", str(d.infusion), "ok", form)]),
+            (f"/patients/{d.casey}/infusions/new", {**key, "number": "x"},
+             [("infusion.form_viewed", "patient", str(d.casey), "ok", {"form": "new"})]),
+        ])  # fmt: skip
+    csrf = await sign_in(client, "therapist@demo.clinic")
+    key = {"csrf_token": csrf, "form_key": "k" * 24}
+    await _refused(client, [
         (f"/notes/{d.signed_note}/addenda", {**key, "body": ""}, [("note.read", "note", str(d.signed_note), "ok", {})]),
         (f"/notes/{d.draft_note}", {**note_form(csrf, version=1), "format": "nope"}, infusion4 + prefill4),
-        (f"/infusions/{d.infusion}/edit", {"csrf_token": csrf, "version": "1", "number": "x"},
-         [("infusion.form_viewed", "infusion", str(d.infusion), "ok", form)]),
-        (f"/patients/{d.casey}/infusions/new", {**key, "number": "x"},
-         [("infusion.form_viewed", "patient", str(d.casey), "ok", {"form": "new"})]),
         (f"/patients/{d.casey}/measures/new", {**key, "instrument": "phq9"},
          [("measure.form_viewed", "patient", str(d.casey), "ok", {"instrument": "PHQ9"})]),
         (f"/patients/{d.casey}/cssrs/new", key,
          [("measure.form_viewed", "patient", str(d.casey), "ok", {"instrument": "CSSRS"})]),
-    ]  # fmt: skip
+    ])  # fmt: skip
+
+
+async def _refused(client, cases) -> None:
     for path, data, expected in cases:
         before = await _seq()
         assert (await client.post(path, data=data)).status_code == 400, path
@@ -141,7 +148,7 @@ async def test_a_refused_journal_save_shows_the_words_typed_and_reads_nothing(cl
 
 
 async def test_a_stale_infusion_save_shows_the_saved_record_with_one_read(client, demo):
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    csrf = await sign_in(client, "nurse@demo.clinic")
     d = await demo_records()
     infusion = await Infusion.get(id=d.infusion)
     typed = {k: ("on" if v is True else v) for k, v in form_values(infusion, "UTC").items() if v is not False}
