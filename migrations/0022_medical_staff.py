@@ -22,7 +22,7 @@ AlterDescription = importlib.import_module("migrations.0015_pre_dose_checklist")
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0020_notification_preferences')]
+    dependencies = [('models', '0021_journal_history')]
 
     initial = False
 
