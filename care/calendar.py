@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
-from care import access
+from care import access, panels
 from care.calendar_models import Booking, BookingKind, BookingStaff, BookingStatus
 from care.clinic_settings import ClinicSettings
 from care.models import Course, CourseStatus, Patient
@@ -265,14 +265,20 @@ async def open_dosing(actor: Actor, patient_id: int, booking_id: int | None) -> 
 BOOKING_VIEWED = audit.define("booking.viewed", "A clinician opened a booked session's page.")
 
 
-async def booking_page(actor: Actor, booking_id: int) -> Booking:
-    """A booked session's page (audited as a read of the patient's record), with its staff loaded."""
+@dataclass(frozen=True)
+class BookingPage:
+    booking: Booking
+    panels: list[Any]  # what other rooms show on it (the patient's intention for the session)
+
+
+async def booking_page(actor: Actor, booking_id: int) -> BookingPage:
+    """A booked session's page (audited as a read of the patient's record), with its staff and panels."""
     booking = await get_booking_for(actor, booking_id)
     await booking.fetch_related("staff__user")
     await audit.record_read(
         actor, BOOKING_VIEWED, object_type="booking", object_id=booking.id, patient_id=booking.patient_id
     )
-    return booking
+    return BookingPage(booking, await actor.registry.page(panels.BOOKING).collect(actor, booking))
 
 
 async def get_booking_for(actor: Actor, booking_id: int, *, write: bool = False) -> Booking:
@@ -359,14 +365,13 @@ class NextSession:
 async def next_session(actor: Actor, patient: Patient) -> dict[str, Any] | None:
     """The patient's next booked session and, before a dosing session, the clinic's preparation checklist (the
     panel on the patient's journal home)."""
-    booking = (
-        await Booking.filter(patient_id=patient.id, status__in=OPEN, ends_at__gt=actor.now)
-        .order_by("starts_at")
-        .first()
-    )
-    if booking is None:
+    upcoming = await Booking.filter(patient_id=patient.id, status__in=OPEN, ends_at__gt=actor.now).order_by(
+        "starts_at"
+    ).limit(3)
+    if not upcoming:
         return None
+    booking = upcoming[0]
     same = actor.user is not None and actor.user.clinic_id == patient.clinic_id
     clinic = actor.clinic if same else await Clinic.get(id=patient.clinic_id)  # a patient's clinic came with them
     checklist = ClinicSettings.of(clinic).preparation_checklist if booking.kind == BookingKind.DOSING else ()
-    return {"next": NextSession(booking, checklist), "tz": clinic.timezone}
+    return {"next": NextSession(booking, checklist), "later": upcoming[1:], "tz": clinic.timezone}

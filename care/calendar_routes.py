@@ -49,9 +49,9 @@ async def create(request: Request) -> Response:
 
 
 async def show(request: Request) -> Response:
-    booking = await calendar.booking_page(actor(request), int(request.path_params["booking_id"]))
+    page = await calendar.booking_page(actor(request), int(request.path_params["booking_id"]))
     done = request.query_params.get("done", "")
-    return render(request, "care/booking.html", {"b": booking, "errors": {}, "done": done})
+    return render(request, "care/booking.html", {"b": page.booking, "panels": page.panels, "errors": {}, "done": done})
 
 
 async def change_status(request: Request) -> Response:
@@ -62,7 +62,7 @@ async def change_status(request: Request) -> Response:
     try:
         booking = await calendar.set_status(actor(request), int(request.path_params["booking_id"]), version, to, reason)
     except Invalid as exc:
-        ctx = {"b": exc.page, "errors": exc.errors, "done": ""}
+        ctx = {"b": exc.page, "panels": [], "errors": exc.errors, "done": ""}
         return render(request, "care/booking.html", ctx, status=exc.status)
     return redirect(request, url(request, "care:booking", booking_id=booking.id) + "?done=" + booking.status)
 

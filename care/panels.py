@@ -13,6 +13,8 @@ from server.panels import Rendered
 CHART, INFUSION, CASELOAD = "care.chart", "care.infusion", "care.caseload"
 # The patient's own progress page (/me/progress): providers are called as provider(actor, patient).
 PROGRESS = "care.progress"
+# A booked session's page (/bookings/{id}): providers are called as provider(actor, booking).
+BOOKING = "care.booking"
 
 
 async def collect(actor: Actor, patient: Patient | None = None, infusion: Infusion | None = None) -> list[Rendered]:

@@ -13,7 +13,7 @@ from journal import checkin
 from journal.service import Export
 from journal.versions import content
 
-KINDS = {"post_session": "After a session", "check_in": "Check-in", "free": "Journal"}
+KINDS = {"post_session": "After a session", "check_in": "Check-in", "free": "Journal", "intention": "Intention"}
 INSTRUMENTS = {"PHQ9": "PHQ-9 (mood)", "GAD7": "GAD-7 (anxiety)"}
 
 

@@ -14,6 +14,7 @@ class Kind(StrEnum):
     POST_SESSION = "post_session"
     CHECK_IN = "check_in"
     FREE = "free"
+    INTENTION = "intention"  # written before a dosing session (journal/intentions.py)
 
 
 class Scales(Model):

@@ -97,7 +97,8 @@ async def new_entry(actor: Actor, infusion_id: int | None, kind: str | None, pro
     existing = session_entry = None
     if prompt:
         existing = await _first_id(JournalEntry.filter(patient_id=patient.id, prompt_ref=prompt.ref, deleted_at=None))
-        kind = Kind.POST_SESSION if prompt.ref.startswith("schedule:") else Kind.CHECK_IN
+        kinds = {"schedule": Kind.POST_SESSION, "intention": Kind.INTENTION}
+        kind = kinds.get(prompt.ref.partition(":")[0], Kind.CHECK_IN)
     elif infusion and kind in (None, Kind.POST_SESSION):
         session_entry = await _session_entry(patient, infusion.id)
     values = {
@@ -108,7 +109,8 @@ async def new_entry(actor: Actor, infusion_id: int | None, kind: str | None, pro
         "sitting": secrets.token_urlsafe(24),
         "prompt_ref": prompt.ref if prompt else "",
         **heading(None, prompt),
-        "shared": await service.share_by_default(patient),
+        # An intention is written for the therapist to read before the session: shared unless the patient unticks it.
+        "shared": kind == Kind.INTENTION or await service.share_by_default(patient),
         "session_entry": session_entry,
     }
     return NewEntry(infusion, values, existing)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from care.calendar import OPEN
+from care.calendar_models import Booking, BookingKind
 from care.clinic_settings import PROMPT_HOURS_MAX, ClinicSettings
 from care.models import Infusion, Patient
 from journal.models import JournalEntry, Prompt
@@ -52,8 +55,49 @@ def _label(hours: int) -> str:
     return "a day" if days == 1 else f"{days} days"
 
 
-def schedule_text(hours: int, infusion: Infusion) -> str:
+def schedule_text(hours: int, infusion: Infusion, intention: str = "") -> str:
+    """A scheduled prompt's words; the first one after a session quotes the patient's intention back to them."""
+    if intention:
+        return (
+            f"You came in wanting “{intention}”. It has been {_label(hours)} since session {infusion.number}."
+            " What do you notice now?"
+        )
     return f"It has been {_label(hours)} since session {infusion.number}. How are things now?"
+
+
+def intention_ref(booking_id: int) -> str:
+    return f"intention:{booking_id}"
+
+
+def intention_question(booking: Booking, tz: str) -> str:
+    local = booking.starts_at.astimezone(ZoneInfo(tz))
+    return (
+        f"Before your session on {local:%A %-d %B}: what would you like to bring to it? A word, a question or a"
+        " hope is enough."
+    )
+
+
+async def upcoming_dosing(patient: Patient, booking_id: int, now: datetime) -> Booking | None:
+    """The patient's own open dosing session that has not ended yet (the one an intention is written for)."""
+    return await Booking.get_or_none(
+        id=booking_id, patient_id=patient.id, kind=BookingKind.DOSING, status__in=OPEN, ends_at__gt=now
+    )
+
+
+def quote(entry: JournalEntry) -> str:
+    """An intention's words on one line, shortened at a word (to quote back after the session)."""
+    words = " ".join(" ".join([*entry.answers.values(), entry.body]).split())
+    return words if len(words) <= 140 else words[:140].rsplit(" ", 1)[0] + "…"
+
+
+async def intentions_for(infusions: list[Infusion]) -> dict[int, str]:
+    """Infusion id -> the quoted intention written for the booked session that infusion completed."""
+    bookings = await Booking.filter(infusion_id__in=[i.id for i in infusions]).values_list("id", "infusion_id")
+    if not bookings:
+        return {}
+    by_ref = {intention_ref(b): infusion_id for b, infusion_id in bookings}
+    rows = JournalEntry.filter(prompt_ref__in=list(by_ref), deleted_at=None)
+    return {by_ref[e.prompt_ref]: quote(e) for e in await rows if quote(e)}
 
 
 def schedule_ref(infusion_id: int, hours: int) -> str:
@@ -80,7 +124,13 @@ async def due(patient: Patient, now: datetime, settings: ClinicSettings) -> list
         if showing
         else ()
     )
-    found = [Due(ref, schedule_text(h, i), at, i) for ref, at, h, i in showing if ref not in answered]
+    quoted = await intentions_for([i for *_, i in showing]) if showing else {}
+    first = min(hours)
+    found = [
+        Due(ref, schedule_text(h, i, quoted.get(i.id, "") if h == first else ""), at, i)
+        for ref, at, h, i in showing
+        if ref not in answered
+    ]
     return sorted(found, key=lambda d: d.due_at, reverse=True)
 
 
@@ -98,7 +148,13 @@ async def resolve(patient: Patient, ref: str, now: datetime) -> Due | None:
         if infusion is None:
             return None
         at: datetime = infusion.started_at + timedelta(hours=hours)  # type: ignore[operator, assignment]
-        return Due(ref, schedule_text(hours, infusion), at, infusion)
+        first = min(ClinicSettings.of(await patient.clinic).prompt_schedule_hours) == hours
+        quoted = (await intentions_for([infusion])).get(infusion.id, "") if first else ""
+        return Due(ref, schedule_text(hours, infusion, quoted), at, infusion)
+    if kind == "intention" and len(parts) == 1:
+        booking = await upcoming_dosing(patient, int(parts[0]), now)
+        tz = (await patient.clinic).timezone if booking else ""
+        return Due(ref, intention_question(booking, tz), now, None) if booking else None
     if kind == "practice" and len(parts) == 1:
         practice = await Prompt.get_or_none(id=int(parts[0]), patient_id=patient.id, due_at__lte=now).select_related(
             "infusion"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from care import calendar
 from care import panels as care_pages
-from journal import access, demo, reminders, scales, shared, trash
+from journal import access, demo, intentions, reminders, scales, shared, trash
 from journal import panels as journal_pages
 from server.models import Role
 from server.registry import NavEntry, Registry
@@ -21,7 +20,8 @@ def setup(registry: Registry) -> None:
     )
     template = "journal/_shared_panel.html"
     registry.panel((care_pages.CHART, care_pages.INFUSION), "journal", template, shared.shared_panel)
-    registry.panel((journal_pages.HOME,), "next_session", "care/_next_session.html", calendar.next_session)
+    registry.panel((journal_pages.HOME,), "next_session", "care/_next_session.html", intentions.next_session_panel)
+    registry.panel((care_pages.BOOKING,), "intention", "journal/_intention_panel.html", intentions.booking_panel)
     registry.panel((care_pages.PROGRESS,), "journal", "journal/_scales_panel.html", scales.scales_panel)
     registry.topic(reminders.TOPIC, "New prompts to write, after a session or from your care team", (Role.PATIENT,))
     registry.message(reminders.KIND, reminders.render, reminders.TOPIC)

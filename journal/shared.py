@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from care.access import MAY_PATIENT_VIEW
+from care.calendar_models import Booking
 from care.models import Infusion, Patient
 from journal import access
 from journal.access import MAY_JOURNAL_READ_SHARED
@@ -73,8 +75,12 @@ async def shared_panel(actor: Actor, patient: Patient | None, infusion: Infusion
     if patient is None or not await can(actor.user, MAY_JOURNAL_READ_SHARED, patient):
         return None
     rows = JournalEntry.filter(patient_id=patient.id, shared=True, deleted_at=None)
-    if infusion is not None:
-        rows = rows.filter(infusion_id=infusion.id)
+    if infusion is not None:  # the session's entries, and the intention written for the booking it completed
+        booked = await Booking.filter(infusion_id=infusion.id).values_list("id", flat=True)
+        refs = [f"intention:{b}" for b in booked]
+        rows = rows.filter(Q(infusion_id=infusion.id) | Q(prompt_ref__in=refs)) if refs else rows.filter(
+            infusion_id=infusion.id
+        )
     entries = await rows.select_related("infusion").order_by("-shared_at").limit(PANEL_SIZE)
     await record_shown(actor, patient.id, entries)
     return {"entries": entries, "infusion": infusion}

@@ -40,7 +40,7 @@ def _shorten(text: str, limit: int) -> str:
 def fallback_title(entry: JournalEntry) -> str:
     if entry.infusion_id and entry.kind == Kind.POST_SESSION and entry.infusion:
         return f"After session {entry.infusion.number}"
-    return "Check-in" if entry.kind == Kind.CHECK_IN else "Journal entry"
+    return {Kind.CHECK_IN: "Check-in", Kind.INTENTION: "Intention"}.get(entry.kind, "Journal entry")
 
 
 def first_line(entry: JournalEntry) -> str:

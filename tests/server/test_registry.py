@@ -33,6 +33,7 @@ def test_each_room_brings_its_panels_badges_rules_actions_and_commands(app):
         "care.progress": ["journal"],
         "care.caseload": ["dashboard"],
         "journal.home": ["next_session", "summaries"],
+        "care.booking": ["intention"],
     }
     assert [b.__module__ for b in registry.badges] == ["server.enrolment", "oversight.quality"]
     for rule, room in [("patient.view", "care"), ("journal.write", "journal"), ("note.cosign", "notes")]:
