@@ -43,20 +43,24 @@ async def test_the_patient_is_invited_and_the_therapist_reads_it_before_and_afte
     assert entry.kind == "intention" and entry.shared and entry.prompt_text.startswith("Before your session on")
     assert "Your intention:" in (await client.get("/journal")).text and WORDS in (await client.get("/journal")).text
     async with another(client) as therapist:
-        t_csrf = await sign_in(therapist, "therapist@demo.clinic")
+        await sign_in(therapist, "therapist@demo.clinic")
         page = await therapist.get(f"/bookings/{booking.id}")
         assert "The patient's intention" in page.text and WORDS in page.text
         shown = await AuditEvent.filter(action="journal.shared_viewed").order_by("-seq").first()
         assert shown.detail == {"entries": [entry.id]}
+    async with another(client) as nurse:  # the nurse who gives the dose records it from the booked session
+        n_csrf = await sign_in(nurse, "nurse@demo.clinic")
         data = {
-            "csrf_token": t_csrf, "form_key": "i" * 24, "booking_id": str(booking.id), "number": "7",
+            "csrf_token": n_csrf, "form_key": "i" * 24, "booking_id": str(booking.id), "number": "7",
             "phase": "dosing", "scheduled_at": "2026-11-24T10:00", "route": "iv",
             "agent": "racemic_ketamine", "dose_mg_per_kg": "0.5", "weight_kg": "70",
         }
-        r = await therapist.post(f"/patients/{booking.patient_id}/infusions/new", data=data)
+        r = await nurse.post(f"/patients/{booking.patient_id}/infusions/new", data=data)
         assert r.status_code == 303, r.text[:500]
-        infusion = await Infusion.get(patient_id=booking.patient_id, number=7)
-        assert (await Booking.get(id=booking.id)).infusion_id == infusion.id
+    infusion = await Infusion.get(patient_id=booking.patient_id, number=7)
+    assert (await Booking.get(id=booking.id)).infusion_id == infusion.id
+    async with another(client) as therapist:
+        await sign_in(therapist, "therapist@demo.clinic")
         assert WORDS in (await therapist.get(f"/infusions/{infusion.id}")).text
         assert WORDS in (await therapist.get(f"/infusions/{infusion.id}/notes/new")).text
     await Infusion.filter(id=infusion.id).update(started_at=clock.now)  # the dose was given now...
