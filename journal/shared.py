@@ -69,6 +69,16 @@ def shared_entries(
     return rows.filter(created_at__gte=written_since) if written_since else rows
 
 
+async def shared_intentions(infusion_id: int) -> list[JournalEntry]:
+    """The shared intention written for the booked session this infusion completed, as a fact for another room's
+    page (no permission check, no audit: the caller's page does both)."""
+    booked = await Booking.filter(infusion_id=infusion_id).values_list("id", flat=True)
+    if not booked:
+        return []
+    rows = JournalEntry.filter(prompt_ref__in=[f"intention:{b}" for b in booked], shared=True, deleted_at=None)
+    return await rows.select_related("infusion")
+
+
 async def shared_panel(actor: Actor, patient: Patient | None, infusion: Infusion | None) -> dict[str, Any] | None:
     """Shared entries for the chart (all) or an infusion page (that session's), audited; private and deleted ones
     never."""

@@ -77,6 +77,8 @@ async def prefill(actor: Actor, infusion_id: int) -> Prefill:
         .select_related("infusion")
         .order_by("-created_at")
     )
+    # The intention written for this session's booking is always beside its note, whenever it was written.
+    entries += [e for e in await journal_shared.shared_intentions(infusion.id) if e.id not in {x.id for x in entries}]
     measures = await MeasureResponse.filter(patient_id=infusion.patient_id, instrument__in=["PHQ9", "GAD7"]).order_by(
         "taken_at"
     )
