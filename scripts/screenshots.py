@@ -63,6 +63,8 @@ def staff_pages(page: Page) -> None:
     shoot(page, "staff-chart-1280")
     page.locator("#infusions").get_by_role("link", name="Infusion 5", exact=True).click()
     shoot(page, "staff-infusion-1280")
+    page.get_by_role("link", name="Calendar").click()
+    shoot(page, "staff-calendar-1280")
 
 
 def main() -> int:
