@@ -16,6 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from tortoise.transactions import in_transaction
 
+from care.models import Patient
 from journal.models import JournalEntry
 from server import enrolment, outbox
 from server.models import AuditEvent, Clinic, OutboxMessage, User
@@ -228,3 +229,41 @@ async def test_a_serving_worker_delivers_due_messages_by_itself(app, demo, smtp)
             await asyncio.sleep(0.05)
     assert len(smtp.messages) == 1
     assert await OutboxMessage.filter(sent_at__isnull=False).count() == 1
+
+
+async def test_a_booking_sends_one_invitation_with_a_valid_calendar_file(app, client, demo, smtp):
+    from icalendar import Calendar
+
+    casey = await Patient.get(mrn="DC-1001").select_related("user")
+    therapist = await User.get(email="therapist@demo.clinic")
+    await login(client, "therapist@demo.clinic")
+    csrf = await token(client, f"/patients/{casey.id}/bookings/new")
+    data = {"csrf_token": csrf, "form_key": "b" * 24, "kind": "dosing", "starts_at": "2026-12-01T10:00",
+            "room": "Chair 5", "staff": str(therapist.id)}
+    assert (await client.post(f"/patients/{casey.id}/bookings/new", data=data)).status_code == 303
+    await _deliver(app)
+    await _deliver(app)
+    invites = [m for m in smtp.messages if m["To"] == casey.user.email and m.get_content_type() == "multipart/mixed"]
+    assert len(invites) == 1
+    [ics] = [p for p in invites[0].walk() if p.get_content_type() == "text/calendar"]
+    event = Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")[0]
+    assert str(event["summary"]) == "Appointment"
+    assert event.decoded("dtstart").isoformat() == "2026-12-01T15:00:00+00:00"
+
+
+async def test_a_prompt_coming_due_sends_one_reminder_once_quiet_hours_end(app, demo, smtp, clock):
+    from care.models import Infusion
+    from server.models import NotificationPreference
+
+    casey = await Patient.get(mrn="DC-1001").select_related("user")
+    await Infusion.filter(patient_id=casey.id, number=6).update(started_at=clock.now - timedelta(hours=3))
+    await NotificationPreference.create(user_id=casey.user_id, quiet_from=9, quiet_until=12, updated_at=clock.now)
+    everything = app.state.registry  # with its producers: the reminder is queued by time, not by a request
+    await outbox.deliver_due(app.state.settings, everything)
+    reminders = [m for m in smtp.messages if m["Subject"] == "A new prompt in Afterglow"]
+    assert reminders == []  # 10:00 in New York: quiet until 12:00
+    clock.advance(hours=2, minutes=5)
+    await outbox.deliver_due(app.state.settings, everything)
+    await outbox.deliver_due(app.state.settings, everything)
+    reminders = [m for m in smtp.messages if m["Subject"] == "A new prompt in Afterglow"]
+    assert [m["To"] for m in reminders] == [casey.user.email]
