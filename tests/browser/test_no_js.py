@@ -175,7 +175,7 @@ def test_a_patient_answers_phq9_writes_edits_and_shares_an_entry_without_javascr
     checkpoint(page, problems, "therapist-reads-it")
 
 
-def test_a_therapist_records_vitals_writes_signs_and_amends_a_note_without_javascript(
+def test_the_nurse_records_dose_and_vitals_and_the_therapist_signs_and_amends_a_note_without_javascript(
     new_context: Callable[..., BrowserContext], live_server: str
 ) -> None:
     summary = "Settled quickly; the music helped. We will talk about the ceiling light next time."
@@ -184,7 +184,24 @@ def test_a_therapist_records_vitals_writes_signs_and_amends_a_note_without_javas
     problems = watch(page, scripts=False)
     sign_in(page, "therapist@demo.clinic")
     name, patient_id = create_patient_with_course(page)  # through the plain forms (see test_care)
-    infusion_id = record_infusion(page, patient_id)
+
+    # The nurse who gives the dose joins the care team (an admin adds her), records it and its vitals.
+    admin = new_context(java_script_enabled=False).new_page()
+    sign_in(admin, "admin@demo.clinic")
+    admin.goto("/care-teams")
+    admin.get_by_label(f"Therapist to add to {name}'s care team").select_option(label="Avery Santos")
+    row = admin.get_by_role("row", name=re.compile(re.escape(name)))
+    assert submit(row.get_by_role("button", name="Add", exact=True)) == 200
+    nurse = new_context(java_script_enabled=False).new_page()
+    nurse_problems = watch(nurse, scripts=False)
+    sign_in(nurse, "nurse@demo.clinic")
+    infusion_id = record_infusion(nurse, patient_id)
+    fill_reading(nurse, "-5", "150", "95", "80", "98")
+    assert submit(nurse.get_by_role("button", name="Add reading")) == 200
+    expect(nurse).to_have_url(f"{live_server}/infusions/{infusion_id}#vitals")
+    expect(vitals_rows(nurse).first.get_by_role("cell")).to_have_text(["-5", "150/95", "80", "98%"])
+    expect(nurse.locator("#flags li")).to_have_text([f"⚑ {PRE_DOSE_FLAG}"])
+    checkpoint(nurse, nurse_problems, "vitals-added")
 
     # Dashboard → the note due for yesterday's infusion → the infusion's page.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Caseload").click()
@@ -196,14 +213,6 @@ def test_a_therapist_records_vitals_writes_signs_and_amends_a_note_without_javas
     expect(page).to_have_url(f"{live_server}/infusions/{infusion_id}")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Infusion 1 · {name}")
     checkpoint(page, problems, "infusion")
-
-    # Vitals: the plain form posts and the page comes back with the reading and its flag.
-    fill_reading(page, "-5", "150", "95", "80", "98")
-    assert submit(page.get_by_role("button", name="Add reading")) == 200
-    expect(page).to_have_url(f"{live_server}/infusions/{infusion_id}#vitals")
-    expect(vitals_rows(page).first.get_by_role("cell")).to_have_text(["-5", "150/95", "80", "98%"])
-    expect(page.locator("#flags li")).to_have_text([f"⚑ {PRE_DOSE_FLAG}"])
-    checkpoint(page, problems, "vitals-added")
 
     # The note: pre-filled from the record; "Save draft" posts it and opens the saved note with the sign box.
     page.get_by_role("link", name="Write integration note").click()
