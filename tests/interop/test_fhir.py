@@ -16,7 +16,8 @@ from interop.validate import validate
 from journal.models import JournalEntry
 from notes.models import ProcessNote
 from server.models import AuditEvent, Clinic
-from tests.conftest import another, login
+from tests.care.conftest import sign_in
+from tests.conftest import DEMO_PASSWORD, another, login
 
 
 def _lines(folder: Path) -> dict[str, list[dict]]:
@@ -186,3 +187,15 @@ async def test_a_batch_of_records_loads_in_the_same_queries_however_many_patient
         assert [r.patient.id for r in records] == batch and all(r.infusions and r.measures for r in records)
         counts.append(queries.count)
     assert counts == [9, 9]
+
+
+async def test_breaking_the_glass_opens_the_fhir_api_as_it_opens_the_chart(client, demo):
+    casey = await Patient.get(mrn="DC-1001")
+    csrf = await sign_in(client, "therapist2@demo.clinic")
+    assert (await client.get(f"/fhir/Patient/{casey.id}/$everything")).status_code == 404
+    reason = "Patient in ED now, covering for Sam"
+    data = {"csrf_token": csrf, "mrn": "DC-1001", "reason": reason, "password": DEMO_PASSWORD}
+    assert (await client.post("/break-glass", data=data)).status_code == 303
+    response = await client.get(f"/fhir/Patient/{casey.id}/$everything")
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    assert (await client.post(f"/fhir/Patient/{casey.id}", data={"csrf_token": csrf})).status_code == 405
