@@ -1,5 +1,6 @@
 """Afterglow assembled: the shell and its rooms, set up in import order (server <- care <- journal <- notes <-
-oversight). This is the only place that names every room; `python -m server`, uvicorn and the tests start here."""
+oversight <- interop). This is the only place that names every room; `python -m server`, uvicorn and the tests start
+here."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from starlette.applications import Starlette
 
 from care import room as care
+from interop import room as interop
 from journal import room as journal
 from notes import room as notes
 from oversight import room as oversight
@@ -17,7 +19,7 @@ from server.app import build_app
 from server.registry import Registry
 from server.settings import Settings, from_env
 
-ROOMS = (shell, care, journal, notes, oversight)
+ROOMS = (shell, care, journal, notes, oversight, interop)
 
 
 def registry() -> Registry:

@@ -102,14 +102,16 @@ class Registry:
     producers: list[Producer] = field(default_factory=list)
 
     def room(
-        self, name: str, *, models: str, routes: Sequence[str] = (), access: ModuleType | None = None
+        self, name: str, *, models: str | None, routes: Sequence[str] = (), access: ModuleType | None = None
     ) -> None:
-        """Declare a room: its name, its models module, its route modules (mounted together under the room's name)
-        and the module whose constants are its policy rules and audit actions."""
+        """Declare a room: its name, its models module (None: a room that keeps no tables of its own and reads the
+        others'), its route modules (mounted together under the room's name) and the module whose constants are its
+        policy rules and audit actions."""
         if name in self.rooms:
             raise ValueError(f"room {name!r} is set up twice")
         self.rooms.append(name)
-        self.models.append(models)
+        if models is not None:
+            self.models.append(models)
         if routes:
             self.mounts.append(MountSpec(name, tuple(routes)))
         if access is not None:

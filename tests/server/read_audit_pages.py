@@ -266,6 +266,14 @@ SHOWS_PHI: dict[str, tuple[Visit, ...]] = {
     ),
     "oversight:glass_list": each((SUPERVISOR,), "/oversight/break-glass", clinic("break_glass.list_viewed")),
     "oversight:me": each((PATIENT,), "/me", mine("access_log.viewed", "patient")),
+    "interop:patient_export": (
+        Visit(PATIENT, "/me/export.fhir.json", (E("fhir.patient_exported", "patient", "casey", "casey"),)),
+        Visit(PATIENT, "/me/export.fhir.json?journal=all", (E("fhir.patient_exported", "patient", "casey", "casey"),)),
+    ),
+    "interop:read_patient": each(CLINICIANS, "/fhir/Patient/{casey}", mine("fhir.read", "patient", operation="read")),
+    "interop:everything": each(
+        CLINICIANS, "/fhir/Patient/{casey}/$everything", E("fhir.read", "patient", "casey", "casey")
+    ),
 }
 
 # Route name -> why it writes no read event, and the visits that prove it writes none.

@@ -13,12 +13,13 @@ import afterglow
 from server.web import RoomMount, leaf_routes
 
 ROOT = Path(__file__).resolve().parents[2]
-ROOMS = ("care", "journal", "notes", "oversight")
+ROOMS = ("care", "journal", "notes", "oversight", "interop")
 
 
 def test_it_sets_up_the_shell_and_every_room_in_import_order():
     registry = afterglow.registry()
-    assert registry.rooms == ["server", "care", "journal", "notes", "oversight"]
+    assert registry.rooms == ["server", "care", "journal", "notes", "oversight", "interop"]
+    # interop keeps no tables of its own: it reads the other rooms' models
     assert registry.models == [
         "server.models", "care.models", "care.calendar_models", "journal.models", "notes.models", "oversight.models"
     ]
@@ -42,7 +43,7 @@ def test_each_room_brings_its_panels_badges_rules_actions_and_commands(app):
     assert {"auth.login", "patient.chart_viewed", "journal.entry_saved", "note.signed", "audit.viewed"} <= set(
         registry.actions
     )
-    assert {"verify-notes", "escalate", "seed"} <= set(registry.commands)
+    assert {"verify-notes", "escalate", "seed", "fhir-export"} <= set(registry.commands)
     assert len(registry.demo_loaders) == 3
     assert {str(role): registry.homes[role] for role in registry.homes} == {
         "admin": "server:admin_users",

@@ -35,7 +35,7 @@ def test_it_declares_roles_on_every_route(app):
         assert getattr(r.endpoint, "roles", None), f"{r.path} declares no roles"
     assert [m.path for m in app.routes if isinstance(m, Mount) and not isinstance(m, RoomMount)] == ["/static"]
     rooms = [m.name for m in app.routes if isinstance(m, RoomMount)]
-    assert rooms == ["server", "care", "journal", "notes", "oversight"]
+    assert rooms == ["server", "care", "journal", "notes", "oversight", "interop"]
 
 
 def test_it_refuses_to_build_a_route_without_roles():

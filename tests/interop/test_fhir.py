@@ -1,0 +1,201 @@
+"""The record as FHIR: every resource the demo clinics export parses as its declared type with fhir.resources, the
+codes come from the shipped lists, the patient's bundle carries their scores as the chart does, process notes and
+private entries appear nowhere (unless the patient chooses their own entries), and strangers get 404."""
+
+from __future__ import annotations
+
+import base64
+import json
+from argparse import Namespace
+from pathlib import Path
+
+from care.models import Instrument, MeasureResponse, Patient
+from interop import bulk, record
+from interop.codes import CODE_LISTS
+from interop.validate import validate
+from journal.models import JournalEntry
+from notes.models import ProcessNote
+from server.models import AuditEvent, Clinic
+from tests.care.conftest import sign_in
+from tests.conftest import DEMO_PASSWORD, another, login
+
+
+def _lines(folder: Path) -> dict[str, list[dict]]:
+    return {p.stem: [json.loads(line) for line in p.read_text().splitlines()] for p in folder.glob("*.ndjson")}
+
+
+async def _export(actor, folder: Path) -> dict[str, dict[str, list[dict]]]:
+    found = {}
+    for clinic in await Clinic.all().order_by("id"):
+        await bulk.export_clinic(actor, clinic, folder / clinic.slug, batch=1)
+        found[clinic.slug] = _lines(folder / clinic.slug)
+    return found
+
+
+def _codings(value: object):
+    if isinstance(value, dict):
+        if "system" in value and "code" in value:
+            yield value["system"], value["code"]
+        for item in value.values():
+            yield from _codings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _codings(item)
+
+
+def _text(value: object) -> str:
+    """The JSON and every attachment decoded: what a receiving system could read."""
+    found = [json.dumps(value, ensure_ascii=False)]
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("data"), str) and "contentType" in item:
+                found.append(base64.b64decode(item["data"]).decode())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return "\n".join(found)
+
+
+async def _bundle(client, journal: str = "") -> dict:
+    assert (await login(client, "patient@demo.clinic")).status_code == 303
+    response = await client.get("/me/export.fhir.json" + (f"?journal={journal}" if journal else ""))
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/fhir+json")
+    return response.json()
+
+
+async def test_every_resource_the_demo_clinics_export_validates_with_fhir_resources(client, demo, actor, tmp_path):
+    exported = await _export(actor, tmp_path)
+    kinds = set()
+    for files in exported.values():
+        for kind, resources in files.items():
+            for resource in resources:
+                assert resource["resourceType"] == kind
+                validate(resource)
+                assert set(_codings(resource)) <= CODE_LISTS, resource["id"]
+            kinds.add(kind)
+    assert kinds == {
+        "Composition", "Consent", "DocumentReference", "Encounter", "MedicationAdministration", "Observation",
+        "Organization", "Patient", "Practitioner", "Provenance", "QuestionnaireResponse",
+    }  # fmt: skip
+
+
+async def test_the_patients_bundle_validates_and_holds_the_charts_phq9_totals(client, demo):
+    bundle = await _bundle(client, "all")
+    validate(bundle)
+    assert bundle["type"] == "collection"
+    resources = [e["resource"] for e in bundle["entry"]]
+    totals = sorted(
+        (r["effectiveDateTime"], r["valueInteger"])
+        for r in resources
+        if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "44261-6"
+    )
+    casey = await Patient.get(mrn="DC-1001")
+    chart = await MeasureResponse.filter(patient_id=casey.id, instrument=Instrument.PHQ9).order_by("taken_at")
+    assert [total for _, total in totals] == [m.total for m in chart] == [19, 16, 13, 11, 9, 8]
+    answers = [r for r in resources if r["resourceType"] == "QuestionnaireResponse"]
+    assert len(answers) == 12 and all(len(r["item"]) in (7, 9) for r in answers)
+
+
+async def test_process_notes_and_private_entries_appear_in_no_export(client, demo, actor, tmp_path):
+    secrets = [n.body for n in await ProcessNote.all()] + [e.body for e in await JournalEntry.filter(shared=False)]
+    assert secrets and all(secrets)
+    exported = _text(await _export(actor, tmp_path))
+    for journal in ("", "none", "shared"):
+        async with another(client) as browser:
+            exported += _text(await _bundle(browser, journal))
+    async with another(client) as browser:
+        await login(browser, "supervisor@demo.clinic")
+        for patient in await Patient.filter(clinic__slug="demo.clinic"):
+            exported += _text((await browser.get(f"/fhir/Patient/{patient.id}/$everything")).json())
+    assert [s for s in secrets if s in exported] == []
+
+
+async def test_the_patient_chooses_which_of_their_entries_the_bundle_includes(client, demo):
+    casey = await Patient.get(mrn="DC-1001")
+    shared = {f"journal-{e.id}" for e in await JournalEntry.filter(patient_id=casey.id, shared=True)}
+    every = {f"journal-{e.id}" for e in await JournalEntry.filter(patient_id=casey.id)}
+    for choice, expected in (("", set()), ("none", set()), ("shared", shared), ("all", every)):
+        async with another(client) as browser:
+            bundle = await _bundle(browser, choice)
+        found = {e["resource"]["id"] for e in bundle["entry"] if e["resource"]["id"].startswith("journal-")}
+        assert found == expected, choice
+    assert shared and every > shared
+
+
+async def test_the_patients_download_is_audited_once_with_its_counts(client, demo):
+    before = await AuditEvent.all().count()
+    await _bundle(client, "shared")
+    events = await AuditEvent.filter(seq__gt=before, action="fhir.patient_exported")
+    assert len(events) == 1 and events[0].detail["journal"] == "shared"
+    assert events[0].detail["resources"]["Patient"] == 1
+
+
+async def test_strangers_get_404_on_the_fhir_patient_endpoints(client, demo):
+    casey = await Patient.get(mrn="DC-1001")
+    for who in ("therapist2@demo.clinic", "therapist@other.clinic", "patient@demo.clinic", "admin@demo.clinic"):
+        async with another(client) as browser:
+            await login(browser, who)
+            for path in (f"/fhir/Patient/{casey.id}", f"/fhir/Patient/{casey.id}/$everything"):
+                assert (await browser.get(path)).status_code == 404, (who, path)
+
+
+async def test_the_care_team_reads_the_patient_and_everything(client, demo):
+    casey = await Patient.get(mrn="DC-1001")
+    await login(client, "therapist@demo.clinic")
+    patient = (await client.get(f"/fhir/Patient/{casey.id}")).json()
+    validate(patient)
+    assert patient["identifier"][0]["value"] == "DC-1001"
+    bundle = (await client.get(f"/fhir/Patient/{casey.id}/$everything")).json()
+    validate(bundle)
+    assert bundle["type"] == "searchset" and bundle["total"] == len(bundle["entry"])
+    assert not [e for e in bundle["entry"] if e["resource"]["id"].startswith("journal-")]
+
+
+async def test_the_ndjson_export_round_trips_its_counts_and_is_audited_once(client, demo, actor, tmp_path):
+    clinic = await Clinic.get(slug="demo.clinic")
+    before = await AuditEvent.all().count()
+    counts = await bulk.export_clinic(actor, clinic, tmp_path, batch=1, check=True)
+    lines = _lines(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert {kind: len(rows) for kind, rows in lines.items()} == counts
+    assert {o["type"]: o["count"] for o in manifest["output"]} == counts
+    assert counts["Patient"] == await Patient.filter(clinic_id=clinic.id).count()
+    events = await AuditEvent.filter(seq__gt=before)
+    assert [(e.action, e.clinic_id, e.detail["resources"]) for e in events] == [
+        ("fhir.bulk_exported", clinic.id, counts)
+    ]
+
+
+async def test_the_command_writes_each_clinic_apart_with_a_progress_line(client, demo, settings, tmp_path, capsys):
+    out = tmp_path / "export"
+    assert await bulk.run(settings, Namespace(out=str(out), clinic=None, validate=False)) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["demo.clinic", "other.clinic"]
+    assert (out / "other.clinic" / "manifest.json").stat().st_mode & 0o077 == 0
+    assert "demo.clinic: 2/2 patients" in capsys.readouterr().err
+    assert await bulk.run(settings, Namespace(out=str(out), clinic="nowhere", validate=False)) == 2
+
+
+async def test_a_batch_of_records_loads_in_the_same_queries_however_many_patients(client, demo, queries, caplog):
+    clinic = await Clinic.get(slug="demo.clinic")
+    ids = [p.id for p in await Patient.filter(clinic_id=clinic.id).order_by("id")]
+    counts = []
+    for batch in (ids[:1], ids):
+        with queries.counting(caplog):
+            records = await record.load(clinic, batch, record.JournalChoice.ALL)
+        assert [r.patient.id for r in records] == batch and all(r.infusions and r.measures for r in records)
+        counts.append(queries.count)
+    assert counts == [9, 9]
+
+
+async def test_breaking_the_glass_opens_the_fhir_api_as_it_opens_the_chart(client, demo):
+    casey = await Patient.get(mrn="DC-1001")
+    csrf = await sign_in(client, "therapist2@demo.clinic")
+    assert (await client.get(f"/fhir/Patient/{casey.id}/$everything")).status_code == 404
+    reason = "Patient in ED now, covering for Sam"
+    data = {"csrf_token": csrf, "mrn": "DC-1001", "reason": reason, "password": DEMO_PASSWORD}
+    assert (await client.post("/break-glass", data=data)).status_code == 303
+    response = await client.get(f"/fhir/Patient/{casey.id}/$everything")
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    assert (await client.post(f"/fhir/Patient/{casey.id}", data={"csrf_token": csrf})).status_code == 405
