@@ -162,6 +162,7 @@ SHOWS_PHI: dict[str, tuple[Visit, ...]] = {
     ),
     "care:booking": each(CLINICIANS, "/bookings/{booking}", mine("booking.viewed", "booking", "booking")),
     "care:booking_new": each((THERAPIST,), "/patients/{casey}/bookings/new", mine("booking.form_viewed", "patient")),
+    "care:essentials": each(CLINICIANS, "/patients/{casey}/essentials", mine("essentials.viewed", "patient")),
     "care:caseload": (
         Visit(THERAPIST, "/caseload", (E("caseload.viewed", "caseload"), E("dashboard.viewed", "dashboard"))),
         Visit(SUPERVISOR, "/caseload", (E("caseload.viewed", "caseload"),)),

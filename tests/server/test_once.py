@@ -13,6 +13,7 @@ import pytest
 from tortoise.models import Model
 
 from care.calendar_models import Booking
+from care.chart_models import Allergy, Diagnosis, Medication
 from care.models import BreakGlass, Consent, Course, Infusion, MeasureResponse, Patient, VitalSign
 from journal.models import JournalEntry
 from notes.models import Addendum, IntegrationNote, ProcessNote
@@ -51,6 +52,24 @@ CREATES: dict[str, Create] = {
         lambda ids: f"/patients/{ids['patient']}/bookings/new",
         lambda: {"kind": "integration", "starts_at": "2026-12-01T10:00", "room": "Room 4", "staff": "__therapist__"},
         Booking,
+    ),
+    "/patients/{patient_id}/medications": Create(
+        "therapist@demo.clinic",
+        lambda ids: f"/patients/{ids['patient']}/medications",
+        lambda: {"name": "Lorazepam", "dose": "1 mg", "frequency": "at night", "started_on": "2026-10-01"},
+        Medication,
+    ),
+    "/patients/{patient_id}/allergies": Create(
+        "therapist@demo.clinic",
+        lambda ids: f"/patients/{ids['patient']}/allergies",
+        lambda: {"substance": "Penicillin", "reaction": "hives", "severity": "moderate"},
+        Allergy,
+    ),
+    "/patients/{patient_id}/diagnoses": Create(
+        "therapist@demo.clinic",
+        lambda ids: f"/patients/{ids['patient']}/diagnoses",
+        lambda: {"code": "F33.2"},
+        Diagnosis,
     ),
     "/admin/users/new": Create(
         "admin@demo.clinic",
@@ -191,6 +210,11 @@ NOT_CREATES = {
     "/oversight/reviews/{review_id:int}",
     "/oversight/break-glass/{grant_id:int}/review",
     "/admin/settings",
+    "/medications/{medication_id:int}",  # an edit from a version: a repeat is refused as stale (409)
+    "/allergies/{allergy_id:int}",
+    "/diagnoses/{diagnosis_id:int}",
+    "/patients/{patient_id:int}/contacts",  # the one profile row, from a version: a repeat is stale
+    "/patients/{patient_id:int}/no-known-allergies",  # the same profile row, from a version
 }
 
 

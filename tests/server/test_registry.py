@@ -20,7 +20,11 @@ def test_it_sets_up_the_shell_and_every_room_in_import_order():
     registry = afterglow.registry()
     assert registry.rooms == ["server", "care", "journal", "notes", "oversight"]
     assert registry.models == [
-        "server.models", "care.models", "care.calendar_models", "journal.models", "notes.models", "oversight.models"
+        "server.models",
+        "care.models",
+        "care.calendar_models",
+        "care.chart_models",
+        "journal.models", "notes.models", "oversight.models"
     ]
 
 
@@ -28,8 +32,8 @@ def test_each_room_brings_its_panels_badges_rules_actions_and_commands(app):
     registry = app.state.registry
     panels = {page: [p.name for p in registry.page(page).registered] for page in registry.panels}
     assert panels == {
-        "care.chart": ["journal", "notes"],
-        "care.infusion": ["journal", "notes"],
+        "care.chart": ["essentials", "journal", "notes"],
+        "care.infusion": ["interactions", "journal", "notes"],
         "care.progress": ["journal"],
         "care.caseload": ["dashboard"],
         "journal.home": ["next_session", "summaries"],
@@ -114,5 +118,5 @@ asyncio.run(main())
     )
     assert done.returncode == 0, done.stderr
     panels, routes = done.stdout.splitlines()[-2:]
-    assert panels == "['journal', 'notes'] True"
+    assert panels == "['essentials', 'journal', 'notes'] True"
     assert routes == "[]"

@@ -1,0 +1,82 @@
+"""The chart a clinic needs on day one, in a real browser (issue 18): the demo therapist adds lorazepam 1 mg at night
+and sees its interaction flag on the next infusion's pre-dose checklist, records "no known allergies", an emergency
+contact and F33.2, and is refused an unknown code and a stop date before the start beside the fields.
+
+Every page is a checkpoint (tests/browser/checks.py): axe at 1280 and 360 px, no console errors, no sideways scroll.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.care_helpers import casey_ids
+from tests.browser.checks import checkpoint, watch
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def _add(page: Page, summary: str, fields: dict[str, str], button: str) -> None:
+    section = page.locator("details.essentials-add", has=page.get_by_text(summary, exact=True))
+    if not section.get_attribute("open"):
+        section.locator("summary").click()
+    for label, value in fields.items():
+        section.get_by_label(label, exact=True).fill(value)
+    section.get_by_role("button", name=button).click()
+
+
+def test_the_therapist_fills_in_the_chart_essentials_and_sees_the_flag_on_the_checklist(
+    page: Page, live_server: str, server_dir: Path
+) -> None:
+    problems = watch(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    casey, _ = casey_ids(server_dir)
+    sign_in(page, "therapist@demo.clinic")
+    page.goto(f"/patients/{casey}")
+    panel = page.locator("#essentials")
+    expect(panel).to_contain_text("not recorded yet")
+    checkpoint(page, problems, "chart-before")
+    panel.get_by_role("link", name="Update").click()
+
+    _add(page, "Add a medication", {"Medication": "Lorazepam", "Dose": "1 mg", "How often": "at night",
+                                    "Started": "2026-10-01", "Stopped": "2026-09-01"}, "Add medication")
+    expect(page.locator("#e-stopped_on")).to_contain_text("before the start date")
+    expect(page.get_by_label("Medication", exact=True)).to_have_value("Lorazepam")
+    checkpoint(page, problems, "stop-before-start-refused")
+    page.get_by_label("Stopped", exact=True).fill("")
+    page.get_by_role("button", name="Add medication").click()
+    expect(page.locator("#medication .interaction-flags")).to_contain_text("Benzodiazepine")
+
+    page.get_by_role("button", name="Record “no known allergies”").click()
+    expect(page.locator("#allergy")).to_contain_text("No known allergies")
+
+    _add(page, "Add a diagnosis", {"ICD-10-CM code": "F99.9"}, "Add diagnosis")
+    expect(page.locator("#e-code")).to_contain_text("not one of the ICD-10-CM codes")
+    checkpoint(page, problems, "unknown-code-refused")
+    page.get_by_label("ICD-10-CM code", exact=True).fill("F33.2")
+    page.get_by_role("button", name="Add diagnosis").click()
+    expect(page.locator("#diagnosis")).to_contain_text("F33.2 Major depressive disorder, recurrent severe")
+
+    contacts = page.locator("#contacts")
+    contacts.get_by_label("Emergency contact's name").fill("Sam Morgan")
+    contacts.get_by_label("Relationship to the patient").fill("sister")
+    contacts.get_by_label("Emergency contact's phone").fill("555-0101")
+    contacts.get_by_role("button", name="Save contacts").click()
+    expect(page.locator("#contacts").get_by_label("Emergency contact's name")).to_have_value("Sam Morgan")
+    checkpoint(page, problems, "essentials-filled")
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"/patients/{casey}")
+    expect(page.locator("#essentials")).to_contain_text("Sam Morgan (sister)")
+    expect(page.locator("#essentials")).to_contain_text("No known allergies")
+    checkpoint(page, problems, "chart-after")
+    page.locator("#infusions").get_by_role("link", name="Infusion 6").click()
+    expect(page.get_by_role("heading", name="Medications to weigh before this dose")).to_be_visible()
+    page.get_by_role("link", name="Edit record").click()
+    checklist = page.locator("#checklist")
+    expect(checklist).to_contain_text("Lorazepam")
+    expect(checklist).to_contain_text("Benzodiazepine: Can blunt ketamine")
+    checkpoint(page, problems, "checklist-flag")
