@@ -111,3 +111,42 @@ class ChartProfile(Model):
 
     class Meta:
         table = "chart_profile"
+
+
+class SafetyPlan(Model):
+    """Stanley-Brown's safety plan, written by the therapist with the patient: six steps, each a list of lines
+    (care/safety_plan.py). The patient adds coping steps of their own (SafetyPlanStep)."""
+
+    id = fields.IntField(primary_key=True)
+    clinic_id = fields.IntField(db_index=True)
+    patient: fields.OneToOneRelation[Patient] = fields.OneToOneField(
+        "models.Patient", related_name="safety_plan", on_delete=fields.RESTRICT
+    )
+    patient_id: int
+    warning_signs = fields.TextField()
+    coping = fields.TextField()
+    distractions = fields.TextField()
+    helpers = fields.TextField()
+    professionals = fields.TextField()
+    environment = fields.TextField()
+    updated_at = fields.DatetimeField()
+    updated_by_id = fields.IntField(null=True)
+    version = fields.IntField(default=1, db_default=1)
+
+    class Meta:
+        table = "safety_plan"
+
+
+class SafetyPlanStep(Model):
+    """A coping step the patient added to their own plan (step 2), kept beside the therapist's."""
+
+    id = fields.IntField(primary_key=True)
+    plan: fields.ForeignKeyRelation[SafetyPlan] = fields.ForeignKeyField(
+        "models.SafetyPlan", related_name="own_steps", on_delete=fields.RESTRICT
+    )
+    plan_id: int
+    text = fields.CharField(max_length=200)
+    added_at = fields.DatetimeField()
+
+    class Meta:
+        table = "safety_plan_step"

@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from care import access, interactions
+from care import access, interactions, one_row
 from care.chart_models import Allergy, ChartProfile, Diagnosis, Medication
 from care.models import Patient
 from server import audit, once
@@ -217,18 +216,11 @@ async def _save_profile(
 ) -> None:
     """Save the patient's one profile row from `version` (0: none yet); 409 when someone saved it meanwhile."""
     before = await ChartProfile.get_or_none(patient_id=patient.id)
-    stamp: dict[str, Any] = {"updated_at": actor.now, "updated_by_id": actor.user_id}
-    changed = sorted(k for k, v in columns.items() if before is None or getattr(before, k) != v)
     try:
         async with in_transaction():
-            if before is None and not version:
-                await ChartProfile.create(clinic_id=patient.clinic_id, patient_id=patient.id, **columns, **stamp)
-            elif before is None or not await ChartProfile.filter(id=before.id, version=version or 0).update(
-                **columns, **stamp, version=(version or 0) + 1
-            ):
-                raise IntegrityError("stale")
-            await audited(changed)
-    except IntegrityError:
+            await one_row.save(ChartProfile, actor, patient, version, columns)
+            await audited(one_row.changed(before, columns))
+    except one_row.Stale:
         raise await _conflict(actor, patient, form, patient.id, values) from None
 
 

@@ -7,14 +7,18 @@ Every page is a checkpoint (tests/browser/checks.py): axe at 1280 and 360 px, no
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
+from pypdf import PdfReader
 
 from tests.browser.care_helpers import casey_ids
 from tests.browser.checks import checkpoint, watch
 from tests.browser.conftest import sign_in
+from tests.browser.journal_notes_helpers import editor_ready
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +45,18 @@ def test_the_therapist_fills_in_the_chart_essentials_and_sees_the_flag_on_the_ch
     checkpoint(page, problems, "chart-before")
     panel.get_by_role("link", name="Update").click()
 
-    _add(page, "Add a medication", {"Medication": "Lorazepam", "Dose": "1 mg", "How often": "at night",
-                                    "Started": "2026-10-01", "Stopped": "2026-09-01"}, "Add medication")
+    _add(
+        page,
+        "Add a medication",
+        {
+            "Medication": "Lorazepam",
+            "Dose": "1 mg",
+            "How often": "at night",
+            "Started": "2026-10-01",
+            "Stopped": "2026-09-01",
+        },
+        "Add medication",
+    )
     expect(page.locator("#e-stopped_on")).to_contain_text("before the start date")
     expect(page.get_by_label("Medication", exact=True)).to_have_value("Lorazepam")
     checkpoint(page, problems, "stop-before-start-refused")
@@ -80,3 +94,57 @@ def test_the_therapist_fills_in_the_chart_essentials_and_sees_the_flag_on_the_ch
     expect(checklist).to_contain_text("Lorazepam")
     expect(checklist).to_contain_text("Benzodiazepine: Can blunt ketamine")
     checkpoint(page, problems, "checklist-flag")
+
+
+STEPS = {
+    "1. Warning signs": "Not sleeping",
+    "2. Things I can do on my own": "Walk by the river",
+    "3. People and places that take my mind off things": "Library café",
+    "4. People I can ask for help": "Sam (sister) 555-0101",
+    "5. Professionals and crisis lines": "Demo Clinic 555-0100",
+    "6. Making my surroundings safer": "Give the spare pills to Sam",
+}
+
+
+def test_the_therapist_writes_a_safety_plan_and_the_patient_opens_it_from_the_crisis_panel(
+    page: Page, new_context: Callable[..., BrowserContext], live_server: str, server_dir: Path
+) -> None:
+    problems = watch(page)
+    casey, _ = casey_ids(server_dir)
+    sign_in(page, "therapist@demo.clinic")
+    page.goto(f"/patients/{casey}")
+    page.locator("#essentials").get_by_role("link", name="Safety plan").click()
+    for label, words in STEPS.items():
+        page.get_by_label(label, exact=True).fill("" if label.startswith("4.") else words)
+    page.get_by_role("button", name="Save safety plan").click()
+    expect(page.locator("#e-helpers")).to_contain_text("Write at least one line")
+    expect(page.get_by_label("2. Things I can do on my own", exact=True)).to_have_value("Walk by the river")
+    checkpoint(page, problems, "empty-step-refused")
+    page.get_by_label("4. People I can ask for help", exact=True).fill(STEPS["4. People I can ask for help"])
+    page.get_by_role("button", name="Save safety plan").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved.")
+    checkpoint(page, problems, "plan-saved")
+
+    patient = new_context(viewport={"width": 390, "height": 844}).new_page()
+    mine = watch(patient)
+    sign_in(patient, "patient@demo.clinic")
+    patient.goto("/journal")
+    patient.get_by_role("link", name="Free entry", exact=True).click()
+    editor_ready(patient)
+    patient.get_by_label("Your entry", exact=True).fill("Some nights I want to die")
+    crisis = patient.locator("#crisis-slot section.crisis")
+    expect(crisis).to_be_visible()
+    crisis.get_by_role("link", name="Open my safety plan").click()
+    expect(patient.get_by_role("heading", level=1)).to_have_text("My safety plan")
+    expect(patient.locator("main")).to_contain_text("Give the spare pills to Sam")
+    patient.get_by_label("Add something you can do on your own (step 2)").fill("Play the piano")
+    patient.get_by_role("button", name="Add to my plan").click()
+    expect(patient.locator("#coping")).to_contain_text("Play the piano")
+    checkpoint(patient, mine, "patient-plan")
+
+    patient.emulate_media(media="print")
+    pdf = PdfReader(io.BytesIO(patient.pdf(format="A4")))
+    text = "\n".join(p.extract_text() for p in pdf.pages)
+    assert len(pdf.pages) == 1, f"the plan prints on {len(pdf.pages)} pages"
+    assert "Walk by the river" in text and "Play the piano" in text and "988" in text
+    assert "Printed by Casey Morgan" in text and "Add to my plan" not in text

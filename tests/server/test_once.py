@@ -13,7 +13,7 @@ import pytest
 from tortoise.models import Model
 
 from care.calendar_models import Booking
-from care.chart_models import Allergy, Diagnosis, Medication
+from care.chart_models import Allergy, Diagnosis, Medication, SafetyPlan, SafetyPlanStep
 from care.models import BreakGlass, Consent, Course, Infusion, MeasureResponse, Patient, VitalSign
 from journal.models import JournalEntry
 from notes.models import Addendum, IntegrationNote, ProcessNote
@@ -70,6 +70,9 @@ CREATES: dict[str, Create] = {
         lambda ids: f"/patients/{ids['patient']}/diagnoses",
         lambda: {"code": "F33.2"},
         Diagnosis,
+    ),
+    "/me/safety-plan/steps": Create(
+        "patient@demo.clinic", lambda ids: "/me/safety-plan/steps", lambda: {"step": "Play the piano"}, SafetyPlanStep
     ),
     "/admin/users/new": Create(
         "admin@demo.clinic",
@@ -215,6 +218,7 @@ NOT_CREATES = {
     "/diagnoses/{diagnosis_id:int}",
     "/patients/{patient_id:int}/contacts",  # the one profile row, from a version: a repeat is stale
     "/patients/{patient_id:int}/no-known-allergies",  # the same profile row, from a version
+    "/patients/{patient_id:int}/safety-plan",  # the one plan, from a version (0: none yet): a repeat is stale
 }
 
 
@@ -236,6 +240,10 @@ async def _ids() -> dict[str, int]:
     unnoted = await Infusion.filter(patient_id=casey.id).exclude(id__in=list(noted)).order_by("number").first()
     infusion = await Infusion.filter(patient_id=casey.id, started_at__not_isnull=True).order_by("-number").first()
     assert course and signed and unnoted and infusion
+    steps = dict.fromkeys(("warning_signs", "coping", "distractions", "helpers", "professionals", "environment"), "-")
+    await SafetyPlan.get_or_create(  # the patient adds coping steps to the plan the therapist wrote
+        patient_id=casey.id, defaults={"clinic_id": casey.clinic_id, "updated_at": casey.created_at, **steps}
+    )
     return {
         "patient": casey.id,
         "course": course.id,
