@@ -129,3 +129,10 @@ def heading(entry: JournalEntry | None, prompt: Due | None) -> dict[str, Any]:
     ref = entry.prompt_ref if entry else (prompt.ref if prompt else "")
     words = entry.prompt_text if entry else (prompt.text if prompt else "")
     return {"prompt_text": words, "practice": bool(words) and ref.startswith("practice:")}
+
+
+async def entry_page(actor: Actor, entry_id: int) -> tuple[JournalEntry, list[Rendered]]:
+    """The patient's own entry (its read audited by service.read) and what later rooms add under it (replies)."""
+    entry = await service.read(actor, entry_id)
+    patient = await own_patient(actor)
+    return entry, await actor.registry.page(panels.ENTRY).collect(actor, patient, entry)

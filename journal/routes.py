@@ -119,10 +119,10 @@ async def save_draft(request: Request) -> Response:
 
 
 async def show(request: Request) -> Response:
-    entry = await service.read(actor(request), _id(request))
+    entry, extra = await pages.entry_page(actor(request), _id(request))
     crisis = entry.crisis_language or entry.alerted_at is not None
     help = safety.resources(actor(request).clinic)
-    ctx = {"entry": entry, "title": timeline.title_of(entry), "crisis": crisis, "help": help}
+    ctx = {"entry": entry, "title": timeline.title_of(entry), "crisis": crisis, "help": help, "panels": extra}
     return render(request, "journal/entry.html", ctx)
 
 

@@ -16,11 +16,28 @@ from playwright.sync_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 
 from tests.browser.care_helpers import casey_ids
-from tests.browser.checks import checkpoint, watch
+from tests.browser.checks import Problems, checkpoint, watch
 from tests.browser.conftest import sign_in
 from tests.browser.journal_notes_helpers import editor_ready
 
 pytestmark = pytest.mark.browser
+
+
+def _therapist_on_caseys_chart(page: Page, server_dir: Path) -> Problems:
+    problems = watch(page)
+    casey, _ = casey_ids(server_dir)
+    sign_in(page, "therapist@demo.clinic")
+    page.goto(f"/patients/{casey}")
+    return problems
+
+
+def _patient_on_a_phone(new_context: Callable[..., BrowserContext]) -> tuple[Page, Problems]:
+    """The demo patient, signed in on a 390 px phone, on their journal home."""
+    patient = new_context(viewport={"width": 390, "height": 844}).new_page()
+    problems = watch(patient)
+    sign_in(patient, "patient@demo.clinic")
+    patient.goto("/journal")
+    return patient, problems
 
 
 def _add(page: Page, summary: str, fields: dict[str, str], button: str) -> None:
@@ -109,10 +126,7 @@ STEPS = {
 def test_the_therapist_writes_a_safety_plan_and_the_patient_opens_it_from_the_crisis_panel(
     page: Page, new_context: Callable[..., BrowserContext], live_server: str, server_dir: Path
 ) -> None:
-    problems = watch(page)
-    casey, _ = casey_ids(server_dir)
-    sign_in(page, "therapist@demo.clinic")
-    page.goto(f"/patients/{casey}")
+    problems = _therapist_on_caseys_chart(page, server_dir)
     page.locator("#essentials").get_by_role("link", name="Safety plan").click()
     for label, words in STEPS.items():
         page.get_by_label(label, exact=True).fill("" if label.startswith("4.") else words)
@@ -125,10 +139,7 @@ def test_the_therapist_writes_a_safety_plan_and_the_patient_opens_it_from_the_cr
     expect(page.get_by_role("status")).to_contain_text("Saved.")
     checkpoint(page, problems, "plan-saved")
 
-    patient = new_context(viewport={"width": 390, "height": 844}).new_page()
-    mine = watch(patient)
-    sign_in(patient, "patient@demo.clinic")
-    patient.goto("/journal")
+    patient, mine = _patient_on_a_phone(new_context)
     patient.get_by_role("link", name="Free entry", exact=True).click()
     editor_ready(patient)
     patient.get_by_label("Your entry", exact=True).fill("Some nights I want to die")
@@ -148,3 +159,26 @@ def test_the_therapist_writes_a_safety_plan_and_the_patient_opens_it_from_the_cr
     assert len(pdf.pages) == 1, f"the plan prints on {len(pdf.pages)} pages"
     assert "Walk by the river" in text and "Play the piano" in text and "988" in text
     assert "Printed by Casey Morgan" in text and "Add to my plan" not in text
+
+
+def test_the_therapist_replies_to_a_shared_entry_and_the_patient_reads_it_under_the_entry_and_at_home(
+    page: Page, new_context: Callable[..., BrowserContext], live_server: str, server_dir: Path
+) -> None:
+    problems = _therapist_on_caseys_chart(page, server_dir)
+    page.locator("#shared-entries").get_by_role("link", name="Replies").first.click()
+    page.get_by_role("button", name="Sign and send reply").click()
+    expect(page.locator("#e-body")).to_contain_text("Write your reply")
+    checkpoint(page, problems, "empty-reply-refused")
+    page.get_by_label("Your reply").fill("Thank you for sharing this. Let's talk about it on Tuesday.")
+    page.get_by_role("button", name="Sign and send reply").click()
+    expect(page.get_by_role("status")).to_contain_text("Reply sent.")
+    checkpoint(page, problems, "reply-sent")
+
+    patient, mine = _patient_on_a_phone(new_context)
+    home = patient.locator("section.replies")
+    expect(home).to_contain_text("Let's talk about it on Tuesday")
+    checkpoint(patient, mine, "home-reply")
+    home.get_by_role("link").first.click()
+    expect(patient.locator("section.replies")).to_contain_text("Your care team replied")
+    expect(patient.locator("section.replies")).to_contain_text("Sam Okafor, therapist")
+    checkpoint(patient, mine, "entry-reply")

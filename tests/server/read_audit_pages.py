@@ -231,6 +231,8 @@ SHOWS_PHI: dict[str, tuple[Visit, ...]] = {
                shared("prefill_4"))),
         Visit(SUPERVISOR, "/notes/{pending_note}", (E("note.read", "note", "pending_note", "riley", {}),)),
     ),
+    "notes:reply_page": each(CLINICIANS, "/shared-entries/{entry}/replies",
+                             E("journal.shared_viewed", "patient", "casey", "casey", lambda d: {"entries": [d.entry]})),
     "notes:process_list": (
         Visit(THERAPIST, "/patients/{casey}/process-notes", (mine("process_note.listed", "patient", count=1),)),
         Visit(SUPERVISOR, "/patients/{casey}/process-notes", (mine("process_note.listed", "patient", count=0),)),

@@ -17,6 +17,7 @@ from care.chart_models import Allergy, Diagnosis, Medication, SafetyPlan, Safety
 from care.models import BreakGlass, Consent, Course, Infusion, MeasureResponse, Patient, VitalSign
 from journal.models import JournalEntry
 from notes.models import Addendum, IntegrationNote, ProcessNote
+from notes.reply_models import EntryReply
 from oversight.models import NoteReview
 from server.models import User
 from server.web import leaf_routes
@@ -73,6 +74,12 @@ CREATES: dict[str, Create] = {
     ),
     "/me/safety-plan/steps": Create(
         "patient@demo.clinic", lambda ids: "/me/safety-plan/steps", lambda: {"step": "Play the piano"}, SafetyPlanStep
+    ),
+    "/shared-entries/{entry_id}/replies": Create(
+        "therapist@demo.clinic",
+        lambda ids: f"/shared-entries/{ids['shared_entry']}/replies",
+        lambda: {"body": "Thank you for sharing this."},
+        EntryReply,
     ),
     "/admin/users/new": Create(
         "admin@demo.clinic",
@@ -251,6 +258,7 @@ async def _ids() -> dict[str, int]:
         "unnoted_infusion": unnoted.id,
         "infusion": infusion.id,
         "therapist": (await User.get(email="therapist@demo.clinic")).id,
+        "shared_entry": (await JournalEntry.filter(patient_id=casey.id, shared=True).first()).id,
     }
 
 

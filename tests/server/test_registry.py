@@ -24,7 +24,10 @@ def test_it_sets_up_the_shell_and_every_room_in_import_order():
         "care.models",
         "care.calendar_models",
         "care.chart_models",
-        "journal.models", "notes.models", "oversight.models"
+        "journal.models",
+        "notes.models",
+        "notes.reply_models",
+        "oversight.models",
     ]
 
 
@@ -36,7 +39,8 @@ def test_each_room_brings_its_panels_badges_rules_actions_and_commands(app):
         "care.infusion": ["interactions", "journal", "notes"],
         "care.progress": ["journal"],
         "care.caseload": ["dashboard"],
-        "journal.home": ["next_session", "summaries"],
+        "journal.home": ["next_session", "summaries", "replies"],
+        "journal.entry": ["replies"],
     }
     assert [b.__module__ for b in registry.badges] == ["server.enrolment", "oversight.quality"]
     for rule, room in [("patient.view", "care"), ("journal.write", "journal"), ("note.cosign", "notes")]:
