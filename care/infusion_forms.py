@@ -11,6 +11,8 @@ from typing import Any
 
 from care import access, calendar, rules
 from care.calendar_models import Booking
+from care.essentials import interaction_flags
+from care.interactions import Flag
 from care.models import OPEN_COURSE, Agent, Consent, Course, Infusion, Patient, Protocol, RouteOfAdmin, VitalSign
 from server import audit
 from server.actor import Actor
@@ -87,6 +89,7 @@ class InfusionForm:
     # After a stale save: the record as saved meanwhile, field by field where it differs from what was typed.
     saved_meanwhile: list[tuple[str, str]] = field(default_factory=list)
     booking: Booking | None = None  # the booked dosing session a new record completes
+    flags: list[Flag] = field(default_factory=list)  # the current medications' ketamine interactions (checklist)
 
 
 async def new_form(actor: Actor, patient_id: int, booking_id: int | None = None) -> InfusionForm:
@@ -113,7 +116,8 @@ async def new_form(actor: Actor, patient_id: int, booking_id: int | None = None)
     booking = await calendar.open_dosing(actor, patient.id, booking_id)
     if booking:
         values |= {"booking_id": booking.id, "scheduled_at": local_input(booking.starts_at, actor.tz)}
-    return InfusionForm(patient, None, staff, await _consents(course), values, booking=booking)
+    flags = await interaction_flags(patient.id, actor.today)
+    return InfusionForm(patient, None, staff, await _consents(course), values, booking=booking, flags=flags)
 
 
 async def _form_viewed(actor: Actor, patient: Patient, infusion: Infusion | None) -> None:
@@ -138,7 +142,8 @@ async def edit_form(actor: Actor, infusion_id: int) -> InfusionForm:
         if before:
             values.update(pre_dose_systolic=before.systolic, pre_dose_diastolic=before.diastolic)
     consents = await _consents(infusion.course)
-    return InfusionForm(infusion.patient, infusion, await staff_choices(actor, infusion), consents, values)
+    flags = await interaction_flags(infusion.patient_id, actor.today)
+    return InfusionForm(infusion.patient, infusion, await staff_choices(actor, infusion), consents, values, flags=flags)
 
 
 def form_values(infusion: Infusion, tz: str) -> dict[str, Any]:
@@ -161,7 +166,8 @@ async def page_for(actor: Actor, patient: Patient, course: Course | None, infusi
     """The form to show again after a refusal (the typed values are the handler's); a read like its first showing."""
     await _form_viewed(actor, patient, infusion)
     consents = await _consents(course) if course else []
-    return InfusionForm(patient, infusion, await staff_choices(actor, infusion), consents)
+    flags = await interaction_flags(patient.id, actor.today)
+    return InfusionForm(patient, infusion, await staff_choices(actor, infusion), consents, flags=flags)
 
 
 async def refused(

@@ -46,6 +46,7 @@ def _form(
         "saved_meanwhile": page.saved_meanwhile,
         "consents": page.consents,
         "booking": page.booking,
+        "e": page,  # its interaction flags, for the checklist (templates/care/_interaction_flags.html)
         "values": values,
         "errors": errors,
         "total": _total(values),

@@ -144,17 +144,20 @@ class EntryPage:
     versions: int
     copies: list[JournalEntry]  # conflict copies split from this entry (not deleted)
     copy_of: JournalEntry | None  # the entry this one is a conflict copy of
+    panels: list[Rendered]  # what later rooms add under it (the care team's replies)
 
 
 async def entry_page(actor: Actor, entry_id: int) -> EntryPage:
-    """One entry as its page shows it: how many versions it has, and its conflict copies or original."""
+    """One entry as its page shows it: how many versions it has, its conflict copies or original, and what later
+    rooms add under it."""
     entry = await service.read(actor, entry_id)
     count = await versions.count(entry)
     copies = await JournalEntry.filter(conflict_of_id=entry.id, deleted_at=None).order_by("id")
     original = None
     if entry.conflict_of_id:
         original = await JournalEntry.get_or_none(id=entry.conflict_of_id, deleted_at=None)
-    return EntryPage(entry, count, copies, original)
+    shown = await actor.registry.page(panels.ENTRY).collect(actor, await own_patient(actor), entry)
+    return EntryPage(entry, count, copies, original, shown)
 
 
 def heading(entry: JournalEntry | None, prompt: Due | None) -> dict[str, Any]:

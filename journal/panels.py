@@ -10,6 +10,8 @@ from server.actor import Actor
 from server.panels import Rendered
 
 HOME = "journal.home"
+# The patient's own entry page (/journal/{id}): providers are called as provider(actor, patient, entry).
+ENTRY = "journal.entry"
 
 
 async def collect(actor: Actor, patient: Patient) -> list[Rendered]:

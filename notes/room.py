@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from care import panels as care_pages
 from journal import panels as journal_pages
-from notes import access, commands, demo, digest, messages, panels
+from notes import access, commands, demo, digest, messages, panels, replies
 from notes.dashboard import dashboard
+from server import audit
 from server.models import Role
 from server.registry import Registry
 
@@ -14,7 +15,7 @@ STAFF = (Role.THERAPIST, Role.SUPERVISOR)
 
 
 def setup(registry: Registry) -> None:
-    registry.room("notes", models="notes.models", routes=("notes.routes",), access=access)
+    registry.room("notes", models="notes.models", routes=("notes.routes", "notes.reply_routes"), access=access)
     registry.panel((care_pages.CHART, care_pages.INFUSION), "notes", "notes/_notes_panel.html", panels.notes_panel)
     registry.panel((care_pages.CASELOAD,), "dashboard", "notes/_dashboard.html", dashboard)
     registry.panel((journal_pages.HOME,), "summaries", "notes/_summaries.html", panels.summaries)
@@ -24,4 +25,10 @@ def setup(registry: Registry) -> None:
     registry.producers.append(digest.produce)
     registry.topic(messages.TOPIC, "When your care team shares a few words after a session", (Role.PATIENT,))
     registry.message(messages.KIND, messages.render, messages.TOPIC)
+    registry.models.append("notes.reply_models")
+    registry.add_actions(audit.actions_in(replies))
+    registry.panel((journal_pages.HOME,), "replies", "notes/_replies_home.html", replies.home_panel)
+    registry.panel((journal_pages.ENTRY,), "replies", "notes/_replies.html", replies.entry_panel)
+    registry.topic(replies.TOPIC, "When your care team replies to an entry you shared", (Role.PATIENT,))
+    registry.message(replies.KIND, replies.render, replies.TOPIC)
     registry.demo_loaders.append(demo.seed)

@@ -17,11 +17,12 @@ from care import risk as care_risk
 from care.models import Infusion, MeasureResponse, RiskAlert
 from journal import shared as journal_shared
 from journal.models import JournalEntry
-from notes import access, messages
+from notes import access, messages, replies
 from notes.access import MAY_NOTE_ADDENDUM, MAY_NOTE_COSIGN, MAY_NOTE_WRITE
 from notes.content import IDEATION, digest, missing_for_signature
 from notes.diff import FieldChange, changes, readable
 from notes.models import Addendum, Format, IntegrationNote, SignedVersion, Status
+from notes.reply_models import EntryReply
 from server import accounts, audit, once
 from server.actor import Actor
 from server.errors import Forbidden, Invalid, NotFound
@@ -57,6 +58,7 @@ class Prefill:
     alerts: list[RiskAlert]
     entries: list[JournalEntry]
     previous: IntegrationNote | None
+    replies: dict[int, list[EntryReply]] = field(default_factory=dict)  # the care team's replies, by entry
 
 
 async def prefill(actor: Actor, infusion_id: int) -> Prefill:
@@ -97,6 +99,7 @@ async def prefill(actor: Actor, infusion_id: int) -> Prefill:
         alerts,
         entries,
         previous,
+        await replies.for_entries(entries),
     )
 
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from care.calendar_models import Booking
+from care.chart_models import Allergy, Diagnosis, Medication
 from care.models import Course, MeasureResponse, RiskAlert, VitalSign
 from server.web import leaf_routes
 from tests.care.conftest import casey, last_infusion, sign_in
@@ -26,6 +27,18 @@ async def _ids() -> dict[str, int]:
         "measure_id": (await MeasureResponse.filter(patient_id=patient.id).first()).id,
         "vital_id": (await VitalSign.filter(infusion__patient_id=patient.id).first()).id,
         "booking_id": (await Booking.get(patient_id=patient.id)).id,
+        **await _essentials(patient),
+    }
+
+
+async def _essentials(patient) -> dict[str, int]:
+    """One medication, allergy and diagnosis on Casey's chart (the demo has none)."""
+    stamp = {"clinic_id": patient.clinic_id, "patient_id": patient.id, "created_at": patient.created_at,
+             "updated_at": patient.created_at}
+    return {
+        "medication_id": (await Medication.create(name="Lorazepam", **stamp)).id,
+        "allergy_id": (await Allergy.create(substance="Latex", **stamp)).id,
+        "diagnosis_id": (await Diagnosis.create(code="F33.2", **stamp)).id,
     }
 
 

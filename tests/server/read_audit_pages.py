@@ -171,6 +171,10 @@ SHOWS_PHI: dict[str, tuple[Visit, ...]] = {
     ),
     "care:booking": each((*CLINICIANS, MEDICAL), "/bookings/{booking}", mine("booking.viewed", "booking", "booking")),
     "care:booking_new": each((THERAPIST,), "/patients/{casey}/bookings/new", mine("booking.form_viewed", "patient")),
+    "care:essentials": each(CLINICIANS, "/patients/{casey}/essentials", mine("essentials.viewed", "patient")),
+    # no plan in the demo: the page reads the patient's record (their name) and says there is none yet
+    "care:safety_plan": each(CLINICIANS, "/patients/{casey}/safety-plan", mine("safety_plan.viewed", "patient")),
+    "care:my_safety_plan": each((PATIENT,), "/me/safety-plan", mine("safety_plan.viewed", "patient")),
     "care:caseload": (
         Visit(THERAPIST, "/caseload", (E("caseload.viewed", "caseload"), E("dashboard.viewed", "dashboard"))),
         Visit(SUPERVISOR, "/caseload", (E("caseload.viewed", "caseload"),)),
@@ -246,6 +250,8 @@ SHOWS_PHI: dict[str, tuple[Visit, ...]] = {
                shared("prefill_4"))),
         Visit(SUPERVISOR, "/notes/{pending_note}", (E("note.read", "note", "pending_note", "riley", {}),)),
     ),
+    "notes:reply_page": each(CLINICIANS, "/shared-entries/{entry}/replies",
+                             E("journal.shared_viewed", "patient", "casey", "casey", lambda d: {"entries": [d.entry]})),
     "notes:process_list": (
         Visit(THERAPIST, "/patients/{casey}/process-notes", (mine("process_note.listed", "patient", count=1),)),
         Visit(SUPERVISOR, "/patients/{casey}/process-notes", (mine("process_note.listed", "patient", count=0),)),

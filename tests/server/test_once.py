@@ -13,9 +13,11 @@ import pytest
 from tortoise.models import Model
 
 from care.calendar_models import Booking
+from care.chart_models import Allergy, Diagnosis, Medication, SafetyPlan, SafetyPlanStep
 from care.models import BreakGlass, Consent, Course, Infusion, MeasureResponse, Patient, VitalSign
 from journal.models import JournalEntry
 from notes.models import Addendum, IntegrationNote, ProcessNote
+from notes.reply_models import EntryReply
 from oversight.models import NoteReview
 from server.models import User
 from server.web import leaf_routes
@@ -51,6 +53,33 @@ CREATES: dict[str, Create] = {
         lambda ids: f"/patients/{ids['patient']}/bookings/new",
         lambda: {"kind": "integration", "starts_at": "2026-12-01T10:00", "room": "Room 4", "staff": "__therapist__"},
         Booking,
+    ),
+    "/patients/{patient_id}/medications": Create(
+        "therapist@demo.clinic",
+        lambda ids: f"/patients/{ids['patient']}/medications",
+        lambda: {"name": "Lorazepam", "dose": "1 mg", "frequency": "at night", "started_on": "2026-10-01"},
+        Medication,
+    ),
+    "/patients/{patient_id}/allergies": Create(
+        "therapist@demo.clinic",
+        lambda ids: f"/patients/{ids['patient']}/allergies",
+        lambda: {"substance": "Penicillin", "reaction": "hives", "severity": "moderate"},
+        Allergy,
+    ),
+    "/patients/{patient_id}/diagnoses": Create(
+        "therapist@demo.clinic",
+        lambda ids: f"/patients/{ids['patient']}/diagnoses",
+        lambda: {"code": "F33.2"},
+        Diagnosis,
+    ),
+    "/me/safety-plan/steps": Create(
+        "patient@demo.clinic", lambda ids: "/me/safety-plan/steps", lambda: {"step": "Play the piano"}, SafetyPlanStep
+    ),
+    "/shared-entries/{entry_id}/replies": Create(
+        "therapist@demo.clinic",
+        lambda ids: f"/shared-entries/{ids['shared_entry']}/replies",
+        lambda: {"body": "Thank you for sharing this."},
+        EntryReply,
     ),
     "/admin/users/new": Create(
         "admin@demo.clinic",
@@ -194,6 +223,12 @@ NOT_CREATES = {
     "/oversight/reviews/{review_id:int}",
     "/oversight/break-glass/{grant_id:int}/review",
     "/admin/settings",
+    "/medications/{medication_id:int}",  # an edit from a version: a repeat is refused as stale (409)
+    "/allergies/{allergy_id:int}",
+    "/diagnoses/{diagnosis_id:int}",
+    "/patients/{patient_id:int}/contacts",  # the one profile row, from a version: a repeat is stale
+    "/patients/{patient_id:int}/no-known-allergies",  # the same profile row, from a version
+    "/patients/{patient_id:int}/safety-plan",  # the one plan, from a version (0: none yet): a repeat is stale
 }
 
 
@@ -215,6 +250,10 @@ async def _ids() -> dict[str, int]:
     unnoted = await Infusion.filter(patient_id=casey.id).exclude(id__in=list(noted)).order_by("number").first()
     infusion = await Infusion.filter(patient_id=casey.id, started_at__not_isnull=True).order_by("-number").first()
     assert course and signed and unnoted and infusion
+    steps = dict.fromkeys(("warning_signs", "coping", "distractions", "helpers", "professionals", "environment"), "-")
+    await SafetyPlan.get_or_create(  # the patient adds coping steps to the plan the therapist wrote
+        patient_id=casey.id, defaults={"clinic_id": casey.clinic_id, "updated_at": casey.created_at, **steps}
+    )
     return {
         "patient": casey.id,
         "course": course.id,
@@ -222,6 +261,7 @@ async def _ids() -> dict[str, int]:
         "unnoted_infusion": unnoted.id,
         "infusion": infusion.id,
         "therapist": (await User.get(email="therapist@demo.clinic")).id,
+        "shared_entry": (await JournalEntry.filter(patient_id=casey.id, shared=True).first()).id,
     }
 
 

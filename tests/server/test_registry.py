@@ -21,7 +21,14 @@ def test_it_sets_up_the_shell_and_every_room_in_import_order():
     assert registry.rooms == ["server", "care", "journal", "notes", "oversight", "interop"]
     # interop keeps no tables of its own: it reads the other rooms' models
     assert registry.models == [
-        "server.models", "care.models", "care.calendar_models", "journal.models", "notes.models", "oversight.models"
+        "server.models",
+        "care.models",
+        "care.calendar_models",
+        "care.chart_models",
+        "journal.models",
+        "notes.models",
+        "notes.reply_models",
+        "oversight.models",
     ]
 
 
@@ -29,11 +36,12 @@ def test_each_room_brings_its_panels_badges_rules_actions_and_commands(app):
     registry = app.state.registry
     panels = {page: [p.name for p in registry.page(page).registered] for page in registry.panels}
     assert panels == {
-        "care.chart": ["journal", "notes"],
-        "care.infusion": ["journal", "notes"],
+        "care.chart": ["essentials", "journal", "notes"],
+        "care.infusion": ["interactions", "journal", "notes"],
         "care.progress": ["journal"],
         "care.caseload": ["dashboard"],
-        "journal.home": ["next_session", "summaries"],
+        "journal.home": ["next_session", "summaries", "replies"],
+        "journal.entry": ["replies"],
         "care.booking": ["intention"],
     }
     assert [b.__module__ for b in registry.badges] == ["server.enrolment", "oversight.quality"]
@@ -117,5 +125,5 @@ asyncio.run(main())
     )
     assert done.returncode == 0, done.stderr
     panels, routes = done.stdout.splitlines()[-2:]
-    assert panels == "['journal', 'notes'] True"
+    assert panels == "['essentials', 'journal', 'notes'] True"
     assert routes == "[]"

@@ -127,7 +127,7 @@ async def test_people_choose_their_reminders(client, demo):
     saved = await client.post("/me/reminders", data=data)
     assert saved.status_code == 200 and "Saved" in saved.text
     pref = await NotificationPreference.get(user__email="patient@demo.clinic")
-    assert pref.email and pref.off == ["measures", "prompts", "summaries"]
+    assert pref.email and pref.off == ["measures", "prompts", "replies", "summaries"]
     assert (pref.quiet_from, pref.quiet_until) == (22, 7)
     bad = await client.post("/me/reminders", data=data | {"quiet_from": "25"})
     assert bad.status_code == 400
