@@ -50,7 +50,7 @@ def _add(page: Page, summary: str, fields: dict[str, str], button: str) -> None:
 
 
 def test_the_therapist_fills_in_the_chart_essentials_and_sees_the_flag_on_the_checklist(
-    page: Page, live_server: str, server_dir: Path
+    page: Page, new_context: Callable[..., BrowserContext], live_server: str, server_dir: Path
 ) -> None:
     problems = watch(page)
     page.set_viewport_size({"width": 390, "height": 844})
@@ -106,11 +106,16 @@ def test_the_therapist_fills_in_the_chart_essentials_and_sees_the_flag_on_the_ch
     checkpoint(page, problems, "chart-after")
     page.locator("#infusions").get_by_role("link", name="Infusion 6").click()
     expect(page.get_by_role("heading", name="Medications to weigh before this dose")).to_be_visible()
-    page.get_by_role("link", name="Edit record").click()
-    checklist = page.locator("#checklist")
+    # The nurse who gives the dose sees the flag on the pre-dose checklist of the next infusion.
+    nurse = new_context().new_page()
+    nurse_problems = watch(nurse)
+    sign_in(nurse, "nurse@demo.clinic")
+    nurse.goto(page.url)
+    nurse.get_by_role("link", name="Edit record").click()
+    checklist = nurse.locator("#checklist")
     expect(checklist).to_contain_text("Lorazepam")
     expect(checklist).to_contain_text("Benzodiazepine: Can blunt ketamine")
-    checkpoint(page, problems, "checklist-flag")
+    checkpoint(nurse, nurse_problems, "checklist-flag")
 
 
 STEPS = {
