@@ -22,6 +22,7 @@ from server.forms import Form
 VIEWED = audit.define("safety_plan.viewed", "Someone opened a patient's safety plan (the patient: their own).")
 SAVED = audit.define("safety_plan.saved", "The therapist saved a patient's safety plan (detail: `changed` steps).")
 STEP_ADDED = audit.define("safety_plan.step_added", "A patient added a coping step of their own to their safety plan.")
+PRINTED = audit.define("safety_plan.printed", "A clinician printed (or saved as PDF) a patient's safety plan.")
 SAVE_CONFLICT = audit.define(
     "safety_plan.save_conflict", "Saving a safety plan was refused: someone saved it meanwhile."
 )
@@ -87,6 +88,16 @@ async def _viewed(actor: Actor, patient: Patient, **extra: Any) -> PlanPage:
 async def staff_page(actor: Actor, patient_id: int) -> PlanPage:
     """The plan on the clinician's side: the care team writes it, a supervisor reads it."""
     return await _viewed(actor, await access.get_patient_for(actor, patient_id))
+
+
+async def print_page(actor: Actor, patient_id: int) -> PlanPage:
+    """The plan on one printed page, for the care team to hand over: one `safety_plan.printed` (404 without a plan)."""
+    patient = await access.get_patient_for(actor, patient_id)
+    page = await _page(actor, patient)
+    if page.plan is None:
+        raise NotFound("safety plan")
+    await audit.record_read(actor, PRINTED, object_type="safety_plan", object_id=page.plan.id, patient_id=patient.id)
+    return page
 
 
 async def my_page(actor: Actor) -> PlanPage:

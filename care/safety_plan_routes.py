@@ -37,6 +37,12 @@ async def save(request: Request) -> Response:
     return redirect(request, url(request, "care:safety_plan", patient_id=patient_id) + "?done=saved")
 
 
+async def print_page(request: Request) -> Response:
+    page = await safety_plan.print_page(actor(request), int(request.path_params["patient_id"]))
+    ctx = {"sp": page, "steps": safety_plan.STEPS, "printed_at": actor(request).now}
+    return render(request, "care/safety_plan_print.html", ctx)
+
+
 def _mine(request: Request, page: safety_plan.PlanPage, **ctx: Any) -> Response:
     status = ctx.pop("status", 200)
     base = {"sp": page, "steps": safety_plan.STEPS, "errors": {}, "step": "", "done": ""}
@@ -61,6 +67,7 @@ async def add_step(request: Request) -> Response:
 routes = [
     route("/patients/{patient_id:int}/safety-plan", staff_page, roles=CLINICIANS, name="safety_plan"),
     route("/patients/{patient_id:int}/safety-plan", save, roles=CLINICIANS, methods=["POST"], name="safety_plan_save"),
+    route("/patients/{patient_id:int}/safety-plan/print", print_page, roles=CLINICIANS, name="safety_plan_print"),
     route("/me/safety-plan", my_page, roles=PATIENT, name="my_safety_plan"),
     route("/me/safety-plan/steps", add_step, roles=PATIENT, methods=["POST"], name="safety_step_add"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from care import panels as care_pages
 from journal import panels as journal_pages
-from notes import access, commands, demo, digest, messages, panels, replies
+from notes import access, commands, demo, digest, messages, panels, printing, replies
 from notes.dashboard import dashboard
 from server import audit
 from server.models import Role
@@ -15,7 +15,8 @@ STAFF = (Role.THERAPIST, Role.SUPERVISOR)
 
 
 def setup(registry: Registry) -> None:
-    registry.room("notes", models="notes.models", routes=("notes.routes", "notes.reply_routes"), access=access)
+    routes = ("notes.routes", "notes.reply_routes", "notes.print_routes")
+    registry.room("notes", models="notes.models", routes=routes, access=access)
     registry.panel((care_pages.CHART, care_pages.INFUSION), "notes", "notes/_notes_panel.html", panels.notes_panel)
     registry.panel((care_pages.CASELOAD,), "dashboard", "notes/_dashboard.html", dashboard)
     registry.panel((journal_pages.HOME,), "summaries", "notes/_summaries.html", panels.summaries)
@@ -27,6 +28,7 @@ def setup(registry: Registry) -> None:
     registry.message(messages.KIND, messages.render, messages.TOPIC)
     registry.models.append("notes.reply_models")
     registry.add_actions(audit.actions_in(replies))
+    registry.add_actions(audit.actions_in(printing))
     registry.panel((journal_pages.HOME,), "replies", "notes/_replies_home.html", replies.home_panel)
     registry.panel((journal_pages.ENTRY,), "replies", "notes/_replies.html", replies.entry_panel)
     registry.topic(replies.TOPIC, "When your care team replies to an entry you shared", (Role.PATIENT,))

@@ -23,6 +23,13 @@ from tests.browser.journal_notes_helpers import editor_ready
 pytestmark = pytest.mark.browser
 
 
+def _pdf_text(page: Page, pages: int = 1) -> str:
+    """The page printed to PDF by Chromium (the print stylesheet applies), as text; on at most `pages` pages."""
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    assert len(pdf.pages) <= pages, f"printed on {len(pdf.pages)} pages"
+    return "\n".join(p.extract_text() for p in pdf.pages)
+
+
 def _therapist_on_caseys_chart(page: Page, server_dir: Path) -> Problems:
     problems = watch(page)
     casey, _ = casey_ids(server_dir)
@@ -143,6 +150,10 @@ def test_the_therapist_writes_a_safety_plan_and_the_patient_opens_it_from_the_cr
     page.get_by_role("button", name="Save safety plan").click()
     expect(page.get_by_role("status")).to_contain_text("Saved.")
     checkpoint(page, problems, "plan-saved")
+    page.get_by_role("link", name="Print or save as PDF").click()
+    checkpoint(page, problems, "plan-print")
+    text = _pdf_text(page)
+    assert "Give the spare pills to Sam" in text and "Printed by Sam Okafor on" in text
 
     patient, mine = _patient_on_a_phone(new_context)
     patient.get_by_role("link", name="Free entry", exact=True).click()
@@ -158,10 +169,7 @@ def test_the_therapist_writes_a_safety_plan_and_the_patient_opens_it_from_the_cr
     expect(patient.locator("#coping")).to_contain_text("Play the piano")
     checkpoint(patient, mine, "patient-plan")
 
-    patient.emulate_media(media="print")
-    pdf = PdfReader(io.BytesIO(patient.pdf(format="A4")))
-    text = "\n".join(p.extract_text() for p in pdf.pages)
-    assert len(pdf.pages) == 1, f"the plan prints on {len(pdf.pages)} pages"
+    text = _pdf_text(patient)
     assert "Walk by the river" in text and "Play the piano" in text and "988" in text
     assert "Printed by Casey Morgan" in text and "Add to my plan" not in text
 
@@ -187,3 +195,16 @@ def test_the_therapist_replies_to_a_shared_entry_and_the_patient_reads_it_under_
     expect(patient.locator("section.replies")).to_contain_text("Your care team replied")
     expect(patient.locator("section.replies")).to_contain_text("Sam Okafor, therapist")
     checkpoint(patient, mine, "entry-reply")
+
+
+def test_the_therapist_prints_a_signed_note_with_its_signature_block(
+    page: Page, live_server: str, server_dir: Path
+) -> None:
+    problems = _therapist_on_caseys_chart(page, server_dir)
+    page.locator("#notes p").filter(has_text="signed ").first.get_by_role("link").click()
+    page.get_by_role("link", name="Print or save as PDF").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("integration note")
+    checkpoint(page, problems, "note-print")
+    text = _pdf_text(page, pages=3)
+    assert "Electronically signed by" in text and "Printed by Sam Okafor on" in text and "MRN DC-1001" in text
+    assert "Sign and add addendum" not in text

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from unittest.mock import ANY
 
 from care.calendar_models import Booking
+from care.chart_models import SafetyPlan
 from care.models import Infusion, MeasureResponse, Patient
 from journal.models import JournalEntry, JournalRevision
 from notes.models import IntegrationNote, ProcessNote, Status
@@ -48,6 +49,7 @@ class Demo:
     booking: int  # Casey's booked session
     enrol_token: str  # an unused one-time link (for the therapist's account)
     revision: int  # the first (only) version of `entry`
+    riley_plan: int  # a safety plan for Riley, made for the walk (the demo has none)
 
 
 async def _link() -> str:
@@ -101,7 +103,16 @@ async def demo_records() -> Demo:
         booking=(await Booking.get(patient_id=casey.id)).id,
         enrol_token=await _link(),
         revision=await _first_version(casey.id),
+        riley_plan=await _plan(riley),
     )
+
+
+async def _plan(patient: Patient) -> int:
+    steps = dict.fromkeys(("warning_signs", "coping", "distractions", "helpers", "professionals", "environment"), "-")
+    plan, _ = await SafetyPlan.get_or_create(
+        patient_id=patient.id, defaults={"clinic_id": patient.clinic_id, "updated_at": patient.created_at, **steps}
+    )
+    return plan.id
 
 
 Event = tuple[str, str, str, int | None, object]  # action, object type, object id, patient id, detail
@@ -175,6 +186,9 @@ SHOWS_PHI: dict[str, tuple[Visit, ...]] = {
     # no plan in the demo: the page reads the patient's record (their name) and says there is none yet
     "care:safety_plan": each(CLINICIANS, "/patients/{casey}/safety-plan", mine("safety_plan.viewed", "patient")),
     "care:my_safety_plan": each((PATIENT,), "/me/safety-plan", mine("safety_plan.viewed", "patient")),
+    "care:safety_plan_print": each(CLINICIANS[1:], "/patients/{riley}/safety-plan/print",
+                                   E("safety_plan.printed", "safety_plan", "riley_plan", "riley", {})),
+    "notes:print_note": each(CLINICIANS, "/notes/{signed_note}/print", mine("note.printed", "note", "signed_note")),
     "care:caseload": (
         Visit(THERAPIST, "/caseload", (E("caseload.viewed", "caseload"), E("dashboard.viewed", "dashboard"))),
         Visit(SUPERVISOR, "/caseload", (E("caseload.viewed", "caseload"),)),
