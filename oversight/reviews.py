@@ -58,7 +58,9 @@ async def _sample(actor: Actor, count: int, days: int) -> Sample:
         .exclude(id__in=list(taken))
         .values_list("id", flat=True)
     )
-    chosen = random.SystemRandom().sample(list(pool), min(count, len(pool)))
+    # Inserted in id order: two draws racing for the same notes then wait on each other's first row and the loser
+    # meets the unique constraint (409), instead of each holding a row the other needs (a deadlock on PostgreSQL).
+    chosen = sorted(random.SystemRandom().sample(list(pool), min(count, len(pool))))
     async with in_transaction():
         reviews = [
             await NoteReview.create(clinic_id=actor.clinic_id, note_id=n, sampled_by=actor.user, sampled_at=actor.now)
