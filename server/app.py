@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from asyncpg.exceptions import TransactionRollbackError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -27,11 +29,14 @@ from server.registry import Registry
 from server.settings import ROOT, Settings
 from server.web import CsrfFailure, RoomMount, Urls, is_htmx, make_templates
 
+log = logging.getLogger("afterglow")
+
 ERROR_TITLES = {
     400: ("Something in that request wasn't right", "Go back, check what you entered and try again."),
     403: ("You can't do that here", "Your account doesn't allow this. If you think it should, ask your clinic admin."),
     404: ("We couldn't find that page", "It may have moved, or it isn't available to your account."),
     405: ("That action isn't available here", "Go back and use the buttons on the page."),
+    409: ("Someone changed this at the same moment", "Nothing was saved. Reload the page, check it and try again."),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
     500: ("Something went wrong on our side", "Nothing you did caused this. Your saved work is safe; try again."),
     "csrf": ("This form has expired", "Nothing was changed. Go back, reload the page and try again."),
@@ -65,6 +70,8 @@ def build_app(settings: Settings, registry: Registry) -> Starlette:
 
     async def handle(request: Request, exc: Exception) -> Response:
         status = _status_for(exc)
+        if status == 409 and not isinstance(exc, (HTTPException, Invalid)):  # the database chose this request to undo
+            log.warning("request %s rolled back by the database: %s", request.state.request_id, type(exc).__name__)
         actor = getattr(request.state, "actor", None)
         kind = "csrf" if isinstance(exc, CsrfFailure) else None
         if is_htmx(request):  # an htmx target (the autosave's status line) gets a line, never a whole page
@@ -97,7 +104,8 @@ def build_app(settings: Settings, registry: Registry) -> Starlette:
             )
         ],
         exception_handlers={
-            cls: handle for cls in (HTTPException, NotFound, Forbidden, CsrfFailure, Throttled, Invalid)
+            cls: handle
+            for cls in (HTTPException, NotFound, Forbidden, CsrfFailure, Throttled, Invalid, TransactionRollbackError)
         },
     )
     urls = Urls(app.routes)
@@ -121,4 +129,6 @@ def error_fragment(status: int, kind: object, exc: Exception) -> Response:
 def _status_for(exc: Exception) -> int:
     if isinstance(exc, HTTPException):
         return exc.status_code
+    if isinstance(exc, TransactionRollbackError):  # PostgreSQL broke a deadlock or a serialisation conflict
+        return 409
     return {NotFound: 404, Forbidden: 403, CsrfFailure: 403, Throttled: 429, Invalid: 400}[type(exc)]

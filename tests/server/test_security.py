@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+from asyncpg.exceptions import DeadlockDetectedError
 from starlette.routing import Mount, Route
 
 from afterglow import create_app
@@ -178,6 +179,19 @@ async def test_it_hides_internals_of_unexpected_errors_and_logs_the_request_id(a
     assert request_id in r.text
     assert any(request_id in rec.getMessage() and rec.exc_info for rec in caplog.records)
     assert r.headers["cache-control"] == "no-store" and r.headers["content-security-policy"]
+
+
+async def test_it_answers_409_when_the_database_undoes_a_request_in_a_conflict(app, client, caplog):
+    async def collide(request):  # what PostgreSQL raises when it breaks a deadlock between two requests
+        raise DeadlockDetectedError("deadlock detected")
+
+    app.router.routes.insert(0, route("/collide", collide, roles=PUBLIC))
+    r = await client.get("/collide")
+    assert r.status_code == 409
+    assert "at the same moment" in r.text and "Nothing was saved" in r.text and "deadlock" not in r.text
+    assert any(r.headers["x-request-id"] in rec.getMessage() for rec in caplog.records)
+    htmx = await client.get("/collide", headers={"HX-Request": "true"})
+    assert htmx.status_code == 409 and htmx.text.startswith('<span class="save-problem"')
 
 
 async def test_it_reports_health_without_auth(client):
