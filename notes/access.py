@@ -84,6 +84,15 @@ async def supervisors_at(author_id: int, at: datetime) -> set[int]:
     return {link.supervisor_id for link in await rows.filter(supervisor__disabled_at__isnull=True)}
 
 
+async def cosigners(note: IntegrationNote) -> list[str]:
+    """The names of the supervisors a note awaiting co-signature waits for ([]: unassigned, any supervisor)."""
+    if note.status != Status.COSIGN_PENDING or note.signed_at is None:
+        return []
+    rows = Supervision.filter(during(note.signed_at), supervisee_id=note.author_id, supervisor__role=Role.SUPERVISOR)
+    found = await rows.filter(supervisor__disabled_at__isnull=True).select_related("supervisor")
+    return sorted({link.supervisor.name for link in found})
+
+
 async def supervises(user: User, author_id: int, at: datetime) -> bool:
     return await Supervision.filter(during(at), supervisor_id=user.id, supervisee_id=author_id).exists()
 

@@ -83,6 +83,7 @@ async def test_a_linked_trainees_signed_note_lands_in_that_supervisors_queue_and
         assert f"/notes/{note.id}" not in (await priya.get("/oversight/cosign")).text
         shown = await priya.get(f"/notes/{note.id}")
         assert shown.status_code == 200 and f"/notes/{note.id}/cosign" not in shown.text
+        assert "Waiting for Morgan Ellis to co-sign (supervising Sam Okafor when it was signed)." in shown.text
         data = {"csrf_token": priya_csrf, "version": str(note.version), "password": PASSWORD}
         refused = await priya.post(f"/notes/{note.id}/cosign", data=data)
         assert refused.status_code in (403, 404) and (await IntegrationNote.get(id=note.id)).status == "cosign_pending"
@@ -101,6 +102,8 @@ async def test_a_trainee_nobody_supervises_goes_to_every_supervisor_as_unassigne
             await sign_in(sup, email)
             mine, unassigned = _queue((await sup.get("/oversight/cosign")).text)
             assert f"/notes/{note.id}" in unassigned and f"/notes/{note.id}" not in mine
+            shown = (await sup.get(f"/notes/{note.id}")).text
+            assert "Unassigned: signed while nobody supervised Sam Okafor" in shown and "/cosign" in shown
     # a link recorded later, from an earlier day, covers the signing moment: the note is now that supervisor's
     csrf = await sign_in(client, "supervisor2@demo.clinic")
     assert (await _link(client, csrf, morgan, sam, started_on="2026-11-01")).status_code == 303
