@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import timedelta
 
 from care.models import Patient
+from notes import digest
 from notes.models import IntegrationNote, ProcessNote, Supervision
 from server.models import AuditEvent, Clinic, Role, User
 from tests.care.conftest import sign_in
@@ -87,6 +89,9 @@ async def test_a_linked_trainees_signed_note_lands_in_that_supervisors_queue_and
         data = {"csrf_token": priya_csrf, "version": str(note.version), "password": PASSWORD}
         refused = await priya.post(f"/notes/{note.id}/cosign", data=data)
         assert refused.status_code in (403, 404) and (await IntegrationNote.get(id=note.id)).status == "cosign_pending"
+    # the morning summary counts the same queue: Priya has the demo's note by Jordan, Morgan has Sam's
+    priya = await User.get(email="supervisor@demo.clinic")
+    assert (await digest.counts(priya))["cosign"] == 1 and (await digest.counts(morgan))["cosign"] == 1
     data = {"csrf_token": csrf, "version": str(note.version), "password": PASSWORD}
     assert (await client.post(f"/notes/{note.id}/cosign", data=data)).status_code == 303
     assert (await IntegrationNote.get(id=note.id)).cosigned_by_id == morgan.id
@@ -149,9 +154,27 @@ async def test_ending_keeps_the_history_and_a_second_end_answers_calmly(client, 
     history = page[page.index('id="history-h"') :]
     assert "Jordan Lee" in history and "ended by Priya Raman" in history and "– 22 Nov 2026" in history
     assert "No supervisor now for Jordan Lee" in page  # the demo's trainee
-    # the pair can be linked again from a later day
+    # the pair can be linked again from a later day; cancelling that planned link keeps it too
     assert (await _link(client, csrf, priya, jordan, started_on="2026-11-23")).status_code == 303
+    planned = await Supervision.get(supervisee_id=jordan.id, ended_at__isnull=True)
+    assert "planned" in (await client.get("/supervision")).text
+    assert (await client.post(f"/supervision/{planned.id}/end", data={"csrf_token": csrf})).status_code == 303
+    assert (await Supervision.get(id=planned.id)).ended_at == planned.started_at
+    assert "Cancelled before it began (23 Nov 2026)" in (await client.get("/supervision")).text
     assert await Supervision.filter(supervisee_id=jordan.id).count() == 2
+
+
+async def test_six_windows_ending_one_link_at_once_end_it_once(client, demo):
+    csrf = await sign_in(client, "supervisor@demo.clinic")
+    link = await Supervision.get(supervisee__email="therapist2@demo.clinic")
+    answers = await asyncio.gather(
+        *(client.post(f"/supervision/{link.id}/end", data={"csrf_token": csrf}) for _ in range(6))
+    )
+    assert [a.status_code for a in answers] == [303] * 6
+    assert sorted(a.headers["location"] for a in answers) == ["/supervision?done=already"] * 5 + [
+        "/supervision?done=ended"
+    ]
+    assert await AuditEvent.filter(action="supervision.ended").count() == 1
 
 
 async def test_process_notes_follow_the_link_from_its_first_day_until_it_ends(client, demo, clock):
