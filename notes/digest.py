@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from care.models import CareTeam, RiskAlert
+from notes import supervision
 from notes.models import IntegrationNote, Status
 from server import outbox
 from server.mail import Rendered
@@ -57,7 +58,8 @@ async def counts(user: User) -> dict[str, int]:
         "alerts": await alerts.count(),
     }
     if user.role == Role.SUPERVISOR:
-        found["cosign"] = await IntegrationNote.filter(clinic_id=user.clinic_id, status=Status.COSIGN_PENDING).count()
+        mine, unassigned = await supervision.queue(user)  # their own queue, as /oversight/cosign shows it
+        found["cosign"] = len(mine) + len(unassigned)
     return found
 
 

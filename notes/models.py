@@ -132,7 +132,9 @@ class ProcessNote(Model):
 
 
 class Supervision(Model):
-    """A recorded supervision relationship: the supervisor may read the supervisee's process notes."""
+    """A recorded supervision relationship, from `started_at` until `ended_at` (open-ended when None): while it runs
+    the supervisor may open the supervisee's process notes, and a trainee's note signed in it waits in this
+    supervisor's co-sign queue. Rows are never deleted; ending one sets `ended_at` (notes/supervision.py)."""
 
     id = fields.IntField(primary_key=True)
     clinic_id = fields.IntField(db_index=True)
@@ -146,9 +148,12 @@ class Supervision(Model):
     supervisee_id: int
     started_at = fields.DatetimeField()
     ended_at = fields.DatetimeField(null=True)
+    linked_by_id = fields.IntField(null=True)  # who recorded it (None: the demo, or before this was kept)
+    ended_by_id = fields.IntField(null=True)  # who ended it from the page (None: still running, or a planned end)
 
     class Meta:
         table = "supervision"
+        indexes = (("supervisee_id", "started_at"),)
 
 
 class SeenMarker(Model):

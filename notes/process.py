@@ -1,5 +1,6 @@
 """Process notes (HIPAA "psychotherapy notes", 45 CFR 164.501): kept apart from the record, readable by their author
-and a supervisor with a recorded supervision relationship only, never in the portal or exports, every access audited."""
+and a supervisor whose recorded supervision of the author runs now, never in the portal or exports, every access
+audited."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ async def listing(actor: Actor, patient_id: int) -> tuple[object, list[ProcessNo
     patient = await care_access.get_patient_for(actor, patient_id)
     authors: list[int] = [actor.user_id]
     if actor.role == Role.SUPERVISOR:
-        links = await Supervision.filter(supervisor_id=actor.user_id, ended_at=None)
-        authors += [link.supervisee_id for link in links]
+        links = Supervision.filter(access.during(actor.now), supervisor_id=actor.user_id)
+        authors += [link.supervisee_id for link in await links]
     notes = (
         await ProcessNote.filter(patient_id=patient.id, author_id__in=authors)
         .select_related("author")

@@ -9,13 +9,13 @@ from notes import access, commands, demo, digest, messages, panels, printing, re
 from notes.dashboard import dashboard
 from server import audit
 from server.models import Role
-from server.registry import Registry
+from server.registry import NavEntry, Registry
 
 STAFF = (Role.THERAPIST, Role.SUPERVISOR)
 
 
 def setup(registry: Registry) -> None:
-    routes = ("notes.routes", "notes.reply_routes", "notes.print_routes")
+    routes = ("notes.routes", "notes.reply_routes", "notes.print_routes", "notes.supervision_routes")
     registry.room("notes", models="notes.models", routes=routes, access=access)
     registry.panel((care_pages.CHART, care_pages.INFUSION), "notes", "notes/_notes_panel.html", panels.notes_panel)
     registry.panel((care_pages.CASELOAD,), "dashboard", "notes/_dashboard.html", dashboard)
@@ -34,3 +34,7 @@ def setup(registry: Registry) -> None:
     registry.topic(replies.TOPIC, "When your care team replies to an entry you shared", (Role.PATIENT,))
     registry.message(replies.KIND, replies.render, replies.TOPIC)
     registry.demo_loaders.append(demo.seed)
+    registry.add_nav(
+        NavEntry(Role.SUPERVISOR, "Supervision", "notes:supervision", position=45),
+        NavEntry(Role.ADMIN, "Supervision", "notes:supervision", position=25),
+    )

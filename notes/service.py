@@ -194,6 +194,7 @@ class NoteView:
     may_add: bool
     hash_ok: bool
     review: Review | None = None
+    cosigners: list[str] | None = None  # awaiting co-signature: whose ([] unassigned); None otherwise
 
 
 async def read(actor: Actor, note_id: int) -> NoteView:
@@ -212,6 +213,7 @@ async def read(actor: Actor, note_id: int) -> NoteView:
         may_add=await can(actor.user, MAY_NOTE_ADDENDUM, note),
         hash_ok=not signed or note.status == Status.RETURNED or digest(note) == note.content_sha256,
         review=_review(actor, note, versions) if may_cosign else None,
+        cosigners=await access.cosigners(note) if note.status == Status.COSIGN_PENDING else None,
     )
 
 

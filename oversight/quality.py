@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from care.clinic_settings import ClinicSettings
 from care.infusions import flagged_count
 from care.models import Agent, AlertSource, Infusion, MeasureResponse, Patient, RiskAlert
+from notes import supervision
 from notes.dashboard import signing_window
 from notes.models import IntegrationNote, Status
 from oversight import access
@@ -145,16 +146,15 @@ async def overdue_list(actor: Actor) -> list[Infusion]:
     return found
 
 
-async def cosign_queue(actor: Actor) -> list[IntegrationNote]:
+async def cosign_queue(actor: Actor) -> tuple[list[IntegrationNote], list[IntegrationNote]]:
+    """The supervisor's own co-sign queue (notes signed while they supervised the author) and the unassigned notes
+    (signed while nobody did), each oldest first; notes waiting for another supervisor are not shown."""
     clinic = await _clinic(actor)
-    notes = (
-        await IntegrationNote.filter(clinic_id=actor.clinic_id, status=Status.COSIGN_PENDING)
-        .select_related("author", "patient__user", "infusion")
-        .order_by("signed_at")
-    )
+    mine, unassigned = await supervision.queue(actor.user)  # type: ignore[arg-type]
     where = {"object_type": "clinic", "object_id": clinic.id}  # the list names its notes, as the review list does
-    await audit.record_read(actor, access.COSIGN_QUEUE_VIEWED, detail={"notes": [n.id for n in notes]}, **where)
-    return notes
+    named = [n.id for n in (*mine, *unassigned)]
+    await audit.record_read(actor, access.COSIGN_QUEUE_VIEWED, detail={"notes": named}, **where)
+    return mine, unassigned
 
 
 async def escalate(actor: Actor) -> int:

@@ -66,7 +66,8 @@ async def audit_verify(request: Request) -> Response:
 
 
 async def cosign_queue(request: Request) -> Response:
-    return render(request, "oversight/cosign.html", {"notes": await quality.cosign_queue(actor(request))})
+    mine, unassigned = await quality.cosign_queue(actor(request))
+    return render(request, "oversight/cosign.html", {"notes": mine, "unassigned": unassigned})
 
 
 async def glass_list(request: Request) -> Response:

@@ -322,6 +322,8 @@ SHOWS_NO_PHI: dict[str, tuple[str, tuple[Visit, ...]]] = {
     "care:self_report_page": ("the patient's own empty questionnaire", each((PATIENT,), "/measures/phq9/new")),
     "journal:new_page": ("the patient's own empty editor, headed by their own session's number and date",
                          (*each((PATIENT,), "/journal/new"), *each((PATIENT,), "/journal/new?infusion={infusion}"))),
+    "notes:supervision": ("who supervises whom (staff names, roles and dates): no clinical content",
+                          each((SUPERVISOR, ADMIN), "/supervision")),
     "notes:process_gate": ("a process note's password gate: its date, no words (opening it is audited either way)",
                            each((THERAPIST,), "/process-notes/{process_note}")),
 }

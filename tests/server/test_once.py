@@ -16,7 +16,7 @@ from care.calendar_models import Booking
 from care.chart_models import Allergy, Diagnosis, Medication, SafetyPlan, SafetyPlanStep
 from care.models import BreakGlass, Consent, Course, Infusion, MeasureResponse, Patient, VitalSign
 from journal.models import JournalEntry
-from notes.models import Addendum, IntegrationNote, ProcessNote
+from notes.models import Addendum, IntegrationNote, ProcessNote, Supervision
 from notes.reply_models import EntryReply
 from oversight.models import NoteReview
 from server.models import User
@@ -166,6 +166,12 @@ CREATES: dict[str, Create] = {
     "/oversight/reviews": Create(
         "supervisor@demo.clinic", lambda ids: "/oversight/reviews", lambda: {"count": "1", "days": "30"}, NoteReview
     ),
+    "/supervision": Create(
+        "supervisor@demo.clinic",
+        lambda ids: "/supervision",
+        lambda: {"supervisor_id": "__supervisor__", "supervisee_id": "__therapist__", "started_on": "2026-11-22"},
+        Supervision,
+    ),
     "/journal/new": Create(
         "patient@demo.clinic",
         lambda ids: "/journal/new",
@@ -229,6 +235,7 @@ NOT_CREATES = {
     "/patients/{patient_id:int}/contacts",  # the one profile row, from a version: a repeat is stale
     "/patients/{patient_id:int}/no-known-allergies",  # the same profile row, from a version
     "/patients/{patient_id:int}/safety-plan",  # the one plan, from a version (0: none yet): a repeat is stale
+    "/supervision/{link_id:int}/end",  # ends once: a repeat is told it had already ended
 }
 
 
@@ -261,6 +268,7 @@ async def _ids() -> dict[str, int]:
         "unnoted_infusion": unnoted.id,
         "infusion": infusion.id,
         "therapist": (await User.get(email="therapist@demo.clinic")).id,
+        "supervisor": (await User.get(email="supervisor@demo.clinic")).id,
         "shared_entry": (await JournalEntry.filter(patient_id=casey.id, shared=True).first()).id,
     }
 
@@ -269,7 +277,8 @@ async def _send(client, create: Create, csrf: str, key: str) -> Callable[[], Awa
     ids = await _ids()
     path = create.path(ids)
     data = {**create.data(), "csrf_token": csrf, create.key: key}
-    data = {k: str(ids["therapist"]) if v == "__therapist__" else v for k, v in data.items()}
+    people = {"__therapist__": str(ids["therapist"]), "__supervisor__": str(ids["supervisor"])}
+    data = {k: people.get(v, v) if isinstance(v, str) else v for k, v in data.items()}
     return lambda: client.post(path, data=data)
 
 
