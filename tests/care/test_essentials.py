@@ -233,3 +233,26 @@ async def test_each_rows_edit_form_opens_with_its_values_and_saves(client, demo)
         data={"csrf_token": csrf, "version": "1", "substance": "Latex", "severity": "mild", "inactive": "on"},
     )
     assert r.status_code == 303 and not (await Allergy.get()).active
+
+
+async def test_the_nurse_reconciles_medications_and_allergies_and_leaves_diagnoses_to_a_prescriber(client, demo):
+    patient = await casey()
+    csrf = await sign_in(client, "nurse@demo.clinic")  # an RN on Casey's care team
+    page = await client.get(f"/patients/{patient.id}/essentials")
+    assert page.status_code == 200 and "Add a medication" in page.text and "Add a diagnosis" not in page.text
+    assert (await _add(client, csrf, patient.id, "medications", **LORAZEPAM)).status_code == 303
+    assert (await _add(client, csrf, patient.id, "allergies", substance="Latex", severity="mild")).status_code == 303
+    contacts = {"csrf_token": csrf, "version": "0", "escort_name": "Sam Morgan", "escort_phone": "555-0101"}
+    assert (await client.post(f"/patients/{patient.id}/contacts", data=contacts)).status_code == 303
+    assert (await _add(client, csrf, patient.id, "diagnoses", code="F33.2")).status_code == 403
+    assert not await Diagnosis.filter(patient_id=patient.id).exists()
+    nurse = await AuditEvent.filter(action="essentials.added", patient_id=patient.id).order_by("seq")
+    assert [e.object_type for e in nurse] == ["medication", "allergy"]
+    async with another(client) as physician:  # an MD on the same team diagnoses
+        theirs = await sign_in(physician, "physician@demo.clinic")
+        assert "Add a diagnosis" in (await physician.get(f"/patients/{patient.id}/essentials")).text
+        assert (await _add(physician, theirs, patient.id, "diagnoses", code="F33.2")).status_code == 303
+    dx = await Diagnosis.get(patient_id=patient.id)
+    r = await client.post(f"/diagnoses/{dx.id}", data={"csrf_token": csrf, "version": "1", "code": "F33.1"})
+    assert r.status_code == 403 and (await Diagnosis.get(id=dx.id)).code == "F33.2"
+    assert "Safety plan" not in (await client.get(f"/patients/{patient.id}")).text  # the plan stays with therapists

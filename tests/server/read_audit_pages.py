@@ -182,7 +182,12 @@ SHOWS_PHI: dict[str, tuple[Visit, ...]] = {
     ),
     "care:booking": each((*CLINICIANS, MEDICAL), "/bookings/{booking}", mine("booking.viewed", "booking", "booking")),
     "care:booking_new": each((THERAPIST,), "/patients/{casey}/bookings/new", mine("booking.form_viewed", "patient")),
-    "care:essentials": each(CLINICIANS, "/patients/{casey}/essentials", mine("essentials.viewed", "patient")),
+    "care:essentials": each((*CLINICIANS, MEDICAL), "/patients/{casey}/essentials",
+                            mine("essentials.viewed", "patient")),
+    "care:infusion_print": each((*CLINICIANS, MEDICAL), "/infusions/{infusion}/print",
+                                mine("infusion.printed", "infusion", "infusion")),
+    "care:summary_print": each((*CLINICIANS, MEDICAL), "/patients/{casey}/summary/print",
+                               mine("patient.summary_printed", "patient")),
     # no plan in the demo: the page reads the patient's record (their name) and says there is none yet
     "care:safety_plan": each(CLINICIANS, "/patients/{casey}/safety-plan", mine("safety_plan.viewed", "patient")),
     "care:my_safety_plan": each((PATIENT,), "/me/safety-plan", mine("safety_plan.viewed", "patient")),
