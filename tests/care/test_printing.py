@@ -79,7 +79,7 @@ async def test_the_patient_summary_holds_the_chart_essentials_and_no_notes_or_jo
     text = r.text
     assert "Patient summary · Casey Morgan" in text and "DC-1001" in text and "she/her" in text
     assert "Lamotrigine</strong> 100 mg" in text and "Ketamine interactions to review" in text
-    assert "Iv induction" in text and "34.0 mg" in text  # the course and its sessions
+    assert "IV ketamine induction" in text and "34.0 mg" in text  # the course and its sessions
     assert "PHQ-9</strong>: 8 (" in text and "first 19 (" in text and "GAD-7</strong>: 6 (" in text
     assert "Printed by Sam Okafor on" in text
     entries = await JournalEntry.filter(patient_id=patient.id).exclude(body="")
