@@ -7,10 +7,10 @@ import secrets
 
 import pytest
 
-from care.models import Infusion
+from care.models import CareTeam, Infusion
 from journal.models import JournalEntry
 from notes.models import IntegrationNote, ProcessNote
-from server.models import AuditEvent
+from server.models import AuditEvent, User
 from tests.care.conftest import casey, last_infusion, sign_in, spravato_course
 from tests.care.test_infusions import GOOD
 from tests.conftest import DEMO_PASSWORD, token
@@ -128,3 +128,14 @@ async def test_an_unknown_id_is_404(client, demo):
     await sign_in(client, "therapist@demo.clinic")
     assert (await client.get("/infusions/2147483000/print")).status_code == 404
     assert (await client.get("/patients/2147483000/summary/print")).status_code == 404
+
+
+async def test_medical_staff_off_the_care_team_get_404(client, demo):
+    patient = await casey()
+    infusion = await last_infusion(patient)
+    nurse = await User.get(email="nurse@demo.clinic")
+    await CareTeam.filter(patient_id=patient.id, therapist_id=nurse.id).delete()
+    await sign_in(client, "nurse@demo.clinic")
+    assert (await client.get(f"/infusions/{infusion.id}/print")).status_code == 404
+    assert (await client.get(f"/patients/{patient.id}/summary/print")).status_code == 404
+    assert (await client.get(f"/patients/{patient.id}/essentials")).status_code == 404
