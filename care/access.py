@@ -107,6 +107,17 @@ async def _may_record_vitals(user: User, patient: Patient) -> bool:
     return await _may_record(user, patient)
 
 
+# Medical staff whose licence includes making a diagnosis (medical staff working as RN or CRNA record medications and
+# allergies, and leave diagnoses to the prescriber or the therapist).
+DIAGNOSING_CREDENTIALS = frozenset({"MD", "DO", "NP", "PA"})
+
+
+async def _may_diagnose(user: User, patient: Patient) -> bool:
+    if user.role == Role.MEDICAL and user.credential not in DIAGNOSING_CREDENTIALS:
+        return False
+    return await _may_record(user, patient)
+
+
 def _may_create(user: User, _obj: Any) -> bool:
     return user.role in {Role.THERAPIST, Role.MEDICAL, Role.SUPERVISOR}
 
@@ -134,8 +145,16 @@ MAY_PATIENT_VIEW = Rule(
 
 MAY_PATIENT_RECORD = Rule(
     "patient.record",
-    "Record courses, consent, paper measures and C-SSRS for a patient: care-team therapists and medical staff.",
+    "Record courses, consent, paper measures and C-SSRS, medications, allergies (or “no known allergies”) and"
+    " contacts for a patient: care-team therapists and medical staff.",
     _may_record,
+)
+
+MAY_DIAGNOSIS_RECORD = Rule(
+    "diagnosis.record",
+    "Add or change a patient's ICD-10-CM diagnoses: care-team therapists, and care-team medical staff licensed to"
+    " diagnose (MD, DO, NP, PA). Nurses (RN, CRNA) on the team read them.",
+    _may_diagnose,
 )
 
 MAY_INFUSION_RECORD = Rule(

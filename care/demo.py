@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
+from care import demo_chart
 from care.calendar_models import Booking, BookingKind, BookingStaff
 from care.clinical import GAD7_BANDS, PHQ9_BANDS, band, total_mg
 from care.models import (
@@ -70,7 +71,8 @@ async def seed(actor: Actor, clinics: dict[str, Clinic], users: dict[str, User])
                 )
     return [
         "Each demo patient has a course, 5 past infusions with vitals, PHQ-9/GAD-7 history, one open alert and a"
-        " dosing session booked two days from now."
+        " dosing session booked two days from now.",
+        *await demo_chart.seed(users),
     ]
 
 

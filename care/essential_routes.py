@@ -8,7 +8,7 @@ from starlette.responses import Response
 from care import essential_forms, essentials
 from server.errors import Invalid
 from server.forms import Form
-from server.policy import CLINICIANS
+from server.policy import CARE_STAFF
 from server.web import actor, form, form_key, redirect, render, route, url
 
 PARSERS = {
@@ -96,23 +96,23 @@ async def no_known_allergies(request: Request) -> Response:
 
 PLURAL = {"medication": "medications", "allergy": "allergies", "diagnosis": "diagnoses"}
 routes = [
-    route("/patients/{patient_id:int}/essentials", show, roles=CLINICIANS, name="essentials"),
-    route("/patients/{patient_id:int}/contacts", contacts, roles=CLINICIANS, methods=["POST"], name="contacts_save"),
+    route("/patients/{patient_id:int}/essentials", show, roles=CARE_STAFF, name="essentials"),
+    route("/patients/{patient_id:int}/contacts", contacts, roles=CARE_STAFF, methods=["POST"], name="contacts_save"),
     route(
         "/patients/{patient_id:int}/no-known-allergies",
         no_known_allergies,
-        roles=CLINICIANS,
+        roles=CARE_STAFF,
         methods=["POST"],
         name="no_known_allergies",
     ),
     *(
         route(
-            f"/patients/{{patient_id:int}}/{many}", adder(kind), roles=CLINICIANS, methods=["POST"], name=f"{kind}_add"
+            f"/patients/{{patient_id:int}}/{many}", adder(kind), roles=CARE_STAFF, methods=["POST"], name=f"{kind}_add"
         )
         for kind, many in PLURAL.items()
     ),
     *(
-        route(f"/{many}/{{{kind}_id:int}}", changer(kind), roles=CLINICIANS, methods=["POST"], name=f"{kind}_change")
+        route(f"/{many}/{{{kind}_id:int}}", changer(kind), roles=CARE_STAFF, methods=["POST"], name=f"{kind}_change")
         for kind, many in PLURAL.items()
     ),
 ]

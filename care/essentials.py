@@ -2,7 +2,9 @@
 explicit "no known allergies", diagnoses with ICD-10-CM codes (care/icd10.py), and the emergency contact, escort and
 referring prescriber.
 
-Care-team therapists write them; supervisors (and a clinician who broke the glass) read them. Every create carries
+Care-team therapists and medical staff write them (the nurse reconciles medications and records allergies before a
+dose); diagnoses are written by care-team therapists and medical staff licensed to diagnose (MD, DO, NP, PA);
+supervisors (and a clinician who broke the glass) read them. Every create carries
 a form key (a repeat returns the first row), every edit the version it started from (a stale one is refused with
 409, the record as it is now shown beside what was typed). Each write and each page is audited once.
 """
@@ -24,6 +26,7 @@ from care.models import Patient
 from server import audit, once
 from server.actor import Actor
 from server.errors import Invalid, NotFound
+from server.policy import Rule
 
 VIEWED = audit.define("essentials.viewed", "Someone opened a patient's medications, allergies, diagnoses and contacts.")
 ADDED = audit.define(
@@ -59,6 +62,7 @@ class Essentials:
     profile: ChartProfile | None
     flags: list[interactions.Flag]
     may_record: bool
+    may_diagnose: bool
     today: date
     editing: tuple[str, int] | None = None  # the row whose edit form is open
     failed: str = ""  # the form a refused post came from: its messages and typed values are shown there
@@ -67,6 +71,11 @@ class Essentials:
     @property
     def active_allergies(self) -> list[Allergy]:
         return [a for a in self.allergies if a.active]
+
+
+def _rule(kind: str) -> Rule:
+    """Who may write a kind of row: diagnoses need a licence to diagnose (access.MAY_DIAGNOSIS_RECORD)."""
+    return access.MAY_DIAGNOSIS_RECORD if kind == "diagnosis" else access.MAY_PATIENT_RECORD
 
 
 def current(medications: list[Medication], today: date) -> list[Medication]:
@@ -89,9 +98,15 @@ async def _load(actor: Actor, patient: Patient, **extra: Any) -> Essentials:
         profile=await ChartProfile.get_or_none(patient_id=patient.id),
         flags=interactions.flags(current(meds, actor.today)),
         may_record=await access.can(actor.user, access.MAY_PATIENT_RECORD, patient),
+        may_diagnose=await access.can(actor.user, access.MAY_DIAGNOSIS_RECORD, patient),
         today=actor.today,
         **extra,
     )
+
+
+async def snapshot(actor: Actor, patient: Patient) -> Essentials:
+    """The essentials for another document of the chart (the printed summary), which audits its own read."""
+    return await _load(actor, patient)
 
 
 async def _viewed(actor: Actor, patient: Patient, **extra: Any) -> Essentials:
@@ -142,7 +157,7 @@ async def add(
 ) -> Model:
     """Add a medication, allergy or diagnosis to a patient's chart; a repeat of the same form returns its row."""
     model = KINDS[kind]
-    patient = await access.get_patient_for(actor, patient_id, write=True)
+    patient = await access.get_patient_for(actor, patient_id, write=_rule(kind))
     if (first := await once.repeat(actor, key, kind)) is not None:
         return await model.get(id=first)
     if columns is None:
@@ -182,7 +197,7 @@ async def change(
     row = await model.get_or_none(id=row_id, clinic_id=actor.clinic_id)
     if row is None:
         raise NotFound(kind)
-    patient = await access.get_patient_for(actor, row.patient_id, write=True)  # type: ignore[attr-defined]
+    patient = await access.get_patient_for(actor, row.patient_id, write=_rule(kind))  # type: ignore[attr-defined]
     if columns is None:
         raise await _refused(actor, patient, errors, kind, values, (kind, row_id))
     changed = sorted(k for k, v in columns.items() if getattr(row, k) != v)

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from care import access, calendar, demo, essentials, invites, panels, safety_plan
+from care import access, calendar, demo, essentials, invites, panels, printing, safety_plan
 from server import audit
 from server.models import Role
 from server.registry import NavEntry, Registry
 
 
 def setup(registry: Registry) -> None:
-    routes = ("care.routes", "care.calendar_routes", "care.essential_routes", "care.safety_plan_routes")
+    routes = (
+        "care.routes",
+        "care.calendar_routes",
+        "care.essential_routes",
+        "care.safety_plan_routes",
+        "care.print_routes",
+    )
     registry.room("care", models="care.models", routes=routes, access=access)
     registry.models.append("care.calendar_models")
     registry.add_actions(audit.actions_in(calendar))
     registry.models.append("care.chart_models")
     registry.add_actions(audit.actions_in(essentials))
     registry.add_actions(audit.actions_in(safety_plan))
+    registry.add_actions(audit.actions_in(printing))
     registry.panel((panels.CHART,), "essentials", "care/_essentials_panel.html", essentials.chart_panel)
     registry.panel((panels.INFUSION,), "interactions", "care/_infusion_flags_panel.html", essentials.infusion_panel)
     registry.topic("sessions", "Calendar invitations for the sessions booked for you", (Role.PATIENT,))

@@ -45,7 +45,14 @@ async def print_page(request: Request) -> Response:
 
 def _mine(request: Request, page: safety_plan.PlanPage, **ctx: Any) -> Response:
     status = ctx.pop("status", 200)
-    base = {"sp": page, "steps": safety_plan.STEPS, "errors": {}, "step": "", "done": ""}
+    base = {
+        "sp": page,
+        "steps": safety_plan.STEPS,
+        "errors": {},
+        "step": "",
+        "done": "",
+        "printed_at": actor(request).now,
+    }
     return render(request, "care/my_safety_plan.html", base | ctx, status=status)
 
 

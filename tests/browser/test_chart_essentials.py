@@ -1,6 +1,9 @@
 """The chart a clinic needs on day one, in a real browser (issue 18): the demo therapist adds lorazepam 1 mg at night
 and sees its interaction flag on the next infusion's pre-dose checklist, records "no known allergies", an emergency
-contact and F33.2, and is refused an unknown code and a stop date before the start beside the fields.
+contact and F33.2, and is refused an unknown code and a stop date before the start beside the fields; writes the
+safety plan with the patient, who opens it from the crisis panel; and each printable document (the signed note, the
+safety plan, the infusion record, the patient summary) is rendered to PDF by Chromium on A4 and Letter and its text
+checked (with `pdftotext` where poppler is installed, else pypdf).
 
 Every page is a checkpoint (tests/browser/checks.py): axe at 1280 and 360 px, no console errors, no sideways scroll.
 """
@@ -8,6 +11,10 @@ Every page is a checkpoint (tests/browser/checks.py): axe at 1280 and 360 px, no
 from __future__ import annotations
 
 import io
+import re
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,17 +24,41 @@ from pypdf import PdfReader
 
 from tests.browser.care_helpers import casey_ids
 from tests.browser.checks import Problems, checkpoint, watch
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.browser.journal_notes_helpers import editor_ready
 
 pytestmark = pytest.mark.browser
 
 
 def _pdf_text(page: Page, pages: int = 1) -> str:
-    """The page printed to PDF by Chromium (the print stylesheet applies), as text; on at most `pages` pages."""
-    pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
-    assert len(pdf.pages) <= pages, f"printed on {len(pdf.pages)} pages"
-    return "\n".join(p.extract_text() for p in pdf.pages)
+    """The page printed to PDF by Chromium (the print stylesheet applies) on A4 and on Letter, each on at most
+    `pages` pages, as text: by `pdftotext` where poppler is installed, else by pypdf. The A4 text is returned."""
+    texts = []
+    for paper in ("A4", "Letter"):
+        data = page.pdf(format=paper)
+        _keep(page, paper, data)
+        count = len(PdfReader(io.BytesIO(data)).pages)
+        assert count <= pages, f"printed on {count} {paper} pages"
+        texts.append(_text_of(data))
+    return texts[0]
+
+
+def _keep(page: Page, paper: str, data: bytes) -> None:
+    """Keep the PDF beside the screenshots for reviewers (git-ignored), named after the page's title."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9]+", "-", page.title()).strip("-")[:80]
+    (ARTIFACTS / f"pdf-{name}-{paper}.pdf").write_bytes(data)
+
+
+def _text_of(data: bytes) -> str:
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "print.pdf"
+        path.write_bytes(data)
+        done = subprocess.run([tool, "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, timeout=30)
+    return done.stdout.decode()
 
 
 def _therapist_on_caseys_chart(page: Page, server_dir: Path) -> Problems:
@@ -169,9 +200,10 @@ def test_the_therapist_writes_a_safety_plan_and_the_patient_opens_it_from_the_cr
     expect(patient.locator("#coping")).to_contain_text("Play the piano")
     checkpoint(patient, mine, "patient-plan")
 
-    text = _pdf_text(patient)
+    text = " ".join(_pdf_text(patient).split())
     assert "Walk by the river" in text and "Play the piano" in text and "988" in text
-    assert "Printed by Casey Morgan" in text and "Add to my plan" not in text
+    assert re.search(r"Version \d+, last updated .+ Printed by Casey Morgan on \S", text), text[-300:]
+    assert "Add to my plan" not in text
 
 
 def test_the_therapist_replies_to_a_shared_entry_and_the_patient_reads_it_under_the_entry_and_at_home(
@@ -208,3 +240,34 @@ def test_the_therapist_prints_a_signed_note_with_its_signature_block(
     text = _pdf_text(page, pages=3)
     assert "Electronically signed by" in text and "Printed by Sam Okafor on" in text and "MRN DC-1001" in text
     assert "Sign and add addendum" not in text
+
+
+def test_the_nurse_prints_an_infusion_record_with_its_vitals_and_signature_block(
+    page: Page, live_server: str, server_dir: Path
+) -> None:
+    problems = watch(page)
+    casey, infusion = casey_ids(server_dir)
+    sign_in(page, "nurse@demo.clinic")
+    page.goto(f"/infusions/{infusion}")
+    page.get_by_role("link", name="Print record").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Infusion record · infusion 1")
+    checkpoint(page, problems, "infusion-print")
+    text = " ".join(_pdf_text(page).split())
+    for words in ("MRN DC-1001", "KET-2401", "Avery Santos, RN", "128/82", "CADSS", "MOAA/S", "Fasting Confirmed"):
+        assert words in text, words
+    assert "Printed by Avery Santos on" in text and "Print or save as PDF" not in text
+    assert "Signature" in text and ("Not signed" in text or "Electronically signed by" in text)
+
+
+def test_the_therapist_prints_a_patient_summary_without_notes_or_journal(
+    page: Page, live_server: str, server_dir: Path
+) -> None:
+    problems = _therapist_on_caseys_chart(page, server_dir)
+    page.get_by_role("link", name="Print summary").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Patient summary · Casey Morgan")
+    checkpoint(page, problems, "summary-print")
+    text = " ".join(_pdf_text(page, pages=2).split())
+    for words in ("MRN", "DC-1001", "Sertraline 100 mg", "F41.1", "Alex Morgan", "PHQ-9", "GAD-7", "Safety plan"):
+        assert words in text, words
+    assert "Printed by Sam Okafor on" in text and "Print or save as PDF" not in text
+    assert "Integration note" not in text and "Shared with your care team" not in text

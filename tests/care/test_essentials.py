@@ -34,8 +34,8 @@ async def test_it_flags_lorazepam_on_the_chart_the_checklist_and_the_infusion_re
     csrf = await sign_in(client, "therapist@demo.clinic")
     r = await _add(client, csrf, patient.id, "medications", **LORAZEPAM)
     assert r.status_code == 303, r.text
-    med = await Medication.get(patient_id=patient.id)
-    assert (med.name, med.dose, med.frequency, med.version) == ("Lorazepam", "1 mg", "at night", 1)
+    med = await Medication.get(patient_id=patient.id, name="Lorazepam")
+    assert (med.dose, med.frequency, med.version) == ("1 mg", "at night", 1)
     chart = await client.get(f"/patients/{patient.id}")
     assert "Ketamine interactions to review" in chart.text and "Benzodiazepine" in chart.text
     assert "Frye MA" in chart.text  # the flag cites its source
@@ -55,7 +55,7 @@ async def test_a_stopped_medication_no_longer_flags(client, demo):
     patient = await casey()
     csrf = await sign_in(client, "therapist@demo.clinic")
     await _add(client, csrf, patient.id, "medications", **LORAZEPAM)
-    med = await Medication.get(patient_id=patient.id)
+    med = await Medication.get(patient_id=patient.id, name="Lorazepam")
     data = LORAZEPAM | {"csrf_token": csrf, "version": "1", "stopped_on": "2026-11-01"}
     r = await client.post(f"/medications/{med.id}", data=data)
     assert r.status_code == 303, r.text
@@ -70,7 +70,7 @@ async def test_a_stop_date_before_the_start_is_refused_beside_the_field_with_the
     r = await _add(client, csrf, patient.id, "medications", **LORAZEPAM | {"stopped_on": "2026-09-01"})
     assert r.status_code == 400
     assert 'id="e-stopped_on"' in r.text and "be before the start date" in r.text
-    assert 'value="Lorazepam"' in r.text and not await Medication.exists()
+    assert 'value="Lorazepam"' in r.text and not await Medication.filter(name="Lorazepam").exists()
 
 
 async def test_an_unknown_icd10_code_is_refused_and_a_known_one_is_stored_as_written_in_the_list(client, demo):
@@ -80,7 +80,7 @@ async def test_an_unknown_icd10_code_is_refused_and_a_known_one_is_stored_as_wri
     assert r.status_code == 400 and 'id="e-code"' in r.text and "F99.99" in r.text
     r = await _add(client, csrf, patient.id, "diagnoses", code="f332", noted_on="2025-03-01")
     assert r.status_code == 303, r.text
-    dx = await Diagnosis.get(patient_id=patient.id)
+    dx = await Diagnosis.get(patient_id=patient.id, code="F33.2")  # beside the demo's F41.1
     assert dx.code == "F33.2" and dx.title == icd10.CODES["F33.2"]
     assert "F33.2 Major depressive disorder, recurrent severe" in (await client.get(f"/patients/{patient.id}")).text
 
@@ -89,14 +89,15 @@ async def test_no_known_allergies_is_said_and_ends_when_an_allergy_is_added(clie
     patient = await casey()
     csrf = await sign_in(client, "therapist@demo.clinic")
     assert "not recorded yet" in (await client.get(f"/patients/{patient.id}")).text
-    r = await client.post(f"/patients/{patient.id}/no-known-allergies", data={"csrf_token": csrf, "version": "0"})
+    # the demo's profile (version 1) holds Casey's escort and referrer, and no word on allergies yet
+    r = await client.post(f"/patients/{patient.id}/no-known-allergies", data={"csrf_token": csrf, "version": "1"})
     assert r.status_code == 303, r.text
     assert "No known allergies" in (await client.get(f"/patients/{patient.id}")).text
     r = await _add(client, csrf, patient.id, "allergies", substance="Penicillin", reaction="hives", severity="moderate")
     assert r.status_code == 303, r.text
     profile = await ChartProfile.get(patient_id=patient.id)
-    assert not profile.no_known_allergies and profile.version == 2
-    r = await client.post(f"/patients/{patient.id}/no-known-allergies", data={"csrf_token": csrf, "version": "2"})
+    assert not profile.no_known_allergies and profile.version == 3
+    r = await client.post(f"/patients/{patient.id}/no-known-allergies", data={"csrf_token": csrf, "version": "3"})
     assert r.status_code == 400 and "An allergy is on record" in r.text
 
 
@@ -105,7 +106,7 @@ async def test_an_allergy_needs_its_substance(client, demo):
     csrf = await sign_in(client, "therapist@demo.clinic")
     r = await _add(client, csrf, patient.id, "allergies", substance="", reaction="rash", severity="mild")
     assert r.status_code == 400 and 'id="e-substance"' in r.text and 'value="rash"' in r.text
-    assert not await Allergy.exists()
+    assert not await Allergy.filter(patient_id=patient.id).exists()
 
 
 async def test_the_emergency_contact_is_saved_and_a_stale_save_gets_409_with_both_versions(client, demo):
@@ -113,7 +114,7 @@ async def test_the_emergency_contact_is_saved_and_a_stale_save_gets_409_with_bot
     csrf = await sign_in(client, "therapist@demo.clinic")
     contact = {
         "csrf_token": csrf,
-        "version": "0",
+        "version": "1",  # the demo's profile: Casey's escort and referrer
         "emergency_name": "Sam Morgan",
         "emergency_relationship": "sister",
         "emergency_phone": "555-0101",
@@ -143,7 +144,7 @@ async def test_a_stale_medication_edit_is_refused_with_409(client, demo):
     patient = await casey()
     csrf = await sign_in(client, "therapist@demo.clinic")
     await _add(client, csrf, patient.id, "medications", **LORAZEPAM)
-    med = await Medication.get(patient_id=patient.id)
+    med = await Medication.get(patient_id=patient.id, name="Lorazepam")
     first = LORAZEPAM | {"csrf_token": csrf, "version": "1", "dose": "0.5 mg"}
     assert (await client.post(f"/medications/{med.id}", data=first)).status_code == 303
     r = await client.post(f"/medications/{med.id}", data=first | {"dose": "2 mg"})
@@ -168,9 +169,9 @@ async def test_strangers_get_404_on_every_route(client, demo, who):
     await _add(client, csrf, patient.id, "allergies", substance="Latex", severity="mild")
     await _add(client, csrf, patient.id, "diagnoses", code="F33.2")
     ids = {
-        "medications": (await Medication.get()).id,
-        "allergies": (await Allergy.get()).id,
-        "diagnoses": (await Diagnosis.get()).id,
+        "medications": (await Medication.get(name="Lorazepam")).id,
+        "allergies": (await Allergy.get(substance="Latex")).id,
+        "diagnoses": (await Diagnosis.get(patient_id=patient.id, code="F33.2")).id,
     }
     async with another(client) as them:
         await login(them, who)
@@ -217,19 +218,44 @@ async def test_each_rows_edit_form_opens_with_its_values_and_saves(client, demo)
     await _add(client, csrf, patient.id, "diagnoses", code="F33.1")
     await _add(client, csrf, patient.id, "medications", **LORAZEPAM)
     for kind, row, shown in (
-        ("allergy", await Allergy.get(), 'value="Latex"'),
-        ("diagnosis", await Diagnosis.get(), 'value="F33.1"'),
-        ("medication", await Medication.get(), 'value="2026-10-01"'),
+        ("allergy", await Allergy.get(substance="Latex"), 'value="Latex"'),
+        ("diagnosis", await Diagnosis.get(patient_id=patient.id, code="F33.1"), 'value="F33.1"'),
+        ("medication", await Medication.get(name="Lorazepam"), 'value="2026-10-01"'),
     ):
         page = await client.get(f"/patients/{patient.id}/essentials?edit={kind}-{row.id}")
         assert page.status_code == 200 and shown in page.text and 'name="version" value="1"' in page.text
+    dx = await Diagnosis.get(patient_id=patient.id, code="F33.1")
     r = await client.post(
-        f"/diagnoses/{(await Diagnosis.get()).id}",
+        f"/diagnoses/{dx.id}",
         data={"csrf_token": csrf, "version": "1", "code": "F33.2", "status": "resolved"},
     )
-    assert r.status_code == 303 and (await Diagnosis.get()).status == "resolved"
+    assert r.status_code == 303 and (await Diagnosis.get(id=dx.id)).status == "resolved"
+    latex = await Allergy.get(substance="Latex")
     r = await client.post(
-        f"/allergies/{(await Allergy.get()).id}",
+        f"/allergies/{latex.id}",
         data={"csrf_token": csrf, "version": "1", "substance": "Latex", "severity": "mild", "inactive": "on"},
     )
-    assert r.status_code == 303 and not (await Allergy.get()).active
+    assert r.status_code == 303 and not (await Allergy.get(id=latex.id)).active
+
+
+async def test_the_nurse_reconciles_medications_and_allergies_and_leaves_diagnoses_to_a_prescriber(client, demo):
+    patient = await casey()
+    csrf = await sign_in(client, "nurse@demo.clinic")  # an RN on Casey's care team
+    page = await client.get(f"/patients/{patient.id}/essentials")
+    assert page.status_code == 200 and "Add a medication" in page.text and "Add a diagnosis" not in page.text
+    assert (await _add(client, csrf, patient.id, "medications", **LORAZEPAM)).status_code == 303
+    assert (await _add(client, csrf, patient.id, "allergies", substance="Latex", severity="mild")).status_code == 303
+    contacts = {"csrf_token": csrf, "version": "1", "escort_name": "Sam Morgan", "escort_phone": "555-0101"}
+    assert (await client.post(f"/patients/{patient.id}/contacts", data=contacts)).status_code == 303
+    assert (await _add(client, csrf, patient.id, "diagnoses", code="F33.2")).status_code == 403
+    assert not await Diagnosis.filter(patient_id=patient.id, code="F33.2").exists()
+    nurse = await AuditEvent.filter(action="essentials.added", patient_id=patient.id).order_by("seq")
+    assert [e.object_type for e in nurse] == ["medication", "allergy"]
+    async with another(client) as physician:  # an MD on the same team diagnoses
+        theirs = await sign_in(physician, "physician@demo.clinic")
+        assert "Add a diagnosis" in (await physician.get(f"/patients/{patient.id}/essentials")).text
+        assert (await _add(physician, theirs, patient.id, "diagnoses", code="F33.2")).status_code == 303
+    dx = await Diagnosis.get(patient_id=patient.id, code="F33.2")
+    r = await client.post(f"/diagnoses/{dx.id}", data={"csrf_token": csrf, "version": "1", "code": "F33.1"})
+    assert r.status_code == 403 and (await Diagnosis.get(id=dx.id)).code == "F33.2"
+    assert "Safety plan" not in (await client.get(f"/patients/{patient.id}")).text  # the plan stays with therapists

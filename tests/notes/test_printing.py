@@ -9,7 +9,7 @@ from care.chart_models import SafetyPlan
 from notes.models import IntegrationNote, Status
 from server.models import AuditEvent
 from tests.care.conftest import casey, sign_in
-from tests.care.test_safety_plan import _save
+from tests.care.test_safety_plan import _save, riley
 
 
 async def _signed() -> IntegrationNote:
@@ -39,12 +39,12 @@ async def test_a_draft_is_not_printed(client, demo):
 
 
 async def test_the_safety_plan_prints_once_written(client, demo):
-    patient = await casey()
-    csrf = await sign_in(client, "therapist@demo.clinic")
+    patient = await riley()  # the demo patient without a plan
+    csrf = await sign_in(client, "therapist2@demo.clinic")
     assert (await client.get(f"/patients/{patient.id}/safety-plan/print")).status_code == 404
     await _save(client, csrf, patient.id)
     page = await client.get(f"/patients/{patient.id}/safety-plan/print")
-    assert page.status_code == 200 and "Walk by the river" in page.text and "Printed by Sam Okafor on" in page.text
+    assert page.status_code == 200 and "Walk by the river" in page.text and "Printed by Jordan Lee on" in page.text
     plan = await SafetyPlan.get(patient_id=patient.id)
     assert await AuditEvent.filter(action="safety_plan.printed", object_id=str(plan.id)).count() == 1
 

@@ -50,6 +50,7 @@ class Demo:
     enrol_token: str  # an unused one-time link (for the therapist's account)
     revision: int  # the first (only) version of `entry`
     riley_plan: int  # a safety plan for Riley, made for the walk (the demo has none)
+    casey_plan: int  # Casey's, written with her at intake (care/demo_chart.py)
 
 
 async def _link() -> str:
@@ -104,6 +105,7 @@ async def demo_records() -> Demo:
         enrol_token=await _link(),
         revision=await _first_version(casey.id),
         riley_plan=await _plan(riley),
+        casey_plan=(await SafetyPlan.get(patient_id=casey.id)).id,
     )
 
 
@@ -182,10 +184,15 @@ SHOWS_PHI: dict[str, tuple[Visit, ...]] = {
     ),
     "care:booking": each((*CLINICIANS, MEDICAL), "/bookings/{booking}", mine("booking.viewed", "booking", "booking")),
     "care:booking_new": each((THERAPIST,), "/patients/{casey}/bookings/new", mine("booking.form_viewed", "patient")),
-    "care:essentials": each(CLINICIANS, "/patients/{casey}/essentials", mine("essentials.viewed", "patient")),
-    # no plan in the demo: the page reads the patient's record (their name) and says there is none yet
-    "care:safety_plan": each(CLINICIANS, "/patients/{casey}/safety-plan", mine("safety_plan.viewed", "patient")),
-    "care:my_safety_plan": each((PATIENT,), "/me/safety-plan", mine("safety_plan.viewed", "patient")),
+    "care:essentials": each((*CLINICIANS, MEDICAL), "/patients/{casey}/essentials",
+                            mine("essentials.viewed", "patient")),
+    "care:infusion_print": each((*CLINICIANS, MEDICAL), "/infusions/{infusion}/print",
+                                mine("infusion.printed", "infusion", "infusion")),
+    "care:summary_print": each((*CLINICIANS, MEDICAL), "/patients/{casey}/summary/print",
+                               mine("patient.summary_printed", "patient")),
+    "care:safety_plan": each(CLINICIANS, "/patients/{casey}/safety-plan",
+                             mine("safety_plan.viewed", "safety_plan", "casey_plan")),
+    "care:my_safety_plan": each((PATIENT,), "/me/safety-plan", mine("safety_plan.viewed", "safety_plan", "casey_plan")),
     "care:safety_plan_print": each(CLINICIANS[1:], "/patients/{riley}/safety-plan/print",
                                    E("safety_plan.printed", "safety_plan", "riley_plan", "riley", {})),
     "notes:print_note": each(CLINICIANS, "/notes/{signed_note}/print", mine("note.printed", "note", "signed_note")),

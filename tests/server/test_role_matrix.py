@@ -64,8 +64,17 @@ async def test_medical_staff_reach_the_dosing_pages_and_no_notes_or_oversight(ap
         ("POST", "/infusions/{infusion_id:int}/vitals"),
         ("POST", "/infusions/{infusion_id:int}/sign"),
         ("GET", "/calendar"),
+        # the pre-dose safety depends on the medication list, the allergies and the escort
+        ("GET", "/patients/{patient_id:int}/essentials"),
+        ("POST", "/patients/{patient_id:int}/medications"),
+        ("POST", "/patients/{patient_id:int}/allergies"),
+        ("POST", "/patients/{patient_id:int}/no-known-allergies"),
+        ("POST", "/patients/{patient_id:int}/contacts"),
+        ("GET", "/infusions/{infusion_id:int}/print"),
+        ("GET", "/patients/{patient_id:int}/summary/print"),
     ]:
         assert key in medical, key
     assert not {path for _, path in medical if path.startswith(("/notes", "/oversight", "/admin", "/journal"))}
     assert ("GET", "/patients/{patient_id:int}/process-notes") not in medical
     assert ("GET", "/break-glass") not in medical
+    assert ("GET", "/patients/{patient_id:int}/safety-plan") not in medical
