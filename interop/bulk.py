@@ -87,7 +87,7 @@ async def export_clinic(
     patients = Patient.filter(clinic_id=clinic.id)
     total, done, last = await patients.count(), 0, 0
     while ids := await _next_ids(patients, last, batch):
-        for record in await load(clinic, ids):
+        for record in await load(clinic, ids, today=actor.now.date()):
             for resource in resources(record):
                 out.write(resource)
         done, last = done + len(ids), ids[-1]
