@@ -15,6 +15,7 @@ from tortoise.models import Model
 from care.calendar_models import Booking
 from care.chart_models import Allergy, Diagnosis, Medication, SafetyPlan, SafetyPlanStep
 from care.models import BreakGlass, Consent, Course, Infusion, MeasureResponse, Patient, VitalSign
+from interop.models import ExportJob
 from journal.models import JournalEntry
 from notes.models import Addendum, IntegrationNote, ProcessNote
 from notes.reply_models import EntryReply
@@ -165,6 +166,9 @@ CREATES: dict[str, Create] = {
     ),
     "/oversight/reviews": Create(
         "supervisor@demo.clinic", lambda ids: "/oversight/reviews", lambda: {"count": "1", "days": "30"}, NoteReview
+    ),
+    "/oversight/exports": Create(
+        "supervisor@demo.clinic", lambda ids: "/oversight/exports", lambda: {"password": DEMO_PASSWORD}, ExportJob
     ),
     "/journal/new": Create(
         "patient@demo.clinic",
