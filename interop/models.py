@@ -32,7 +32,7 @@ class ExportJob(Model):
     patients_total = fields.IntField(default=0)
     patients_done = fields.IntField(default=0)
     resources = fields.IntField(default=0)
-    counts: fields.Field[dict | None] = fields.JSONField(null=True)  # resource type -> lines, as in the manifest (complete exports)
+    counts: fields.Field[dict | None] = fields.JSONField(null=True)  # resource type -> lines, as in the manifest
     error = fields.CharField(max_length=200, default="")
 
     class Meta:
