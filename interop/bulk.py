@@ -5,6 +5,7 @@ progress line, audited as one event per clinic with the counts."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -110,6 +111,7 @@ async def _write_all(
         for record in await load(clinic, ids, today=actor.now.date()):
             for resource in resources(record):
                 out.write(resource)
+            await asyncio.sleep(0)  # one patient's resources at a time: a web worker exporting keeps serving pages
         done, last = done + len(ids), ids[-1]
         if progress:
             progress(done, total, out.counts.total())

@@ -156,6 +156,20 @@ async def test_the_patients_own_bundle_holds_their_chart_and_safety_plan(client,
     kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
     assert {"Condition", "MedicationStatement", "AllergyIntolerance", "CarePlan"} <= kinds
     assert not [e for e in bundle["entry"] if e["resource"]["id"].startswith("nka-")]  # the other patient's
+    present = {f"{e['resource']['resourceType']}/{e['resource']['id']}" for e in bundle["entry"]}
+    referred = {v for e in bundle["entry"] for k, v in _references(e["resource"]) if v.startswith("Practitioner/")}
+    assert referred and referred <= present  # every clinician the chart names is in the bundle
+
+
+def _references(value: object):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "reference" and isinstance(item, str):
+                yield key, item
+            yield from _references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _references(item)
 
 
 def test_the_codes_are_pinned_to_their_checked_values():
