@@ -22,6 +22,7 @@ from typing import Any
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from benchmarks import seed_chart
 from care import access as care_access
 from care.clinical import GAD7_BANDS, PHQ9_BANDS, band
 from care.models import CareTeam, Course, Infusion, MeasureResponse, Patient, VitalSign
@@ -171,6 +172,7 @@ async def seed(settings: Settings, scale: float) -> list[str]:
     await _measures(clinic, patient_ids, counts["measures"], rng, now, report)
     await _journal(clinic, patient_ids, counts["entries"], rng, now, report)
     await _notes(clinic, patient_ids, therapist_ids, counts["notes"], now, report)
+    report.add("chart essentials, plans", await seed_chart.chart(clinic.id, patient_ids, therapist_ids, now))
     await _audit(settings, clinic, list(users.values()), patient_ids, counts["audit"], rng, now, report)
     return [
         f"Seeded clinic {slug} at scale {scale} (sign in as t0@{slug} / supervisor@{slug} / p0@{slug}, "

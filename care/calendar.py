@@ -131,8 +131,9 @@ async def book(actor: Actor, patient_id: int, key: str, data: BookingData | None
         return await Booking.get(id=first)
     page = await _new_page(actor, patient)
     if data is None or errors:  # the form is shown again, with the patient's name: read once more
-        await audit.record_read(actor, BOOKING_FORM_VIEWED, object_type="patient", object_id=patient.id,
-                                patient_id=patient.id)
+        await audit.record_read(
+            actor, BOOKING_FORM_VIEWED, object_type="patient", object_id=patient.id, patient_id=patient.id
+        )
         raise Invalid(errors, page=page)
     choices = {u.id: u for u in page["staff"]}
     staff = [choices[i] for i in data.staff_ids if i in choices]
@@ -224,7 +225,11 @@ async def set_status(actor: Actor, booking_id: int, version: int | None, to: str
         if written:
             detail = {"from": str(booking.status), "to": str(target)}
             await audit.record(
-                actor, BOOKING_CHANGED, object_type="booking", object_id=booking.id, patient_id=booking.patient_id,
+                actor,
+                BOOKING_CHANGED,
+                object_type="booking",
+                object_id=booking.id,
+                patient_id=booking.patient_id,
                 detail=detail,
             )
             if target == BookingStatus.CANCELLED:
@@ -365,9 +370,11 @@ class NextSession:
 async def next_session(actor: Actor, patient: Patient) -> dict[str, Any] | None:
     """The patient's next booked session and, before a dosing session, the clinic's preparation checklist (the
     panel on the patient's journal home)."""
-    upcoming = await Booking.filter(patient_id=patient.id, status__in=OPEN, ends_at__gt=actor.now).order_by(
-        "starts_at"
-    ).limit(3)
+    upcoming = (
+        await Booking.filter(patient_id=patient.id, status__in=OPEN, ends_at__gt=actor.now)
+        .order_by("starts_at")
+        .limit(3)
+    )
     if not upcoming:
         return None
     booking = upcoming[0]

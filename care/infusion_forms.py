@@ -242,7 +242,10 @@ async def saved_meanwhile(actor: Actor, infusion_id: int, typed: Any) -> Infusio
         if k != "version" and not _same(v, typed.get(k, ""))
     ]
     page = InfusionForm(
-        current.patient, current, await staff_choices(actor, current), await _consents(current.course),
+        current.patient,
+        current,
+        await staff_choices(actor, current),
+        await _consents(current.course),
         saved_meanwhile=differs,
     )
     return page

@@ -85,15 +85,14 @@ async def _check_links(
     """The record against the database: the clinician, the number, and the course's rules (care/rules.py)."""
     facts = await rules.course_facts(course, patient, infusion_id)
     errors = rules.course_problems(data, facts, actor.tz)
-    kept = infusion_id is not None and await Infusion.filter(
-        id=infusion_id, administered_by_id=data.administered_by_id
-    ).exists()  # a record from before the medical role keeps the clinician it names
+    kept = (
+        infusion_id is not None
+        and await Infusion.filter(id=infusion_id, administered_by_id=data.administered_by_id).exists()
+    )  # a record from before the medical role keeps the clinician it names
     if (
         data.administered_by_id is not None
         and not kept
-        and not await User.filter(
-            id=data.administered_by_id, clinic_id=actor.clinic_id, role=Role.MEDICAL
-        ).exists()
+        and not await User.filter(id=data.administered_by_id, clinic_id=actor.clinic_id, role=Role.MEDICAL).exists()
     ):
         errors["administered_by_id"] = "Choose a member of this clinic's medical staff."
     clash = Infusion.filter(course_id=course.id, number=data.number)
@@ -320,9 +319,10 @@ async def add_vitals(
 async def _reading_problems(infusion: Infusion, reading: Reading | None) -> dict[str, str]:
     if infusion.signed_at is not None:
         return {"minute_offset": "This record is signed and locked: readings can be struck through, not added."}
-    if reading is not None and await VitalSign.filter(
-        infusion_id=infusion.id, struck_at__isnull=True, **asdict(reading)
-    ).exists():
+    if (
+        reading is not None
+        and await VitalSign.filter(infusion_id=infusion.id, struck_at__isnull=True, **asdict(reading)).exists()
+    ):
         return {"minute_offset": f"This reading is already recorded at minute {reading.minute_offset}."}
     return {}
 

@@ -48,8 +48,12 @@ async def render_invite(settings: Settings, payload: dict[str, Any]) -> Rendered
     if cancel:
         subject, first = f"Cancelled: {title}, {when}", f"Your {title.lower()} on {when} has been cancelled."
     else:
-        subject, first = f"{title}: {when}", f"You have an {title.lower()} on {when}." if title[:1].lower() in "aeiou" \
-            else f"You have a {title.lower()} on {when}."
+        subject, first = (
+            f"{title}: {when}",
+            f"You have an {title.lower()} on {when}."
+            if title[:1].lower() in "aeiou"
+            else f"You have a {title.lower()} on {when}.",
+        )
     text = f"{first}\n\nWhat to bring and how to prepare are in Afterglow: {link}\n"
     return Rendered(subject, text, ics=ics.to_ical())
 

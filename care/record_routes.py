@@ -32,7 +32,6 @@ def _id(request: Request) -> int:
     return int(request.path_params["infusion_id"])
 
 
-
 def _form(
     request: Request, page: forms.InfusionForm, values: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> Response:

@@ -25,7 +25,6 @@ def _id(request: Request, name: str = "patient_id") -> int:
     return int(request.path_params[name])
 
 
-
 async def caseload(request: Request) -> Response:
     caseload = await patients.caseload(actor(request))
     return render(request, "care/caseload.html", {"rows": caseload.rows, "panels": caseload.panels})

@@ -5,11 +5,12 @@ progress line, audited as one event per clinic with the counts."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -29,6 +30,7 @@ from server.settings import Settings
 
 BATCH = 100  # patients per batch: nine queries each, and at most this many patients' rows in memory
 Progress = Callable[[int, int, int], None]  # patients done, patients in all, resources written
+Heartbeat = Callable[[int, int, int], Awaitable[None]]
 
 
 class NdjsonFiles:
@@ -50,6 +52,11 @@ class NdjsonFiles:
         self.files[kind].write(json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n")
         self.counts[kind] += 1
 
+    def abort(self) -> None:
+        """Close the files of an export that failed (the caller deletes them)."""
+        for file in self.files.values():
+            file.close()
+
     def close(self, manifest: dict[str, Any]) -> None:
         for file in self.files.values():
             file.close()
@@ -58,11 +65,11 @@ class NdjsonFiles:
             json.dump(manifest, file, indent=2)
 
 
-def _manifest(clinic: Clinic, at: str, counts: Counter[str]) -> dict[str, Any]:
+def _manifest(at: str, request: str, counts: Counter[str]) -> dict[str, Any]:
     """The Bulk Data export manifest (its `output` names each file, its type and its count)."""
     return {
         "transactionTime": at,
-        "request": f"fhir-export --clinic {clinic.slug}",
+        "request": request,
         "requiresAccessToken": False,
         "output": [{"type": kind, "url": f"{kind}.ndjson", "count": counts[kind]} for kind in sorted(counts)],
         "error": [],
@@ -75,26 +82,50 @@ async def _next_ids(patients: QuerySet[Patient], after: int, batch: int) -> list
     return list(cast("list[int]", rows))  # flat: plain ids, though typed as tuples
 
 
-async def export_clinic(
+async def write_clinic(
     actor: Actor, clinic: Clinic, folder: Path, progress: Progress | None = None, *, check: bool = False,
-    batch: int = BATCH,
-) -> dict[str, int]:  # fmt: skip
-    """Write the clinic's record to `folder` and audit it; the counts per resource type."""
+    batch: int = BATCH, request: str = "", heartbeat: Heartbeat | None = None,
+) -> tuple[dict[str, int], int]:  # fmt: skip
+    """Write the clinic's record to `folder`, the manifest last: the counts per resource type and the patients.
+    `heartbeat` is awaited after every batch (an export job records its progress there)."""
     out = NdjsonFiles(folder, check)
+    try:
+        done = await _write_all(actor, clinic, out, progress, batch, heartbeat)
+    except BaseException:
+        out.abort()
+        raise
+    request = request or f"fhir-export --clinic {clinic.slug}"
+    out.close(_manifest(mapping.instant(actor.now), request, out.counts))
+    return dict(sorted(out.counts.items())), done
+
+
+async def _write_all(
+    actor: Actor, clinic: Clinic, out: NdjsonFiles, progress: Progress | None, batch: int, heartbeat: Heartbeat | None
+) -> int:
     out.write(mapping.organization(clinic))
     for user in await User.filter(clinic_id=clinic.id).exclude(role=Role.PATIENT).order_by("id"):
         out.write(mapping.practitioner(user))
     patients = Patient.filter(clinic_id=clinic.id)
     total, done, last = await patients.count(), 0, 0
     while ids := await _next_ids(patients, last, batch):
-        for record in await load(clinic, ids):
+        for record in await load(clinic, ids, today=actor.now.date()):
             for resource in resources(record):
                 out.write(resource)
+            await asyncio.sleep(0)  # one patient's resources at a time: a web worker exporting keeps serving pages
         done, last = done + len(ids), ids[-1]
         if progress:
             progress(done, total, out.counts.total())
-    out.close(_manifest(clinic, mapping.instant(actor.now), out.counts))
-    counts = dict(sorted(out.counts.items()))
+        if heartbeat:
+            await heartbeat(done, total, out.counts.total())
+    return done
+
+
+async def export_clinic(
+    actor: Actor, clinic: Clinic, folder: Path, progress: Progress | None = None, *, check: bool = False,
+    batch: int = BATCH,
+) -> dict[str, int]:  # fmt: skip
+    """Write the clinic's record to `folder` and audit it; the counts per resource type."""
+    counts, done = await write_clinic(actor, clinic, folder, progress, check=check, batch=batch)
     async with in_transaction():
         await audit.record(
             actor, access.BULK_EXPORTED, object_type="clinic", object_id=clinic.id, clinic_id=clinic.id,

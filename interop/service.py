@@ -21,10 +21,10 @@ def counts(found: Iterable[Resource]) -> dict[str, int]:
     return dict(sorted(Counter(r["resourceType"] for r in found).items()))
 
 
-async def _everything(patient: Patient, journal: JournalChoice) -> list[Resource]:
+async def _everything(actor: Actor, patient: Patient, journal: JournalChoice) -> list[Resource]:
     """The patient's resources, then the clinic and the staff they refer to."""
     clinic = await Clinic.get(id=patient.clinic_id)
-    (record,) = await load(clinic, [patient.id], journal)
+    (record,) = await load(clinic, [patient.id], journal, today=actor.now.date())
     found = list(resources(record))
     staff = await _staff(record)
     return [*found, mapping.organization(clinic), *(mapping.practitioner(u) for u in staff)]
@@ -49,7 +49,7 @@ def bundle(found: list[Resource], base: str, kind: str, now: Any) -> Resource:
 async def patient_bundle(actor: Actor, journal: JournalChoice, base: str) -> Resource:
     """The signed-in patient's record as a FHIR Bundle (type collection), with the journal entries they chose."""
     patient = await own_patient(actor)
-    found = await _everything(patient, journal)
+    found = await _everything(actor, patient, journal)
     await audit.record_read(
         actor,
         access.PATIENT_EXPORTED,
@@ -76,7 +76,7 @@ async def everything(actor: Actor, patient_id: int, base: str) -> Resource:
     """`GET /fhir/Patient/{id}/$everything`: the record as staff may see it (no journal entries: sharing an entry
     with the care team is not releasing it to other systems)."""
     patient = await get_patient_for(actor, patient_id)
-    found = await _everything(patient, JournalChoice.NONE)
+    found = await _everything(actor, patient, JournalChoice.NONE)
     await audit.record_read(
         actor, access.READ, object_type="patient", object_id=patient.id, patient_id=patient.id,
         detail={"operation": "everything", "resources": counts(found)},

@@ -88,8 +88,10 @@ async def shared_panel(actor: Actor, patient: Patient | None, infusion: Infusion
     if infusion is not None:  # the session's entries, and the intention written for the booking it completed
         booked = await Booking.filter(infusion_id=infusion.id).values_list("id", flat=True)
         refs = [f"intention:{b}" for b in booked]
-        rows = rows.filter(Q(infusion_id=infusion.id) | Q(prompt_ref__in=refs)) if refs else rows.filter(
-            infusion_id=infusion.id
+        rows = (
+            rows.filter(Q(infusion_id=infusion.id) | Q(prompt_ref__in=refs))
+            if refs
+            else rows.filter(infusion_id=infusion.id)
         )
     entries = await rows.select_related("infusion").order_by("-shared_at").limit(PANEL_SIZE)
     await record_shown(actor, patient.id, entries)

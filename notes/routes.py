@@ -28,9 +28,7 @@ def _id(request: Request, name: str = "note_id") -> int:
     return int(request.path_params[name])
 
 
-def _editor(
-    request: Request, page: pages.Editor, values: dict, errors: dict, status: int = 200
-) -> Response:
+def _editor(request: Request, page: pages.Editor, values: dict, errors: dict, status: int = 200) -> Response:
     """The note editor beside its pre-fill: new or existing, first shown or refused."""
     note, infusion_id, fmt = page.note, page.pre.infusion.id, values.get("format") or "DAP"
     ctx = {

@@ -37,6 +37,5 @@ async def run_seed(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-
 def seed_args(command: argparse.ArgumentParser) -> None:
     command.add_argument("--scale", type=float, default=1.0, help="1 = 20 therapists, 1,000 patients, ...")

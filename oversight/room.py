@@ -15,15 +15,17 @@ def setup(registry: Registry) -> None:
         # The patient's "Me": who saw their record, and their account (password, downloads, sign out).
         NavEntry(Role.PATIENT, "Me", "oversight:me", position=30, icon="me"),
         NavEntry(
-            Role.SUPERVISOR, "Oversight", "oversight:home", position=10, badge="escalated",
+            Role.SUPERVISOR,
+            "Oversight",
+            "oversight:home",
+            position=10,
+            badge="escalated",
             badge_label="escalated alerts",
         ),
         NavEntry(Role.ADMIN, "Settings", "oversight:settings_page", position=30),
     )
     registry.badges.append(quality.escalated_badge)
-    registry.command(
-        "escalate", "escalate risk alerts unacknowledged past the clinic's window", commands.run_escalate
-    )
+    registry.command("escalate", "escalate risk alerts unacknowledged past the clinic's window", commands.run_escalate)
     registry.command(
         "seed", "seed a deterministic clinic network for load tests (--scale N)", commands.run_seed, commands.seed_args
     )

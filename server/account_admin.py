@@ -43,8 +43,15 @@ async def invite_user(
 
     async def make() -> User:
         user = await insert_account(
-            actor, clinic, email=email, name=name, role=role, password_hash=password_hash,
-            is_trainee=is_trainee, awaiting_approval=waits, credential=credential,
+            actor,
+            clinic,
+            email=email,
+            name=name,
+            role=role,
+            password_hash=password_hash,
+            is_trainee=is_trainee,
+            awaiting_approval=waits,
+            credential=credential,
         )
         if waits:
             await enrolment.request(actor, user, "new", user.role, user.is_trainee)

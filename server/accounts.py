@@ -127,7 +127,7 @@ async def sign_out(actor: Actor) -> None:
 
 
 async def stay_signed_in(actor: Actor) -> int:
-    """"Stay signed in" from the sign-out warning: the session counts as used now. Returns the seconds it has left,
+    """ "Stay signed in" from the sign-out warning: the session counts as used now. Returns the seconds it has left,
     which never reach past its absolute limit (12 h by default): only its idle clock starts again."""
     if actor.session is None:
         return 0
@@ -229,7 +229,13 @@ async def create_user(
     password_hash = await actor.passwords.hash(password)
     async with in_transaction():
         return await insert_account(
-            actor, clinic, email=email, name=name, role=role, password_hash=password_hash, is_trainee=is_trainee,
+            actor,
+            clinic,
+            email=email,
+            name=name,
+            role=role,
+            password_hash=password_hash,
+            is_trainee=is_trainee,
             credential=credential,
         )
 

@@ -71,7 +71,10 @@ def _user_page(
 ) -> Response:
     target = page["target"]
     values = values or {
-        "name": target.name, "role": target.role, "credential": target.credential, "is_trainee": target.is_trainee
+        "name": target.name,
+        "role": target.role,
+        "credential": target.credential,
+        "is_trainee": target.is_trainee,
     }
     ctx = page | {"errors": errors, "roles": ROLES, "credentials": CREDENTIALS, "note": note, "values": values}
     return render(request, "server/admin/user.html", ctx, status=status)

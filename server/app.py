@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from asyncpg.exceptions import TransactionRollbackError
@@ -87,7 +87,9 @@ def build_app(settings: Settings, registry: Registry) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings, registry.models)):
-            async with outbox.delivering(settings, registry):  # every worker delivers due messages
+            async with outbox.delivering(settings, registry), AsyncExitStack() as stack:  # every worker delivers
+                for worker in registry.workers:  # and runs the rooms' background work (interop's exports)
+                    await stack.enter_async_context(worker(settings, registry))
                 yield
 
     app = Starlette(

@@ -33,6 +33,7 @@ HASHED_FIELDS = (
     "outcome", "reason", "ip", "request_id", "detail",
 )  # fmt: skip
 
+
 class Action(str):
     """An audit action's name with its one-line meaning. Rooms define their own as module constants and hand them
     to the registry in `setup`; docs/audit-actions.md must list every registered one (tested)."""

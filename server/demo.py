@@ -37,7 +37,12 @@ async def load(actor: Actor, password: str | None = None) -> list[str]:
     users: dict[str, User] = {}
     for email, name, role, slug in ACCOUNTS:
         users[email] = await accounts.create_user(
-            actor, clinics[slug], email=email, name=name, role=role, password=password,
+            actor,
+            clinics[slug],
+            email=email,
+            name=name,
+            role=role,
+            password=password,
             credential=CREDENTIALS.get(email, ""),
         )
     lines = ["Demo clinics loaded. Sign in at /login with any of these (password: " + password + "):"]

@@ -136,7 +136,7 @@ async def render_message(settings: Settings, payload: dict[str, Any]) -> Rendere
         valid = "within 72 hours"
     text = f"{first}\n\nChoose your password here (the link works once, {valid}):\n{link}\n\n{last}\n"
     html = (
-        f"<p>{escape(first)}</p><p><a href=\"{escape(link)}\">Choose your password</a>"
+        f'<p>{escape(first)}</p><p><a href="{escape(link)}">Choose your password</a>'
         f" (the link works once, {valid}).</p><p>{escape(last)}</p>"
     )
     return Rendered(subject, text, html)
@@ -144,9 +144,11 @@ async def render_message(settings: Settings, payload: dict[str, Any]) -> Rendere
 
 async def open_link(actor: Actor, user_id: int, by: int | None) -> tuple[Enrolment, str] | None:
     """The still-usable link that `by` issued for `user_id`, to show again on a repeat of the same request."""
-    row = await Enrolment.filter(
-        user_id=user_id, created_by_id=by, used_at=None, ended_at=None, expires_at__gt=actor.now
-    ).order_by("-id").first()
+    row = (
+        await Enrolment.filter(user_id=user_id, created_by_id=by, used_at=None, ended_at=None, expires_at__gt=actor.now)
+        .order_by("-id")
+        .first()
+    )
     return (row, token_of(actor.settings, row)) if row else None
 
 
@@ -230,9 +232,11 @@ class Decision:
 async def pending(actor: Actor) -> list[AccessApproval]:
     """The clinic's requests waiting for a supervisor, oldest first, with their accounts."""
     await require(actor.user, policy.ACCESS_APPROVE)
-    return await AccessApproval.filter(clinic_id=actor.clinic_id, outcome=ApprovalOutcome.PENDING).order_by(
-        "requested_at", "id"
-    ).prefetch_related("user")
+    return (
+        await AccessApproval.filter(clinic_id=actor.clinic_id, outcome=ApprovalOutcome.PENDING)
+        .order_by("requested_at", "id")
+        .prefetch_related("user")
+    )
 
 
 async def pending_badge(actor: Actor) -> dict[str, int]:

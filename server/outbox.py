@@ -89,8 +89,8 @@ def reminder(settings: Settings, subject: str, line: str, path: str = "/journal"
     link, manage = f"{settings.base_url}{path}", f"{settings.base_url}/me/reminders"
     text = f"{line}\n\n{link}\n\nYou get this because reminders are on. To change them: {manage}\n"
     html = (
-        f"<p>{escape(line)}</p><p><a href=\"{escape(link)}\">Open Afterglow</a></p>"
-        f"<p>You get this because reminders are on. <a href=\"{escape(manage)}\">Change your reminders</a>.</p>"
+        f'<p>{escape(line)}</p><p><a href="{escape(link)}">Open Afterglow</a></p>'
+        f'<p>You get this because reminders are on. <a href="{escape(manage)}">Change your reminders</a>.</p>'
     )
     return mail.Rendered(subject, text, html, unsubscribe=manage)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import ModuleType
@@ -100,6 +101,9 @@ class Registry:
     messages: dict[str, MessageKind] = field(default_factory=dict)
     topics: dict[str, Topic] = field(default_factory=dict)
     producers: list[Producer] = field(default_factory=list)
+    # Background work a room runs while the app serves: each an async context manager factory (settings, registry),
+    # entered in the app's lifespan after the database is up (interop's export worker).
+    workers: list[Callable[..., AbstractAsyncContextManager[None]]] = field(default_factory=list)
 
     def room(
         self, name: str, *, models: str | None, routes: Sequence[str] = (), access: ModuleType | None = None

@@ -17,7 +17,11 @@ def setup(registry: Registry) -> None:
     registry.add_nav(
         NavEntry(Role.ADMIN, "Accounts", "server:admin_users", position=10),
         NavEntry(
-            Role.SUPERVISOR, "Approvals", "server:approvals", position=80, badge="approvals",
+            Role.SUPERVISOR,
+            "Approvals",
+            "server:approvals",
+            position=80,
+            badge="approvals",
             badge_label="access requests waiting",
         ),
         # Patients have four links (Journal · Write · Progress · Me, a tab bar on a phone); their password is on Me.

@@ -23,8 +23,13 @@ async def login_page(request: Request) -> Response:
     return render(
         request,
         "server/login.html",
-        {"email": email, "errors": {}, "expired": expired, "enrolled": query.get("enrolled") == "1",
-         "next": query.get("next", "")},
+        {
+            "email": email,
+            "errors": {},
+            "expired": expired,
+            "enrolled": query.get("enrolled") == "1",
+            "next": query.get("next", ""),
+        },
     )
 
 

@@ -54,9 +54,9 @@ def test_a_session_is_booked_prepared_for_and_completed_by_its_infusion(
     sign_in(therapist, "therapist@demo.clinic")
     # Casey's earlier booked sessions are cancelled first ("moved to Tuesday"), so Tuesday's is her next one.
     with closing(sqlite3.connect(server_dir / "browser.sqlite3")) as db:
-        earlier = [r[0] for r in db.execute(
-            "SELECT id FROM booking WHERE patient_id = ? AND status = 'booked'", (patient_id,)
-        )]
+        earlier = [
+            r[0] for r in db.execute("SELECT id FROM booking WHERE patient_id = ? AND status = 'booked'", (patient_id,))
+        ]
     for booking_id in earlier:
         therapist.goto(f"/bookings/{booking_id}")
         therapist.get_by_label(re.compile("Cancel or mark missed")).fill("Moved to Tuesday")

@@ -41,9 +41,7 @@ pytestmark = pytest.mark.browser
 # --- 1. nurse: new patient → course → infusion → vitals with htmx (the dose is the medical staff's) -----------
 
 
-def test_a_nurse_creates_a_patient_records_an_infusion_and_adds_vitals_in_place(
-    page: Page, live_server: str
-) -> None:
+def test_a_nurse_creates_a_patient_records_an_infusion_and_adds_vitals_in_place(page: Page, live_server: str) -> None:
     problems = watch(page)
     sign_in(page, "nurse@demo.clinic")
     expect(page).to_have_url(live_server + "/caseload")

@@ -219,8 +219,13 @@ def test_the_whole_journal_prints_to_pdf_without_navigation_or_buttons(page: Pag
     text = "\n".join(p.extract_text() for p in pdf.pages)
     assert len(pdf.pages) >= 1
     flat = " ".join(text.split())
-    for words in ("Journal of Casey Morgan", "I keep seeing the same door", "Heavy arms, then very light.",
-                  "Private: I am not ready to talk about the lake yet.", "Questionnaire scores"):
+    for words in (
+        "Journal of Casey Morgan",
+        "I keep seeing the same door",
+        "Heavy arms, then very light.",
+        "Private: I am not ready to talk about the lake yet.",
+        "Questionnaire scores",
+    ):
         assert words in flat, words
     for chrome in ("Sign out", "Print or save as PDF", "Skip to main content", "Progress"):
         assert chrome not in flat, chrome

@@ -33,8 +33,12 @@ async def _ids() -> dict[str, int]:
 
 async def _essentials(patient) -> dict[str, int]:
     """One medication, allergy and diagnosis on Casey's chart (the demo has none)."""
-    stamp = {"clinic_id": patient.clinic_id, "patient_id": patient.id, "created_at": patient.created_at,
-             "updated_at": patient.created_at}
+    stamp = {
+        "clinic_id": patient.clinic_id,
+        "patient_id": patient.id,
+        "created_at": patient.created_at,
+        "updated_at": patient.created_at,
+    }
     return {
         "medication_id": (await Medication.create(name="Lorazepam", **stamp)).id,
         "allergy_id": (await Allergy.create(substance="Latex", **stamp)).id,

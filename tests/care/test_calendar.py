@@ -107,8 +107,15 @@ async def test_recording_the_infusion_completes_its_booked_session(client, demo)
     assert "Recording this completes the session booked for" in form.text
     assert f'name="booking_id" value="{booking.id}"' in form.text
     data = {
-        "csrf_token": csrf, "form_key": "f" * 24, "booking_id": str(booking.id), "number": "7", "phase": "dosing",
-        "scheduled_at": "2026-11-24T10:00", "route": "iv", "agent": "racemic_ketamine", "dose_mg_per_kg": "0.5",
+        "csrf_token": csrf,
+        "form_key": "f" * 24,
+        "booking_id": str(booking.id),
+        "number": "7",
+        "phase": "dosing",
+        "scheduled_at": "2026-11-24T10:00",
+        "route": "iv",
+        "agent": "racemic_ketamine",
+        "dose_mg_per_kg": "0.5",
         "weight_kg": "70",
     }
     r = await client.post(f"/patients/{patient.id}/infusions/new", data=data)
@@ -142,9 +149,15 @@ async def test_a_clinic_words_its_own_checklist(client, demo):
     assert "Before a dosing session" in page.text
     version = page.text.split('name="settings_version" value="')[1].split('"')[0]
     data = {
-        "csrf_token": csrf, "settings_version": version, "note_signing_hours": "72", "escalation_hours": "24",
-        "escalation_hours_cssrs_high": "1", "prompt_schedule_hours": "2, 24, 72, 168", "crisis_phone": "",
-        "crisis_text": "", "calendar_title": "Visit",
+        "csrf_token": csrf,
+        "settings_version": version,
+        "note_signing_hours": "72",
+        "escalation_hours": "24",
+        "escalation_hours_cssrs_high": "1",
+        "prompt_schedule_hours": "2, 24, 72, 168",
+        "crisis_phone": "",
+        "crisis_text": "",
+        "calendar_title": "Visit",
         "preparation_checklist": "Eat lightly the night before\n\nBring socks",
     }
     assert (await client.post("/admin/settings", data=data)).status_code == 303

@@ -7,17 +7,55 @@ from __future__ import annotations
 import base64
 import json
 from argparse import Namespace
+from datetime import date, timedelta
 from pathlib import Path
 
+from care.chart_models import Allergy, ChartProfile, Diagnosis, Medication, SafetyPlan, SafetyPlanStep
 from care.models import Instrument, MeasureResponse, Patient
-from interop import bulk, record
+from interop import bulk, codes, record
 from interop.codes import CODE_LISTS
 from interop.validate import validate
 from journal.models import JournalEntry
 from notes.models import ProcessNote
-from server.models import AuditEvent, Clinic
+from server.models import AuditEvent, Clinic, User
 from tests.care.conftest import sign_in
 from tests.conftest import DEMO_PASSWORD, another, login
+
+
+async def _chart_essentials(now) -> Patient:
+    """What the demo chart lacks: Casey's diagnoses, medications (current, stopped, in error), allergies and safety
+    plan (with a step of their own), and "no known allergies" recorded for the other demo patient."""
+    casey = await Patient.get(mrn="DC-1001")
+    other = await Patient.filter(clinic_id=casey.clinic_id).exclude(id=casey.id).first()
+    assert other is not None
+    therapist = await User.get(email="therapist@demo.clinic")
+    row = {"clinic_id": casey.clinic_id, "patient": casey, "created_at": now, "updated_at": now}
+    by = {"created_by_id": therapist.id, "updated_by_id": therapist.id}
+    await Diagnosis.create(**row, **by, code="F33.1", noted_on=date(2026, 1, 5))
+    await Diagnosis.create(**row, **by, code="F41.1", status="resolved")
+    await Diagnosis.create(**row, **by, code="F32.9", status="entered_in_error")
+    await Medication.create(
+        **row, **by, name="Sertraline", dose="100 mg", frequency="daily", started_on=date(2025, 3, 1)
+    )
+    await Medication.create(
+        **row, **by, name="Lorazepam", dose="0.5 mg", frequency="at night", prescriber="Dr. Okafor",
+        started_on=date(2025, 3, 1), stopped_on=now.date() - timedelta(days=10),
+    )  # fmt: skip
+    await Medication.create(**row, **by, name="Bupropion XL", entered_in_error=True)
+    await Allergy.create(**row, **by, substance="Penicillin", reaction="Hives", severity="moderate")
+    await Allergy.create(**row, **by, substance="Latex", active=False)
+    await ChartProfile.create(
+        clinic_id=casey.clinic_id, patient=other, no_known_allergies=True, allergies_reviewed_at=now,
+        allergies_reviewed_by_id=therapist.id, updated_at=now,
+    )  # fmt: skip
+    plan = await SafetyPlan.create(
+        clinic_id=casey.clinic_id, patient=casey, warning_signs="Not sleeping\nSkipping meals", coping="Walk the dog",
+        distractions="Café on Main St", helpers="Call my sister Ana, 555-0100",
+        professionals="988\nThe clinic: 555-0199",
+        environment="Give the pills to Ana", updated_at=now, updated_by_id=therapist.id,
+    )  # fmt: skip
+    await SafetyPlanStep.create(plan=plan, text="Play the piano", added_at=now)
+    return casey
 
 
 def _lines(folder: Path) -> dict[str, list[dict]]:
@@ -66,6 +104,7 @@ async def _bundle(client, journal: str = "") -> dict:
 
 
 async def test_every_resource_the_demo_clinics_export_validates_with_fhir_resources(client, demo, actor, tmp_path):
+    await _chart_essentials(actor.now)
     exported = await _export(actor, tmp_path)
     kinds = set()
     for files in exported.values():
@@ -76,9 +115,78 @@ async def test_every_resource_the_demo_clinics_export_validates_with_fhir_resour
                 assert set(_codings(resource)) <= CODE_LISTS, resource["id"]
             kinds.add(kind)
     assert kinds == {
-        "Composition", "Consent", "DocumentReference", "Encounter", "MedicationAdministration", "Observation",
-        "Organization", "Patient", "Practitioner", "Provenance", "QuestionnaireResponse",
+        "AllergyIntolerance", "CarePlan", "Composition", "Condition", "Consent", "DocumentReference", "Encounter",
+        "MedicationAdministration", "MedicationStatement", "Observation", "Organization", "Patient", "Practitioner",
+        "Provenance", "QuestionnaireResponse",
     }  # fmt: skip
+
+
+async def test_the_chart_essentials_and_safety_plan_map_as_us_core_has_them(client, demo, actor, tmp_path):
+    casey = await _chart_essentials(actor.now)
+    files = (await _export(actor, tmp_path))["demo.clinic"]
+    conditions = {c["code"]["coding"][0]["code"]: c for c in files["Condition"]}
+    assert conditions["F33.1"]["code"]["coding"][0]["system"] == "http://hl7.org/fhir/sid/icd-10-cm"
+    assert conditions["F33.1"]["clinicalStatus"]["coding"][0]["code"] == "active"
+    assert conditions["F33.1"]["category"][0]["coding"][0]["code"] == "problem-list-item"
+    assert conditions["F41.1"]["clinicalStatus"]["coding"][0]["code"] == "resolved"
+    assert "clinicalStatus" not in conditions["F32.9"]
+    assert conditions["F32.9"]["verificationStatus"]["coding"][0]["code"] == "entered-in-error"
+    meds = {m["medicationCodeableConcept"]["text"]: m for m in files["MedicationStatement"]}
+    assert meds["Sertraline"]["status"] == "active" and meds["Sertraline"]["dosage"] == [{"text": "100 mg daily"}]
+    assert meds["Sertraline"]["medicationCodeableConcept"]["coding"] == [codes.RXNORM_INGREDIENTS["sertraline"]]
+    assert meds["Lorazepam"]["status"] == "completed" and "coding" not in meds["Lorazepam"]["medicationCodeableConcept"]
+    assert meds["Lorazepam"]["effectivePeriod"]["end"] == (actor.now.date() - timedelta(days=10)).isoformat()
+    assert meds["Bupropion XL"]["status"] == "entered-in-error"
+    assert meds["Bupropion XL"]["medicationCodeableConcept"]["coding"][0]["code"] == "42347"
+    allergies = {a["code"].get("text"): a for a in files["AllergyIntolerance"]}
+    assert allergies["Penicillin"]["reaction"] == [{"manifestation": [{"text": "Hives"}], "severity": "moderate"}]
+    assert allergies["Latex"]["clinicalStatus"]["coding"][0]["code"] == "inactive"
+    nka = allergies["No known allergies"]
+    assert nka["code"]["coding"] == [codes.NO_KNOWN_ALLERGY] and nka["patient"]["reference"] != f"Patient/{casey.id}"
+    (plan,) = files["CarePlan"]
+    assert (plan["status"], plan["intent"], plan["subject"]["reference"]) == ("active", "plan", f"Patient/{casey.id}")
+    assert [a["detail"]["code"]["text"][:2] for a in plan["activity"]] == ["1.", "2.", "3.", "4.", "5.", "6."]
+    assert "Play the piano (added by me)" in plan["activity"][1]["detail"]["description"]
+    assert "Café on Main St" in plan["text"]["div"]
+
+
+async def test_the_patients_own_bundle_holds_their_chart_and_safety_plan(client, demo, actor):
+    await _chart_essentials(actor.now)
+    bundle = await _bundle(client)
+    kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
+    assert {"Condition", "MedicationStatement", "AllergyIntolerance", "CarePlan"} <= kinds
+    assert not [e for e in bundle["entry"] if e["resource"]["id"].startswith("nka-")]  # the other patient's
+    present = {f"{e['resource']['resourceType']}/{e['resource']['id']}" for e in bundle["entry"]}
+    referred = {v for e in bundle["entry"] for k, v in _references(e["resource"]) if v.startswith("Practitioner/")}
+    assert referred and referred <= present  # every clinician the chart names is in the bundle
+
+
+def _references(value: object):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "reference" and isinstance(item, str):
+                yield key, item
+            yield from _references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _references(item)
+
+
+def test_the_codes_are_pinned_to_their_checked_values():
+    phq9 = ["44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3", "44260-8"]
+    gad7 = ["69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7"]
+    assert [c["code"] for c in codes.PHQ9_ITEMS] == phq9 and [c["code"] for c in codes.GAD7_ITEMS] == gad7
+    assert (codes.PHQ9_PANEL["code"], codes.PHQ9_TOTAL["code"]) == ("44249-1", "44261-6")
+    assert (codes.GAD7_PANEL["code"], codes.GAD7_TOTAL["code"]) == ("69737-5", "70274-6")
+    vitals = (codes.BP_PANEL, codes.SYSTOLIC, codes.DIASTOLIC, codes.HEART_RATE, codes.SPO2, codes.SPO2_ALSO)
+    assert [c["code"] for c in vitals] == ["85354-9", "8480-6", "8462-4", "8867-4", "59408-5", "2708-6"]
+    assert (codes.KETAMINE["code"], codes.ESKETAMINE["code"]) == ("6130", "2201623")
+    routes = {k: v["code"] for k, v in codes.ROUTES.items()}
+    assert routes == {"iv": "47625008", "im": "78421000", "intranasal": "46713006", "sublingual": "37839007"}
+    assert codes.NO_KNOWN_ALLERGY == {"system": codes.SNOMED, "code": "716186003", "display": "No known allergy"}
+    assert codes.RXNORM_INGREDIENTS["sertraline"]["code"] == "36437"
+    assert codes.RXNORM_INGREDIENTS["escitalopram"]["code"] == "321988"
+    assert codes.CONDITIONS["F33.1"]["system"] == "http://hl7.org/fhir/sid/icd-10-cm"
 
 
 async def test_the_patients_bundle_validates_and_holds_the_charts_phq9_totals(client, demo):
@@ -99,6 +207,7 @@ async def test_the_patients_bundle_validates_and_holds_the_charts_phq9_totals(cl
 
 
 async def test_process_notes_and_private_entries_appear_in_no_export(client, demo, actor, tmp_path):
+    await _chart_essentials(actor.now)
     secrets = [n.body for n in await ProcessNote.all()] + [e.body for e in await JournalEntry.filter(shared=False)]
     assert secrets and all(secrets)
     exported = _text(await _export(actor, tmp_path))
@@ -186,7 +295,7 @@ async def test_a_batch_of_records_loads_in_the_same_queries_however_many_patient
             records = await record.load(clinic, batch, record.JournalChoice.ALL)
         assert [r.patient.id for r in records] == batch and all(r.infusions and r.measures for r in records)
         counts.append(queries.count)
-    assert counts == [9, 9]
+    assert counts == [15, 15]
 
 
 async def test_breaking_the_glass_opens_the_fhir_api_as_it_opens_the_chart(client, demo):

@@ -51,9 +51,16 @@ async def test_the_patient_is_invited_and_the_therapist_reads_it_before_and_afte
     async with another(client) as nurse:  # the nurse who gives the dose records it from the booked session
         n_csrf = await sign_in(nurse, "nurse@demo.clinic")
         data = {
-            "csrf_token": n_csrf, "form_key": "i" * 24, "booking_id": str(booking.id), "number": "7",
-            "phase": "dosing", "scheduled_at": "2026-11-24T10:00", "route": "iv",
-            "agent": "racemic_ketamine", "dose_mg_per_kg": "0.5", "weight_kg": "70",
+            "csrf_token": n_csrf,
+            "form_key": "i" * 24,
+            "booking_id": str(booking.id),
+            "number": "7",
+            "phase": "dosing",
+            "scheduled_at": "2026-11-24T10:00",
+            "route": "iv",
+            "agent": "racemic_ketamine",
+            "dose_mg_per_kg": "0.5",
+            "weight_kg": "70",
         }
         r = await nurse.post(f"/patients/{booking.patient_id}/infusions/new", data=data)
         assert r.status_code == 303, r.text[:500]

@@ -42,7 +42,7 @@ async def test_the_morning_walk_opens_an_editor_about_the_walk(client, demo):
     entry = await JournalEntry.get(draft_key=key)
     assert entry.prompt_text == WALK and entry.prompts == []
     page = (await client.get(f"/journal/{entry.id}")).text
-    assert f"<h1 dir=\"auto\">{WALK}</h1>" in page and "A practice from your care team" in page
+    assert f'<h1 dir="auto">{WALK}</h1>' in page and "A practice from your care team" in page
 
 
 async def test_a_week_after_session_5_the_editor_asks_the_weeks_question(client, demo, clock):
@@ -60,7 +60,7 @@ async def test_a_week_after_session_5_the_editor_asks_the_weeks_question(client,
     await client.post("/journal/new", data={**data, "body": "Steadier."})
     entry = await JournalEntry.get(draft_key=key)
     assert entry.prompt_text == WEEK
-    assert f"<h1 dir=\"auto\">{WEEK}</h1>" in (await client.get(f"/journal/{entry.id}")).text
+    assert f'<h1 dir="auto">{WEEK}</h1>' in (await client.get(f"/journal/{entry.id}")).text
     assert f'<h1 class="prompt-head">{WEEK}</h1>' in (await client.get(f"/journal/{entry.id}/edit")).text
 
 

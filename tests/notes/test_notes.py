@@ -108,8 +108,9 @@ async def test_a_trainees_summary_reaches_the_patient_only_once_co_signed(client
     assert not await OutboxMessage.filter(kind="summary_shared").exists()
     async with another(client) as sup:
         sup_csrf = await sign_in(sup, "supervisor@demo.clinic")
-        r = await sup.post(f"/notes/{note.id}/cosign", data={"csrf_token": sup_csrf, "version": "1",
-                                                             "password": PASSWORD})
+        r = await sup.post(
+            f"/notes/{note.id}/cosign", data={"csrf_token": sup_csrf, "version": "1", "password": PASSWORD}
+        )
         assert r.status_code == 303, r.text[:300]
     told = await OutboxMessage.filter(kind="summary_shared").values_list("payload", flat=True)
     assert told == [{"note": note.id}]

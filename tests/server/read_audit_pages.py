@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from unittest.mock import ANY
 
 from care.calendar_models import Booking
 from care.chart_models import SafetyPlan
 from care.models import Infusion, MeasureResponse, Patient
+from interop.models import ExportJob, ExportStatus
 from journal.models import JournalEntry, JournalRevision
 from notes.models import IntegrationNote, ProcessNote, Status
 from server import enrolment
@@ -51,6 +53,7 @@ class Demo:
     revision: int  # the first (only) version of `entry`
     riley_plan: int  # a safety plan for Riley, made for the walk (the demo has none)
     casey_plan: int  # Casey's, written with her at intake (care/demo_chart.py)
+    export: int  # a complete clinic export with one file, made for the walk in the test's var folder
 
 
 async def _link() -> str:
@@ -77,7 +80,7 @@ async def _first_version(patient_id: int) -> int:
     return (await JournalRevision.filter(entry_id=entry.id).order_by("id").first()).id
 
 
-async def demo_records() -> Demo:
+async def demo_records(var_dir: Path | None = None) -> Demo:
     casey, riley = await Patient.get(mrn="DC-1001"), await Patient.get(mrn="DC-1002")
     infusions = {i.number: i.id for i in await Infusion.filter(patient_id=casey.id)}
     final = IntegrationNote.filter(patient_id=casey.id, status__in=[Status.SIGNED, Status.COSIGNED])
@@ -106,7 +109,23 @@ async def demo_records() -> Demo:
         revision=await _first_version(casey.id),
         riley_plan=await _plan(riley),
         casey_plan=(await SafetyPlan.get(patient_id=casey.id)).id,
+        export=await _export(casey.clinic_id, var_dir) if var_dir else 0,
     )
+
+
+async def _export(clinic_id: int, var_dir: Path) -> int:
+    """A complete export with one file (Patient.ndjson, one line), as a supervisor's export leaves it."""
+    supervisor = await User.get(email="supervisor@demo.clinic")
+    job = await ExportJob.filter(clinic_id=clinic_id, status=ExportStatus.COMPLETE).first()
+    if job is None:
+        job = await ExportJob.create(
+            clinic_id=clinic_id, requested_by_id=supervisor.id, requested_at=supervisor.created_at,
+            status=ExportStatus.COMPLETE, counts={"Patient": 1},
+        )  # fmt: skip
+    folder = var_dir / "exports" / str(job.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "Patient.ndjson").write_text('{"resourceType":"Patient","id":"1"}\n')
+    return job.id
 
 
 async def _plan(patient: Patient) -> int:
@@ -301,6 +320,10 @@ SHOWS_PHI: dict[str, tuple[Visit, ...]] = {
     "interop:everything": each(
         CLINICIANS, "/fhir/Patient/{casey}/$everything", E("fhir.read", "patient", "casey", "casey")
     ),
+    "interop:export_file": each(
+        (SUPERVISOR,), "/oversight/exports/{export}/Patient.ndjson",
+        E("fhir.export_downloaded", "fhir_export", "export", None, {"file": "Patient.ndjson", "lines": 1}),
+    ),
 }
 
 # Route name -> why it writes no read event, and the visits that prove it writes none.
@@ -314,6 +337,8 @@ SHOWS_NO_PHI: dict[str, tuple[str, tuple[Visit, ...]]] = {
     "server:user_page": ("one account (name, email, role, state): account administration, no clinical record",
                          each((ADMIN,), "/admin/users/{casey_user}")),
     "oversight:settings_page": ("the clinic's settings", each((ADMIN,), "/admin/settings")),
+    "interop:export_list": ("the clinic's exports: who started each, its status and counts, no record",
+                            each((SUPERVISOR,), "/oversight/exports")),
     "server:approvals": ("accounts waiting for a supervisor (names, emails, roles): account administration",
                          each((SUPERVISOR,), "/approvals")),
     "server:reminders": ("one's own reminder settings", each(EVERYONE, "/me/reminders")),

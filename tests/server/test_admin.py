@@ -48,8 +48,10 @@ async def test_an_admin_account_gets_a_one_time_link_on_which_the_person_sets_th
         used = await sam.get(f"/enrol/{link}")
         assert used.status_code == 410 and "already been used" in used.text
     enrolled = await AuditEvent.get(action="user.enrolled")
-    assert enrolled.actor_id == user.id and enrolled.detail == {"enrolment": enrolled.detail["enrolment"],
-                                                                "sessions_revoked": 0}
+    assert enrolled.actor_id == user.id and enrolled.detail == {
+        "enrolment": enrolled.detail["enrolment"],
+        "sessions_revoked": 0,
+    }
 
 
 async def test_a_link_is_refused_once_used_expired_or_replaced_and_an_unknown_one_is_404(client, demo, clock):
@@ -94,8 +96,14 @@ async def test_a_weak_or_mismatched_password_on_the_link_is_explained_and_the_li
 
 async def test_a_clinical_account_waits_for_a_supervisor_who_hands_over_the_link(client, demo):
     csrf = await _as_admin(client)
-    new = {"csrf_token": csrf, "name": "Noor Haddad", "email": "Noor@Demo.Clinic", "role": "therapist",
-           "is_trainee": "on", "form_key": "n" * 24}
+    new = {
+        "csrf_token": csrf,
+        "name": "Noor Haddad",
+        "email": "Noor@Demo.Clinic",
+        "role": "therapist",
+        "is_trainee": "on",
+        "form_key": "n" * 24,
+    }
     r = await client.post("/admin/users/new", data=new)
     assert r.status_code == 200 and "Waiting for a supervisor" in r.text and not LINK.search(r.text)
     noor = await User.get(email="noor@demo.clinic")
@@ -109,8 +117,10 @@ async def test_a_clinical_account_waits_for_a_supervisor_who_hands_over_the_link
         assert "access requests waiting" in page.text  # the nav badge
         approval = await AccessApproval.get(user_id=noor.id)
         sup_csrf = await token(sup, "/approvals")
-        wrong = await sup.post(f"/approvals/{approval.id}",
-                               data={"csrf_token": sup_csrf, "decision": "approve", "password": "not it at all"})
+        wrong = await sup.post(
+            f"/approvals/{approval.id}",
+            data={"csrf_token": sup_csrf, "decision": "approve", "password": "not it at all"},
+        )
         assert wrong.status_code == 400 and "Nothing was approved or declined" in wrong.text
         assert (await AccessApproval.get(id=approval.id)).outcome == "pending"
         ok = {"csrf_token": sup_csrf, "decision": "approve", "password": DEMO_PASSWORD}
@@ -128,19 +138,26 @@ async def test_a_clinical_account_waits_for_a_supervisor_who_hands_over_the_link
 
 async def test_a_declined_request_leaves_the_account_without_access(client, demo):
     csrf = await _as_admin(client)
-    new = {"csrf_token": csrf, "name": "Eve Lund", "email": "eve@demo.clinic", "role": "supervisor",
-           "form_key": "e" * 24}
+    new = {
+        "csrf_token": csrf,
+        "name": "Eve Lund",
+        "email": "eve@demo.clinic",
+        "role": "supervisor",
+        "form_key": "e" * 24,
+    }
     await client.post("/admin/users/new", data=new)
     eve = await User.get(email="eve@demo.clinic")
     async with another(client) as sup:
         await login(sup, "supervisor@demo.clinic")
         sup_csrf = await token(sup, "/approvals")
         approval = await AccessApproval.get(user_id=eve.id)
-        r = await sup.post(f"/approvals/{approval.id}",
-                           data={"csrf_token": sup_csrf, "decision": "decline", "password": DEMO_PASSWORD})
+        r = await sup.post(
+            f"/approvals/{approval.id}", data={"csrf_token": sup_csrf, "decision": "decline", "password": DEMO_PASSWORD}
+        )
         assert r.status_code == 200 and "Declined" in r.text and not LINK.search(r.text)
-        late = await sup.post(f"/approvals/{approval.id}",
-                              data={"csrf_token": sup_csrf, "decision": "approve", "password": DEMO_PASSWORD})
+        late = await sup.post(
+            f"/approvals/{approval.id}", data={"csrf_token": sup_csrf, "decision": "approve", "password": DEMO_PASSWORD}
+        )
         assert late.status_code == 409
     assert (await User.get(id=eve.id)).awaiting_approval
     assert not await Enrolment.filter(user_id=eve.id).exists()
@@ -215,8 +232,9 @@ async def test_a_wider_role_is_requested_not_applied_and_a_narrower_one_applies_
         await login(sup, "supervisor@demo.clinic")
         sup_csrf = await token(sup, "/approvals")
         approval = await AccessApproval.get(user_id=target.id, outcome="pending")
-        done = await sup.post(f"/approvals/{approval.id}",
-                              data={"csrf_token": sup_csrf, "decision": "approve", "password": DEMO_PASSWORD})
+        done = await sup.post(
+            f"/approvals/{approval.id}", data={"csrf_token": sup_csrf, "decision": "approve", "password": DEMO_PASSWORD}
+        )
         assert done.status_code == 200 and not LINK.search(done.text)  # a role change hands over no link
     approved = await User.get(id=target.id)
     assert approved.role == "supervisor" and not approved.is_trainee and not approved.awaiting_approval

@@ -15,6 +15,7 @@ from tortoise.models import Model
 from care.calendar_models import Booking
 from care.chart_models import Allergy, Diagnosis, Medication, SafetyPlan, SafetyPlanStep
 from care.models import BreakGlass, Consent, Course, Infusion, MeasureResponse, Patient, VitalSign
+from interop.models import ExportJob
 from journal.models import JournalEntry
 from notes.models import Addendum, IntegrationNote, ProcessNote, Supervision
 from notes.reply_models import EntryReply
@@ -171,6 +172,9 @@ CREATES: dict[str, Create] = {
         lambda ids: "/supervision",
         lambda: {"supervisor_id": "__supervisor__", "supervisee_id": "__therapist__", "started_on": "2026-11-22"},
         Supervision,
+    ),
+    "/oversight/exports": Create(
+        "supervisor@demo.clinic", lambda ids: "/oversight/exports", lambda: {"password": DEMO_PASSWORD}, ExportJob
     ),
     "/journal/new": Create(
         "patient@demo.clinic",

@@ -112,7 +112,13 @@ async def test_asking_again_replaces_the_link_and_at_most_three_an_hour_are_sent
         assert (await _ask_reset(client, "patient2@demo.clinic")).status_code == 200
     assert await OutboxMessage.all().count() == 3
     assert (await _deliver(app)).__dict__ | {"errors": []} == {
-        "sent": 1, "retried": 0, "failed": 0, "dropped": 2, "waiting": 0, "queued": 0, "errors": []
+        "sent": 1,
+        "retried": 0,
+        "failed": 0,
+        "dropped": 2,
+        "waiting": 0,
+        "queued": 0,
+        "errors": [],
     }  # the two replaced links are not sent: only the newest link works
     bad = await _ask_reset(client, "not an address")
     assert bad.status_code == 400 and "Enter the email address you sign in with" in bad.text
@@ -141,7 +147,9 @@ async def test_run_twice_or_by_two_workers_at_once_each_message_is_sent_once(app
     assert sum(r.sent for r in results) == 3
     assert (await _deliver(app)).sent == 0
     assert sorted(m["To"] for m in smtp.messages) == [
-        "patient2@demo.clinic", "patient@demo.clinic", "therapist@demo.clinic"
+        "patient2@demo.clinic",
+        "patient@demo.clinic",
+        "therapist@demo.clinic",
     ]
     assert await OutboxMessage.filter(sent_at__isnull=True).count() == 0
 
@@ -205,15 +213,21 @@ async def test_with_mail_an_approved_account_gets_its_link_by_mail_and_the_super
     async with another(client) as admin:
         await login(admin, "admin@demo.clinic")
         csrf = await token(admin, "/admin/users")
-        new = {"csrf_token": csrf, "name": "Ana Ruiz", "email": "ana@demo.clinic", "role": "therapist",
-               "form_key": "a" * 24}
+        new = {
+            "csrf_token": csrf,
+            "name": "Ana Ruiz",
+            "email": "ana@demo.clinic",
+            "role": "therapist",
+            "form_key": "a" * 24,
+        }
         assert "Waiting for a supervisor" in (await admin.post("/admin/users/new", data=new)).text
     ana = await User.get(email="ana@demo.clinic")
     await login(client, "supervisor@demo.clinic")
     csrf = await token(client, "/approvals")
     approval = await ana.approvals.all().first()
-    page = await client.post(f"/approvals/{approval.id}",
-                             data={"csrf_token": csrf, "decision": "approve", "password": DEMO_PASSWORD})
+    page = await client.post(
+        f"/approvals/{approval.id}", data={"csrf_token": csrf, "decision": "approve", "password": DEMO_PASSWORD}
+    )
     assert "A one-time link is on its way to ana@demo.clinic" in page.text and "/enrol/" not in page.text
     assert (await _deliver(app)).sent == 1
     assert smtp.messages[0]["To"] == "ana@demo.clinic" and "Set your Afterglow password" in smtp.messages[0]["Subject"]
@@ -238,8 +252,14 @@ async def test_a_booking_sends_one_invitation_with_a_valid_calendar_file(app, cl
     therapist = await User.get(email="therapist@demo.clinic")
     await login(client, "therapist@demo.clinic")
     csrf = await token(client, f"/patients/{casey.id}/bookings/new")
-    data = {"csrf_token": csrf, "form_key": "b" * 24, "kind": "dosing", "starts_at": "2026-12-01T10:00",
-            "room": "Chair 5", "staff": str(therapist.id)}
+    data = {
+        "csrf_token": csrf,
+        "form_key": "b" * 24,
+        "kind": "dosing",
+        "starts_at": "2026-12-01T10:00",
+        "room": "Chair 5",
+        "staff": str(therapist.id),
+    }
     assert (await client.post(f"/patients/{casey.id}/bookings/new", data=data)).status_code == 303
     await _deliver(app)
     await _deliver(app)

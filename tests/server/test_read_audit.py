@@ -54,8 +54,8 @@ def _unmatched(expected: list[Event], written: list[Event]) -> tuple[list[Event]
     return missing, left
 
 
-async def test_every_page_writes_exactly_the_read_events_of_what_it_shows(client, demo):
-    d = await demo_records()
+async def test_every_page_writes_exactly_the_read_events_of_what_it_shows(client, demo, settings):
+    d = await demo_records(settings.var_dir)
     problems = []
     for name, visit, phi in _visits():
         async with another(client) as browser:
@@ -75,8 +75,8 @@ async def test_every_page_writes_exactly_the_read_events_of_what_it_shows(client
     assert problems == [], "\n".join(problems)
 
 
-async def test_the_walk_opens_records_that_have_what_it_checks(client, demo):
+async def test_the_walk_opens_records_that_have_what_it_checks(client, demo, settings):
     """The walk's expectations are not empty by accident: the demo has the shared entries, summaries and notes."""
-    d = await demo_records()
+    d = await demo_records(settings.var_dir)
     assert d.chart_entries and d.infusion4_entries and d.prefill_5 and d.prefill_4 and d.summaries
     assert d.entry in d.chart_entries and d.previous_note != d.draft_note

@@ -19,7 +19,7 @@ ROOMS = ("care", "journal", "notes", "oversight", "interop")
 def test_it_sets_up_the_shell_and_every_room_in_import_order():
     registry = afterglow.registry()
     assert registry.rooms == ["server", "care", "journal", "notes", "oversight", "interop"]
-    # interop keeps no tables of its own: it reads the other rooms' models
+    # interop reads the other rooms' models; its one table tracks the clinic exports started from the web
     assert registry.models == [
         "server.models",
         "care.models",
@@ -29,6 +29,7 @@ def test_it_sets_up_the_shell_and_every_room_in_import_order():
         "notes.models",
         "notes.reply_models",
         "oversight.models",
+        "interop.models",
     ]
 
 

@@ -55,8 +55,14 @@ async def test_a_prompt_falling_due_is_reminded_once_and_dropped_when_answered_f
     clock.advance(hours=23)  # the 24-hour prompt has fallen due (09:00 in New York); Casey answered it first
     patient = await Patient.get(mrn="DC-1001")
     await JournalEntry.create(
-        clinic_id=patient.clinic_id, patient=patient, kind="post_session", draft_key="k" * 20, body="calm",
-        prompt_ref=f"schedule:{infusion.id}:24", created_at=clock.now, updated_at=clock.now,
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        kind="post_session",
+        draft_key="k" * 20,
+        body="calm",
+        prompt_ref=f"schedule:{infusion.id}:24",
+        created_at=clock.now,
+        updated_at=clock.now,
     )
     done = await _run(app, sent)
     assert done.dropped >= 1 and len(_of(sent, "A new prompt in Afterglow")) == 1

@@ -17,7 +17,10 @@ from tests.conftest import DEMO_PASSWORD, another, login, token
 ADMINS_PASSWORD = "the admin chose this one"
 LINK = re.compile(r"/enrol/([A-Za-z0-9_-]{43})")
 CLINICAL = (
-    "patient@demo.clinic", "therapist@demo.clinic", "supervisor@demo.clinic", "therapist2@demo.clinic",
+    "patient@demo.clinic",
+    "therapist@demo.clinic",
+    "supervisor@demo.clinic",
+    "therapist2@demo.clinic",
     "nurse@demo.clinic",
 )
 IDS = range(1, 7)  # the demo's rows of every kind have small ids
@@ -54,9 +57,15 @@ async def test_no_account_an_admin_makes_or_resets_opens_clinical_content(app, c
     csrf = await token(client, "/admin/users")
     shown: list[str] = []  # everything the admin's browser ever received
     for i, role in enumerate(Role):
-        new = {"csrf_token": csrf, "name": f"New {role}", "email": f"new-{role}@demo.clinic", "role": str(role),
-               "form_key": f"{i}" * 24, "password": ADMINS_PASSWORD,  # a password field is simply ignored
-               "credential": "RN" if role == Role.MEDICAL else ""}
+        new = {
+            "csrf_token": csrf,
+            "name": f"New {role}",
+            "email": f"new-{role}@demo.clinic",
+            "role": str(role),
+            "form_key": f"{i}" * 24,
+            "password": ADMINS_PASSWORD,  # a password field is simply ignored
+            "credential": "RN" if role == Role.MEDICAL else "",
+        }
         shown.append((await client.post("/admin/users/new", data=new)).text)
     for email in CLINICAL:
         target = await User.get(email=email)
@@ -66,8 +75,9 @@ async def test_no_account_an_admin_makes_or_resets_opens_clinical_content(app, c
     shown.append((await client.post(f"/admin/users/{admin2.id}", data=widen)).text)
     assert await User.filter(email=f"new-{Role.MEDICAL}@demo.clinic", awaiting_approval=True, credential="RN").exists()
     for approval in await AccessApproval.all():  # an admin cannot approve their own requests
-        r = await client.post(f"/approvals/{approval.id}",
-                              data={"csrf_token": csrf, "decision": "approve", "password": DEMO_PASSWORD})
+        r = await client.post(
+            f"/approvals/{approval.id}", data={"csrf_token": csrf, "decision": "approve", "password": DEMO_PASSWORD}
+        )
         assert r.status_code in (403, 404)
         shown.append(r.text)
     assert (await client.get("/approvals")).status_code == 403
