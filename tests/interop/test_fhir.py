@@ -23,9 +23,14 @@ from tests.conftest import DEMO_PASSWORD, another, login
 
 
 async def _chart_essentials(now) -> Patient:
-    """What the demo chart lacks: Casey's diagnoses, medications (current, stopped, in error), allergies and safety
-    plan (with a step of their own), and "no known allergies" recorded for the other demo patient."""
+    """Casey's diagnoses, medications (current, stopped, in error), allergies and safety plan (with a step of their
+    own), and "no known allergies" recorded for the other demo patient — in place of the demo clinic's own chart
+    data, so each code and status asserted below comes from exactly one row."""
     casey = await Patient.get(mrn="DC-1001")
+    for kind in (Diagnosis, Medication, Allergy, ChartProfile):
+        await kind.filter(clinic_id=casey.clinic_id).delete()
+    await SafetyPlanStep.filter(plan__clinic_id=casey.clinic_id).delete()
+    await SafetyPlan.filter(clinic_id=casey.clinic_id).delete()
     other = await Patient.filter(clinic_id=casey.clinic_id).exclude(id=casey.id).first()
     assert other is not None
     therapist = await User.get(email="therapist@demo.clinic")
