@@ -71,7 +71,10 @@
   }
 
   const cancelled = "The passkey request was cancelled or timed out. Try again when you're ready.";
-  const supported = !!(window.PublicKeyCredential && navigator.credentials);
+  // Passkeys are bound to one origin (WEBAUTHN_ORIGIN): opened at any other address they cannot work, so the
+  // passkey controls stay hidden there.
+  const origin = document.querySelector('meta[name="passkey-origin"]');
+  const supported = !!(window.PublicKeyCredential && navigator.credentials) && !!origin && origin.content === location.origin;
 
   // Adding a passkey: password step-up and options, then the browser makes the key, then the server keeps it.
   function setUpAdd(form) {
