@@ -22,6 +22,7 @@ def test_it_sets_up_the_shell_and_every_room_in_import_order():
     # interop keeps no tables of its own: it reads the other rooms' models
     assert registry.models == [
         "server.models",
+        "server.passkey_models",
         "care.models",
         "care.calendar_models",
         "care.chart_models",
