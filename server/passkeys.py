@@ -184,7 +184,8 @@ async def register(actor: Actor, name: str, raw: str) -> Passkey:
         )
     except WebAuthnException:
         raise Invalid({"form": NOT_CHECKED}) from None
-    transports = [t for t in credential["response"].get("transports") or [] if t in TRANSPORTS]
+    sent = credential["response"].get("transports")
+    transports = [t for t in sent if isinstance(t, str) and t in TRANSPORTS] if isinstance(sent, list) else []
     credential_id = bytes_to_base64url(verified.credential_id)
     async with in_transaction():
         if await Passkey.filter(credential_id=credential_id).exists():

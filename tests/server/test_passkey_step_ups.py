@@ -3,6 +3,8 @@ sign an infusion record), the sign-in limits holding for passkeys, and an admin'
 
 from __future__ import annotations
 
+import json
+
 import httpx
 
 from care.models import Infusion, Patient
@@ -10,7 +12,7 @@ from server.models import AuditEvent, User
 from server.passkey_models import Passkey
 from tests.authenticator import Authenticator
 from tests.care.test_signing import _given
-from tests.conftest import csrf_from, login, token
+from tests.conftest import DEMO_PASSWORD, csrf_from, login, token
 from tests.notes.test_process_and_dashboard import _process_note
 from tests.server.test_passkeys import add_passkey, passkey_sign_in
 
@@ -88,3 +90,29 @@ async def test_an_admins_reset_removes_the_accounts_passkeys(client, demo):
     assert event.detail["passkeys_removed"] == 1
     async with httpx.AsyncClient(transport=client._transport, base_url="http://testserver") as fresh:
         assert (await passkey_sign_in(fresh, authenticator)).status_code == 400
+
+
+HOSTILE = ["", "null", "[]", '{"response": 1}', '{"response": {}}', '{"id": [], "response": {"clientDataJSON": "!!"}}',
+           '{"response": {"clientDataJSON": "WyJhIl0", "transports": 5}}', "x" * 30_000]  # fmt: skip
+
+
+async def test_a_malformed_answer_is_refused_never_a_5xx(client, demo):
+    good = await add_passkey(client, "therapist@demo.clinic")
+    csrf = await token(client)
+    data = {"csrf_token": csrf, "name": "Two", "password": DEMO_PASSWORD}
+    options = (await client.post("/account/passkeys/options", data=data)).json()
+    answer = json.loads(good.create(options))
+    answer["response"]["transports"] = {"usb": 1}
+    for credential in [*HOSTILE, json.dumps(answer)]:
+        r = await client.post("/account/passkeys", data={"csrf_token": csrf, "name": "Two", "credential": credential})
+        assert r.status_code == 400, credential[:60]
+        note = await _process_note(client, csrf)
+        r = await client.post(
+            f"/process-notes/{note.id}/open", data={"csrf_token": csrf, "passkey_assertion": credential}
+        )
+        assert r.status_code in {400, 429}, credential[:60]
+    async with httpx.AsyncClient(transport=client._transport, base_url="http://testserver") as stranger:
+        login_csrf = csrf_from((await stranger.get("/login")).text)
+        for credential in HOSTILE:
+            r = await stranger.post("/login/passkey", data={"csrf_token": login_csrf, "credential": credential})
+            assert r.status_code == 400 and "errors" in r.json(), credential[:60]
