@@ -34,7 +34,7 @@ async def request_access(actor: Actor, key: str, mrn: str, reason: str, password
     elif await can(actor.user, access.MAY_PATIENT_VIEW, patient):
         errors["mrn"] = "This patient is already on your caseload; open their chart directly."
     if not errors and not await step_up.verify(actor, password):
-        errors["password"] = "That password is wrong."  # noqa: S105 - a message, not a secret
+        errors["password"] = step_up.refusal(password, "That password is wrong.")
     if errors:
         async with in_transaction():
             await audit.record(

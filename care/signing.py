@@ -32,7 +32,7 @@ async def sign(actor: Actor, infusion_id: int, version: int | None, password: st
             await _audit(actor, access.INFUSION_STEP_UP_FAILED, infusion, outcome="denied")
         with audit.shown_again():  # that event names the record: the page shown again records no reads on top
             page = await view_infusion(actor, infusion.id, actor.today)
-        raise Invalid({"password": WRONG_PASSWORD}, page=page, audited=True)
+        raise Invalid({"password": step_up.refusal(password, WRONG_PASSWORD)}, page=page, audited=True)
     if problem:
         status = 409 if problem.get("form") == STALE else 400
         raise Invalid(problem, page=await view_infusion(actor, infusion.id, actor.today), status=status)

@@ -226,7 +226,8 @@ async def _step_up(actor: Actor, password: step_up.Proof | str, note: Integratio
     if not await step_up.verify(actor, password):
         async with in_transaction():
             await _audit(actor, failed_action, note, outcome="denied")
-        raise Invalid({"password": "That password is wrong. Re-enter the password you sign in with."}, audited=True)
+        wrong = "That password is wrong. Re-enter the password you sign in with."  # noqa: S105 - a message
+        raise Invalid({"password": step_up.refusal(password, wrong)}, audited=True)
 
 
 async def sign(actor: Actor, note_id: int, version: int, password: step_up.Proof | str) -> IntegrationNote:

@@ -14,6 +14,8 @@ from typing import Any
 from server import accounts, passkeys
 from server.actor import Actor
 
+PASSKEY_REFUSED = "That passkey wasn't accepted. Try it again, or re-enter your password instead."
+
 
 @dataclass(frozen=True)
 class Proof:
@@ -40,3 +42,9 @@ async def verify(actor: Actor, given: Proof | str) -> bool:
     if given.passkey_assertion:
         return await passkeys.step_up(actor, given.passkey_assertion)
     return await accounts.step_up(actor, given.password)
+
+
+def refusal(given: Proof | str, wrong_password: str) -> str:
+    """The message beside the password field after a failed step-up: the caller's own for a password, one that
+    names the passkey when a passkey was used."""
+    return PASSKEY_REFUSED if isinstance(given, Proof) and given.passkey_assertion else wrong_password

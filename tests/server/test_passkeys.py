@@ -158,6 +158,7 @@ async def test_a_passkey_confirms_a_signature_and_another_persons_is_refused(cli
     sign = {"csrf_token": csrf, "version": "1", "password": ""}
     r = await client.post(f"/notes/{note.id}/sign", data=sign | {"passkey_assertion": theirs.get(options)})
     assert r.status_code == 400 and (await IntegrationNote.get(id=note.id)).status == "draft"
+    assert "That passkey wasn&#39;t accepted" in r.text
     refused = (await _events("passkey.refused"))[-1]
     assert refused.detail == {"reason": "not_yours", "for": "step_up"} and refused.object_id == ""
     assert (await _events("note.step_up_failed"))[-1].object_id == str(note.id)
