@@ -10,15 +10,16 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.browser.care_helpers import create_patient_with_course, record_infusion
 from tests.browser.checks import checkpoint, watch
-from tests.browser.conftest import ACTION_TIMEOUT_MS, DEMO_PASSWORD, screenshot, sign_in, sign_out
+from tests.browser.conftest import ACTION_TIMEOUT_MS, DEMO_PASSWORD, screenshot, sign_in, sign_out, submit
 from tests.browser.journal_notes_helpers import autosave_carrying, editor_ready, note_id_from, section
 from tests.browser.oversight_helpers import audit_rows
 
@@ -40,18 +41,19 @@ def _rows(server_dir: Path, sql: str, *args: object) -> list[tuple]:
         return db.execute(sql, args).fetchall()
 
 
-def _unnoted_infusion(server_dir: Path) -> int:
-    """An infusion already given to one of the therapist's patients that has no note yet (other journeys write
-    some: read from the live database)."""
-    rows = _rows(
-        server_dir,
-        'SELECT i.id FROM infusion i JOIN care_team ct ON ct.patient_id = i.patient_id JOIN "user" u'
-        " ON u.id = ct.therapist_id WHERE u.email = ? AND i.started_at IS NOT NULL AND NOT EXISTS ("
-        " SELECT 1 FROM integration_note n WHERE n.infusion_id = i.id) ORDER BY i.started_at DESC",
-        THERAPIST,
-    )
-    assert rows, "no given infusion without a note left in the demo"
-    return int(rows[0][0])
+def _fresh_infusion(therapist: Page, new_context: Callable[..., BrowserContext]) -> int:
+    """A dose given yesterday to a new patient of the therapist's, recorded by the nurse who gave it: a note of its
+    own to sign, whatever other journeys did to the demo's records."""
+    name, patient_id = create_patient_with_course(therapist)
+    admin = new_context().new_page()
+    sign_in(admin, "admin@demo.clinic")
+    admin.goto("/care-teams")
+    admin.get_by_label(f"Therapist to add to {name}'s care team").select_option(label="Avery Santos")
+    row = admin.get_by_role("row", name=re.compile(re.escape(name)))
+    assert submit(row.get_by_role("button", name="Add", exact=True)) == 200
+    nurse = new_context().new_page()
+    sign_in(nurse, "nurse@demo.clinic")
+    return record_infusion(nurse, patient_id)
 
 
 def _add_virtual_authenticator(context: BrowserContext, page: Page) -> None:
@@ -75,7 +77,10 @@ def _widths(page: Page, slug: str) -> None:
 
 
 def test_the_therapist_adds_a_passkey_signs_in_with_it_alone_and_signs_a_note_with_it(
-    localhost: BrowserContext, browser: Browser, live_server: str, server_dir: Path
+    localhost: BrowserContext,
+    new_context: Callable[..., BrowserContext],
+    live_server: str,
+    server_dir: Path,
 ) -> None:
     page = localhost.new_page()
     problems = watch(page)
@@ -109,7 +114,7 @@ def test_the_therapist_adds_a_passkey_signs_in_with_it_alone_and_signs_a_note_wi
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
     # 3. Write a note and sign it with a passkey step-up instead of the password.
-    page.goto(f"/infusions/{_unnoted_infusion(server_dir)}/notes/new")
+    page.goto(f"/infusions/{_fresh_infusion(page, new_context)}/notes/new")
     editor_ready(page)
     page.get_by_label("Session summary").fill("IV ketamine 0.5 mg/kg over 40 minutes. Settled quickly.")
     page.get_by_label("Data", exact=True).fill("Engaged and reflective; oriented at discharge.")
@@ -149,18 +154,14 @@ def test_the_therapist_adds_a_passkey_signs_in_with_it_alone_and_signs_a_note_wi
     assert events[4][1:3] == ("passkey", str(passkey)) and events[5][2] == str(note)
 
     # ... and the supervisor sees them in the audit log.
-    supervisor = browser.new_context(base_url=live_server)
-    try:
-        audit = supervisor.new_page()
-        sign_in(audit, "supervisor@demo.clinic")
-        audit.goto("/oversight/audit")
-        audit.get_by_label("Who (email)").fill(THERAPIST)
-        with audit.expect_navigation():
-            audit.get_by_role("button", name="Filter").click()
-        rows = audit_rows(audit)
-        for action in ("passkey.registered", "auth.login", "passkey.step_up", "note.signed"):
-            code = audit.locator("code", has_text=re.compile(rf"^{re.escape(action)}$"))
-            expect(rows.filter(has=code).first).to_be_visible()
-        screenshot(audit, "passkeys-audit-log")
-    finally:
-        supervisor.close()
+    audit = new_context().new_page()
+    sign_in(audit, "supervisor@demo.clinic")
+    audit.goto("/oversight/audit")
+    audit.get_by_label("Who (email)").fill(THERAPIST)
+    with audit.expect_navigation():
+        audit.get_by_role("button", name="Filter").click()
+    rows = audit_rows(audit)
+    for action in ("passkey.registered", "auth.login", "passkey.step_up", "note.signed"):
+        code = audit.locator("code", has_text=re.compile(rf"^{re.escape(action)}$"))
+        expect(rows.filter(has=code).first).to_be_visible()
+    screenshot(audit, "passkeys-audit-log")
