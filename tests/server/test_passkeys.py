@@ -192,3 +192,18 @@ async def test_a_passkey_is_renamed_and_removed_after_step_up(client, demo):
         theirs = await Passkey.get()
         r = await client.post(f"/account/passkeys/{theirs.id}/name", data={"csrf_token": csrf, "name": "Mine now"})
         assert r.status_code == 404
+
+
+def test_the_relying_party_follows_public_url_unless_set():
+    from server.settings import from_env
+
+    base = {"SECRET_KEY": "k", "AFTERGLOW_VAR_DIR": "/nonexistent"}
+    default = from_env(base | {"PORT": "8123"})
+    assert (default.rp_id, default.rp_origin) == ("localhost", "http://localhost:8123")
+    public = from_env(base | {"PUBLIC_URL": "https://journal.clinic.example/afterglow/"})
+    assert (public.rp_id, public.rp_origin) == ("journal.clinic.example", "https://journal.clinic.example")
+    both = from_env(
+        base
+        | {"PUBLIC_URL": "https://a.example", "WEBAUTHN_RP_ID": "example", "WEBAUTHN_ORIGIN": "https://b.example:8443/"}
+    )
+    assert (both.rp_id, both.rp_origin) == ("example", "https://b.example:8443")
