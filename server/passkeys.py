@@ -100,6 +100,8 @@ async def _new_challenge(actor: Actor, purpose: str, bound: str, user_id: int | 
     challenge = secrets.token_bytes(32)
     async with in_transaction():
         await PasskeyChallenge.filter(expires_at__lt=actor.now).delete()
+        if purpose != "step_up":  # one sign-in or registration at a time per browser: a new one replaces the last
+            await PasskeyChallenge.filter(purpose=purpose, binding=bound).delete()
         await PasskeyChallenge.create(
             challenge=bytes_to_base64url(challenge),
             purpose=purpose,

@@ -207,3 +207,14 @@ def test_the_relying_party_follows_public_url_unless_set():
         | {"PUBLIC_URL": "https://a.example", "WEBAUTHN_RP_ID": "example", "WEBAUTHN_ORIGIN": "https://b.example:8443/"}
     )
     assert (both.rp_id, both.rp_origin) == ("example", "https://b.example:8443")
+
+
+async def test_a_new_sign_in_replaces_the_browsers_last_challenge(client, demo):
+    authenticator = await add_passkey(client, THERAPIST)
+    await client.post("/logout", data={"csrf_token": await token(client)})
+    csrf = csrf_from((await client.get("/login")).text)
+    first = (await client.post("/login/passkey/options", data={"csrf_token": csrf})).json()
+    await client.post("/login/passkey/options", data={"csrf_token": csrf})
+    assert await PasskeyChallenge.filter(purpose="sign_in").count() == 1
+    r = await client.post("/login/passkey", data={"csrf_token": csrf, "credential": authenticator.get(first)})
+    assert r.status_code == 400
