@@ -309,12 +309,13 @@ async def sign_in(actor: Actor, csrf_token: str, raw: str, user_agent: str) -> s
     challenge = await _take(actor, credential, "sign_in", binding(csrf_token), None) if credential else None
     passkey = await _find(credential) if challenge else None
     reason, count = "challenge" if challenge is None else "unknown_credential" if passkey is None else "", -1
-    if passkey and not reason and not passkey.user.is_active:
-        reason = "disabled"
-    if passkey and not reason and not _handle_matches(actor.settings, credential, passkey):
-        reason = "user_handle"
     if passkey and challenge and not reason:
         count, reason = _verify(actor.settings, credential, challenge, passkey)
+    # Only an answer that holds says whether its account may sign in (as a right password does).
+    if passkey and not reason and not _handle_matches(actor.settings, credential, passkey):
+        reason = "user_handle"
+    if passkey and not reason and not passkey.user.is_active:
+        reason = "disabled"
     if reason or passkey is None:
         await _refuse(actor, passkey, reason, "sign_in", ip_failure=True)
         raise Invalid({"form": TRY_AGAIN if reason == "challenge" else SIGN_IN_REFUSED})

@@ -4,6 +4,7 @@ sign an infusion record), the sign-in limits holding for passkeys, and an admin'
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import httpx
 
@@ -116,3 +117,12 @@ async def test_a_malformed_answer_is_refused_never_a_5xx(client, demo):
         for credential in HOSTILE:
             r = await stranger.post("/login/passkey", data={"csrf_token": login_csrf, "credential": credential})
             assert r.status_code == 400 and "errors" in r.json(), credential[:60]
+
+
+async def test_a_disabled_account_cannot_sign_in_with_its_passkey(client, demo):
+    authenticator = await add_passkey(client, "therapist@demo.clinic")
+    await User.filter(email="therapist@demo.clinic").update(disabled_at=datetime(2026, 11, 22, 15, 0, tzinfo=UTC))
+    async with httpx.AsyncClient(transport=client._transport, base_url="http://testserver") as fresh:
+        assert (await passkey_sign_in(fresh, authenticator)).status_code == 400
+    refused = await AuditEvent.filter(action="passkey.refused").order_by("-seq").first()
+    assert refused.detail == {"reason": "disabled", "for": "sign_in"}
