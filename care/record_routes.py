@@ -13,6 +13,7 @@ from care import infusion_forms as forms
 from care.clinical import Reading, total_mg, vital_flags
 from care.forms import parse_infusion, parse_vitals
 from care.models import Agent, BpDecision, Infusion, Phase, RouteOfAdmin, VitalSign
+from server import step_up
 from server.errors import Invalid
 from server.forms import Form
 from server.policy import CARE_STAFF
@@ -163,7 +164,7 @@ async def sign(request: Request) -> Response:
     data = await form(request)
     version = Form(data).integer("version", "the version", 0, 2**31 - 1, required=False)
     try:
-        await signing.sign(actor(request), _id(request), version, str(data.get("password", "")))
+        await signing.sign(actor(request), _id(request), version, step_up.proof(data))
     except Invalid as exc:
         view = exc.page
         return _page(request, view.infusion, view.vitals, view.flags, view, exc.errors, status=exc.status)

@@ -13,6 +13,7 @@ from care.forms import parse_consent, parse_course, parse_course_status, parse_p
 from care.measures import acknowledge, open_alerts
 from care.models import ConsentKind, CourseStatus, Protocol
 from care.progress import split
+from server import step_up
 from server.errors import Invalid
 from server.forms import Form
 from server.policy import ADMIN, CARE_STAFF, CLINICIANS, SUPERVISOR, THERAPIST
@@ -137,7 +138,7 @@ async def glass_request(request: Request) -> Response:
     values = {"mrn": str(data.get("mrn", ""))[:32], "reason": str(data.get("reason", ""))[:500]}
     try:
         grant = await glass.request_access(
-            actor(request), form_key(data), values["mrn"], values["reason"], str(data.get("password", ""))
+            actor(request), form_key(data), values["mrn"], values["reason"], step_up.proof(data)
         )
     except Invalid as exc:
         ctx = {"values": values, "errors": exc.errors}

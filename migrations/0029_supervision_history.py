@@ -4,7 +4,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0026_entry_replies')]
+    dependencies = [('models', '0028_passkeys')]
 
     initial = False
 

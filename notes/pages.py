@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from notes import access, service
 from notes.models import IntegrationNote
 from notes.service import Conflict, NoteDraft, NoteView, Prefill, Saved
-from server import audit
+from server import audit, step_up
 from server.actor import Actor
 from server.errors import Invalid
 
@@ -96,7 +96,7 @@ async def _or_page(actor: Actor, note_id: int, work: Awaitable[T]) -> T:
         raise
 
 
-async def sign(actor: Actor, note_id: int, version: int, password: str) -> IntegrationNote:
+async def sign(actor: Actor, note_id: int, version: int, password: step_up.Proof | str) -> IntegrationNote:
     return await _or_page(actor, note_id, service.sign(actor, note_id, version, password))
 
 
@@ -104,7 +104,7 @@ async def add_addendum(actor: Actor, note_id: int, key: str, body: str) -> objec
     return await _or_page(actor, note_id, service.add_addendum(actor, note_id, key, body))
 
 
-async def cosign(actor: Actor, note_id: int, version: int, password: str) -> IntegrationNote:
+async def cosign(actor: Actor, note_id: int, version: int, password: step_up.Proof | str) -> IntegrationNote:
     return await _or_page(actor, note_id, service.cosign(actor, note_id, version, password))
 
 

@@ -12,7 +12,7 @@ from care import access as care_access
 from care.models import Patient
 from notes import access
 from notes.models import ProcessNote, Supervision
-from server import accounts, audit, once
+from server import audit, once, step_up
 from server.actor import Actor
 from server.errors import Invalid
 from server.models import Role
@@ -79,10 +79,10 @@ async def get(actor: Actor, note_id: int) -> ProcessNote:
     return await access.get_process_note_for(actor, note_id)
 
 
-async def open_note(actor: Actor, note_id: int, password: str) -> ProcessNote:
+async def open_note(actor: Actor, note_id: int, password: step_up.Proof | str) -> ProcessNote:
     """Step-up: re-enter the password to read the body; both outcomes are audited."""
     note = await access.get_process_note_for(actor, note_id)
-    ok = await accounts.step_up(actor, password)
+    ok = await step_up.verify(actor, password)
     async with in_transaction():
         await audit.record(
             actor,
@@ -93,5 +93,5 @@ async def open_note(actor: Actor, note_id: int, password: str) -> ProcessNote:
             outcome="ok" if ok else "denied",
         )
     if not ok:
-        raise Invalid({"password": "That password is wrong."}, page=note)
+        raise Invalid({"password": step_up.refusal(password, "That password is wrong.")}, page=note)
     return note

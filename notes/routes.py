@@ -11,6 +11,7 @@ from notes import dashboard, pages, process
 from notes.content import DOMAINS, IDEATION, INTERVENTIONS, KAP_PHASES, NARRATIVE, TEXT_KEYS, kept_sections, text_fields
 from notes.forms import parse_note, values_of
 from notes.service import Conflict, NoteView, Saved
+from server import step_up
 from server.errors import Invalid
 from server.policy import CLINICIANS, SUPERVISOR, THERAPIST
 from server.web import actor, form, form_key, is_htmx, redirect, render, route, url
@@ -119,7 +120,7 @@ ACTED_FIRST = "Someone else acted on this note first. Nothing was changed."
 
 async def sign(request: Request) -> Response:
     data = await form(request)
-    version, password = str(data.get("version", "")), str(data.get("password", ""))
+    version, password = str(data.get("version", "")), step_up.proof(data)
     try:
         await pages.sign(actor(request), _id(request), int(version) if version.isdigit() else -1, password)
     except Invalid as exc:
@@ -141,7 +142,7 @@ async def add_addendum(request: Request) -> Response:
 
 async def cosign(request: Request) -> Response:
     data = await form(request)
-    version, password = str(data.get("version", "")), str(data.get("password", ""))
+    version, password = str(data.get("version", "")), step_up.proof(data)
     try:
         await pages.cosign(actor(request), _id(request), int(version) if version.isdigit() else -1, password)
     except Invalid as exc:
@@ -195,7 +196,7 @@ async def process_gate(request: Request) -> Response:
 
 
 async def process_open(request: Request) -> Response:
-    password = str((await form(request)).get("password", ""))
+    password = step_up.proof(await form(request))
     try:
         note = await process.open_note(actor(request), _id(request), password)
     except Invalid as exc:

@@ -23,7 +23,7 @@ from notes.content import IDEATION, digest, missing_for_signature
 from notes.diff import FieldChange, changes, readable
 from notes.models import Addendum, Format, IntegrationNote, SignedVersion, Status
 from notes.reply_models import EntryReply
-from server import accounts, audit, once
+from server import audit, once, step_up
 from server.actor import Actor
 from server.errors import Forbidden, Invalid, NotFound
 from server.policy import can, require
@@ -223,15 +223,16 @@ def _review(actor: Actor, note: IntegrationNote, versions: list[SignedVersion]) 
     return Review(seen, changes(before, readable(note.content, note.shared_summary, note.format)))
 
 
-async def _step_up(actor: Actor, password: str, note: IntegrationNote, failed_action: str) -> None:
+async def _step_up(actor: Actor, password: step_up.Proof | str, note: IntegrationNote, failed_action: str) -> None:
     """Step-up re-authentication: re-enter the password to sign or co-sign; a wrong one is audited and refused."""
-    if not await accounts.step_up(actor, password):
+    if not await step_up.verify(actor, password):
         async with in_transaction():
             await _audit(actor, failed_action, note, outcome="denied")
-        raise Invalid({"password": "That password is wrong. Re-enter the password you sign in with."}, audited=True)
+        wrong = "That password is wrong. Re-enter the password you sign in with."  # noqa: S105 - a message
+        raise Invalid({"password": step_up.refusal(password, wrong)}, audited=True)
 
 
-async def sign(actor: Actor, note_id: int, version: int, password: str) -> IntegrationNote:
+async def sign(actor: Actor, note_id: int, version: int, password: step_up.Proof | str) -> IntegrationNote:
     """Sign and lock. Exactly one of a signature and a concurrent edit of the same version wins; the other gets 409."""
     note = await access.get_note_for(actor, note_id)
     await require(actor.user, MAY_NOTE_WRITE, note)
@@ -336,7 +337,7 @@ async def _insert_addendum(actor: Actor, note: IntegrationNote, body: str) -> Ad
     return addendum
 
 
-async def cosign(actor: Actor, note_id: int, version: int, password: str) -> IntegrationNote:
+async def cosign(actor: Actor, note_id: int, version: int, password: step_up.Proof | str) -> IntegrationNote:
     """Co-sign a trainee's note, with step-up as for signing. `version` is the one the supervisor was shown (and
     its changes): if the note moved on since (returned, revised, signed again), nothing is co-signed (409)."""
     note = await access.get_note_for(actor, note_id)

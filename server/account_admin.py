@@ -13,6 +13,7 @@ from server.accounts import check_fields, check_new_account, get_user_for, inser
 from server.actor import Actor
 from server.errors import Invalid
 from server.models import Clinic, Enrolment, Role, User
+from server.passkey_models import Passkey
 from server.policy import require
 
 
@@ -144,11 +145,13 @@ async def reset_sign_in(actor: Actor, user_id: int) -> Issued:
         )
         await Enrolment.filter(user_id=target.id, used_at=None, ended_at=None).update(ended_at=actor.now)
         revoked = await sessions.revoke_all(target, actor.now)
+        removed = await Passkey.filter(user_id=target.id).delete()  # a reset ends every way in, passkeys too
         if waits:
             await enrolment.request(actor, target, "reset", target.role, target.is_trainee)
         else:
             await enrolment.issue(actor, target, mail=enrolment.by_mail(actor.settings))
         detail = {"sessions_revoked": revoked, "approval": "requested" if waits else "none"}
+        detail |= {"passkeys_removed": removed} if removed else {}
         await audit.record(actor, audit.USER_PASSWORD_RESET, object_type="user", object_id=target.id, detail=detail)
     return await _issued(actor, await User.get(id=target.id))
 

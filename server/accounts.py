@@ -8,7 +8,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -71,18 +73,24 @@ async def sign_in(actor: Actor, email: str, password: str, user_agent: str = "")
         await _record_failure(actor, user, reason)
         raise Invalid({"form": GENERIC_LOGIN_ERROR})
     new_hash = await actor.passwords.hash(password) if actor.passwords.needs_rehash(user.password_hash) else None
-    me = dataclasses.replace(actor, user=user)
     async with in_transaction():
         if new_hash:
             await User.filter(id=user.id).update(password_hash=new_hash)
         await LoginFailure.filter(id__in=reserved).delete()
-        await LoginFailure.filter(scope="account", key=email).delete()
-        replaced = actor.session.id if actor.session else None
-        if actor.session:  # signing in again in the same browser ends the session it had
-            await sessions.revoke(actor.session, actor.now)
-        token, session = await sessions.create(user, actor.now, actor.ip, user_agent)
-        detail = {"rehashed": bool(new_hash)} | ({"replaced_session": replaced} if replaced else {})
-        await audit.record(me, audit.LOGIN, object_type="session", object_id=session.id, detail=detail)
+        return await open_session(actor, user, user_agent, {"rehashed": bool(new_hash)})
+
+
+async def open_session(actor: Actor, user: User, user_agent: str, detail: dict[str, Any]) -> str:
+    """The end of every sign-in (password or passkey), inside its transaction: the account's recorded failures are
+    cleared, the session this browser had ends, a new one opens and `auth.login` is recorded. Returns its token."""
+    me = dataclasses.replace(actor, user=user)
+    await LoginFailure.filter(scope="account", key=user.email).delete()
+    replaced = actor.session.id if actor.session else None
+    if actor.session:  # signing in again in the same browser ends the session it had
+        await sessions.revoke(actor.session, actor.now)
+    token, session = await sessions.create(user, actor.now, actor.ip, user_agent)
+    detail = detail | ({"replaced_session": replaced} if replaced else {})
+    await audit.record(me, audit.LOGIN, object_type="session", object_id=session.id, detail=detail)
     return token
 
 
@@ -92,14 +100,35 @@ async def step_up(actor: Actor, password: str) -> bool:
     user = actor.user
     if user is None:
         return False
-    reserved = await _reserve(actor, user.email)
-    ok = await actor.passwords.verify(user.password_hash, password)
+    return await step_up_with(actor, lambda: actor.passwords.verify(user.password_hash, password))
+
+
+async def step_up_with(actor: Actor, check: Callable[[], Awaitable[bool]]) -> bool:
+    """Run one step-up check (a password, a passkey) within the account's and the IP's sign-in limits: a failure
+    counts against both, and beyond them the check is not run at all (Throttled, audited)."""
+    if actor.user is None:
+        return False
+    reserved = await _reserve(actor, actor.user.email)
+    ok = await check()
     if ok:
         await _release(reserved)
     else:
         async with in_transaction():
             await LoginFailure.create(scope="ip", key=actor.ip, at=actor.now)
     return ok
+
+
+async def check_ip(actor: Actor) -> None:
+    """Throttled (audited) when the client IP is at its limit of settled failures: a sign-in that names no account
+    (a passkey's) is held to the IP's limit alone."""
+    since = actor.now - timedelta(seconds=actor.settings.login_window_seconds)
+    limit = actor.settings.login_max_failures_ip
+    recent = await LoginFailure.filter(scope="ip", key=actor.ip, at__gte=since).order_by("-at").limit(limit)
+    if len(recent) >= limit:
+        wait = max(1, math.ceil((recent[-1].at - since).total_seconds()))
+        async with in_transaction():
+            await audit.record(actor, audit.LOGIN_THROTTLED, outcome="denied", detail={"retry_after": wait})
+        raise Throttled(wait)
 
 
 async def _record_failure(actor: Actor, user: User | None, reason: str) -> None:

@@ -46,6 +46,7 @@ ERROR_TITLES = {
 def build_app(settings: Settings, registry: Registry) -> Starlette:
     """The Starlette app: one named Mount per room (in set-up order), the error pages, the request middleware."""
     templates = make_templates()
+    templates.env.globals["passkey_origin"] = settings.rp_origin  # passkey controls show only on this origin
 
     def error_page(
         scope: Scope, status: int, request_id: str, actor: Actor | None = None, kind: object = None

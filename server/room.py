@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from server import audit, enrolment, password_reset, policy, reminders
+from server import audit, enrolment, passkeys, password_reset, policy, reminders
 from server.models import Role
 from server.registry import NavEntry, Registry
 
 
 def setup(registry: Registry) -> None:
-    routes = ("server.routes", "server.admin_routes", "server.enrol_routes", "server.reminder_routes")
+    routes = (
+        "server.routes",
+        "server.admin_routes",
+        "server.enrol_routes",
+        "server.reminder_routes",
+        "server.passkey_routes",
+    )
     registry.room("server", models="server.models", routes=routes, access=policy)
-    registry.add_actions(audit.actions_in(audit, enrolment, password_reset, reminders))  # the shell's own actions
+    registry.models.append("server.passkey_models")
+    registry.add_actions(audit.actions_in(audit, enrolment, password_reset, reminders, passkeys))  # the shell's own
     registry.badges.append(enrolment.pending_badge)
     registry.message(enrolment.MESSAGE_KIND, enrolment.render_message)
     registry.home(Role.ADMIN, "server:admin_users")

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +50,10 @@ class Settings:
     smtp_url: str = ""
     mail_from: str = "Afterglow <no-reply@afterglow.invalid>"
     public_url: str = ""  # links in messages start with it; unset, http://HOST:PORT
+    # Passkeys (server/passkeys.py): the relying-party id is the registrable domain people see in the address bar,
+    # the origin is the scheme and host (and port) their browser is on. Unset, both follow PUBLIC_URL, else localhost.
+    webauthn_rp_id: str = ""
+    webauthn_origin: str = ""
     # How often each worker delivers due messages from the outbox (0: only `python -m server notify` does).
     notify_interval_seconds: int = 30
     clock: Callable[[], datetime] = field(default=utcnow, compare=False)
@@ -56,6 +61,22 @@ class Settings:
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def rp_id(self) -> str:
+        """The WebAuthn relying-party id: WEBAUTHN_RP_ID, else PUBLIC_URL's host name, else "localhost"."""
+        return self.webauthn_rp_id or urlsplit(self.public_url).hostname or "localhost"
+
+    @property
+    def rp_origin(self) -> str:
+        """The origin browsers sign passkey ceremonies for: WEBAUTHN_ORIGIN, else PUBLIC_URL's, else
+        http://localhost:PORT."""
+        if self.webauthn_origin:
+            return self.webauthn_origin.rstrip("/")
+        if self.public_url:
+            parts = urlsplit(self.public_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        return f"http://localhost:{self.port}"
 
     @property
     def cookie_name(self) -> str:
@@ -105,7 +126,13 @@ ENV_INTS = {
     "LOGIN_MAX_FAILURES_IP": "login_max_failures_ip",
     "NOTIFY_INTERVAL_SECONDS": "notify_interval_seconds",
 }
-ENV_STRINGS = {"SMTP_URL": "smtp_url", "MAIL_FROM": "mail_from", "PUBLIC_URL": "public_url"}
+ENV_STRINGS = {
+    "SMTP_URL": "smtp_url",
+    "MAIL_FROM": "mail_from",
+    "PUBLIC_URL": "public_url",
+    "WEBAUTHN_RP_ID": "webauthn_rp_id",
+    "WEBAUTHN_ORIGIN": "webauthn_origin",
+}
 ENV_OTHER = (
     "DATABASE_URL",
     "SECRET_KEY",

@@ -331,6 +331,7 @@ SHOWS_NO_PHI: dict[str, tuple[str, tuple[Visit, ...]]] = {
     "server:login": ("the sign-in form", each((None,), "/login")),  # type: ignore[arg-type]
     "server:home": ("a redirect to the role's home page", each(EVERYONE, "/")),
     "server:password": ("the user's own password form", each(EVERYONE, "/account/password")),
+    "server:passkeys": ("the user's own passkeys (names and dates)", each(EVERYONE, "/account/passkeys")),
     "server:healthz": ("a health check", each((None,), "/healthz")),  # type: ignore[arg-type]
     "server:livez": ("a health check", each((None,), "/livez")),  # type: ignore[arg-type]
     "server:new_user_page": ("an empty account form", each((ADMIN,), "/admin/users/new")),

@@ -198,6 +198,13 @@ NOT_CREATES = {
     "/logout",
     "/session/stay",
     "/account/password",
+    "/account/passkeys/options",  # a challenge for one ceremony, used once: a repeat makes another, never a passkey
+    "/account/passkeys",  # answers a challenge used once, and a credential is kept once: a repeat is refused
+    "/account/passkeys/{passkey_id:int}/name",
+    "/account/passkeys/{passkey_id:int}/remove",  # removes once: a repeat finds it gone (404)
+    "/account/passkeys/step-up",
+    "/login/passkey/options",
+    "/login/passkey",  # as /login: each sign-in opens its session and ends the one the browser had
     "/admin/users/{user_id:int}",
     "/admin/users/{user_id:int}/disable",
     "/admin/users/{user_id:int}/enable",

@@ -22,6 +22,7 @@ def test_it_sets_up_the_shell_and_every_room_in_import_order():
     # interop reads the other rooms' models; its one table tracks the clinic exports started from the web
     assert registry.models == [
         "server.models",
+        "server.passkey_models",
         "care.models",
         "care.calendar_models",
         "care.chart_models",
