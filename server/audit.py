@@ -23,9 +23,9 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.transactions import in_transaction
 
-from server import sql
+from server import compiled, sql
 from server.actor import Actor
-from server.models import AuditChainHead, AuditCheckpoint
+from server.models import AuditChainHead, AuditCheckpoint, AuditEvent
 
 GENESIS_HASH = "0" * 64
 HASHED_FIELDS = (
@@ -121,16 +121,18 @@ def _row(
 
 
 COLUMNS = (*HASHED_FIELDS, "prev_hash", "hash")  # audit_event's columns in stored-row order
-# Built from constants only (column names and placeholders), never from input.
-_INSERT = f'INSERT INTO "audit_event" ({", ".join(COLUMNS)}) VALUES ({sql.placeholders(len(COLUMNS))})'  # noqa: S608
+_INSERT = compiled.Insert(AuditEvent, COLUMNS)
+# The head row, locked on PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises writers; Tortoise leaves FOR UPDATE
+# out there).
+_HEAD = compiled.query(lambda: AuditChainHead.filter(id=1).select_for_update())
+_MOVE_HEAD = compiled.query(lambda seq, digest: AuditChainHead.filter(id=1).update(seq=seq, hash=digest))
 
 
 async def _append(conn: BaseDBAsyncClient, key: bytes, rows: list[dict[str, Any]]) -> None:
     """Chain rows on after the head and move the head, inside the caller's transaction (which holds the lock:
     BEGIN IMMEDIATE on SQLite, the head row's lock on PostgreSQL)."""
-    lock = " FOR UPDATE" if sql.is_postgres(conn) else ""
-    head = (await sql.fetch(f'SELECT "seq", "hash" FROM "audit_chain_head" WHERE "id" = 1{lock}', (), conn))[0]  # noqa: S608
-    seq, prev = int(head["seq"]), head["hash"]
+    head = (await _HEAD.all(conn))[0]
+    seq, prev = int(head.seq), head.hash
     values = []
     for row in rows:
         seq += 1
@@ -138,11 +140,8 @@ async def _append(conn: BaseDBAsyncClient, key: bytes, rows: list[dict[str, Any]
         digest = compute_hash(key, row, prev)
         values.append([*(row[name] for name in HASHED_FIELDS), prev, digest])
         prev = digest
-    if len(values) == 1:
-        await sql.execute(_INSERT, values[0], conn)
-    else:
-        await sql.execute_many(_INSERT, values, conn)
-    await sql.execute('UPDATE "audit_chain_head" SET "seq" = ?, "hash" = ? WHERE "id" = 1', (seq, prev), conn)
+    await _INSERT.run(values, conn)
+    await _MOVE_HEAD.run(conn, seq=seq, digest=prev)
 
 
 async def append_rows(key: bytes, rows: list[dict[str, Any]]) -> None:
