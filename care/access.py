@@ -71,13 +71,20 @@ GLASS_DENIED = audit.define(
 TEAM_ROLES = frozenset({Role.THERAPIST, Role.MEDICAL})
 
 
-async def on_care_team(user: User, patient_id: int) -> bool:
-    """Whether the user is on the patient's care team. Remembered on this user object, which lives for one request
-    (the session lookup loads a fresh one each time): a chart or infusion page asks several times."""
-    memo: dict[int, bool] = user.__dict__.setdefault("_care_team_memo", {})
+async def care_team(user: User, patient_id: int) -> list[CareTeam]:
+    """The patient's care team with each member, in the order they joined: one statement per patient per request,
+    remembered on this user object, which lives for one request (the session lookup loads a fresh one each time). A
+    chart or infusion page asks who is on the team several times and shows the team too."""
+    memo: dict[int, list[CareTeam]] = user.__dict__.setdefault("_care_team_memo", {})
     if patient_id not in memo:
-        memo[patient_id] = await CareTeam.filter(patient_id=patient_id, therapist_id=user.id).exists()
+        team = CareTeam.filter(patient_id=patient_id).select_related("therapist").order_by("added_at", "id")
+        memo[patient_id] = list(await team)
     return memo[patient_id]
+
+
+async def on_care_team(user: User, patient_id: int) -> bool:
+    """Whether the user is on the patient's care team (see care_team)."""
+    return any(link.therapist_id == user.id for link in await care_team(user, patient_id))
 
 
 async def _may_view(user: User, patient: Patient) -> bool:

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from care.access import visible_patients
@@ -48,10 +49,9 @@ async def dashboard(
     """The caseload-page panel for therapists (supervisors have /oversight)."""
     if actor.role != Role.THERAPIST:
         return None
-    clinic = await Clinic.get(id=actor.clinic_id)
-    window = signing_window(clinic)
-    mine = visible_patients(actor).values_list("id", flat=True)
-    ids: list[int] = list(await mine)  # type: ignore[arg-type]
+    window = signing_window(actor.clinic)
+    # The actor's patients as a subquery in each list's statement, not a statement of their own.
+    ids = Subquery(visible_patients(actor).values("id"))
     zone = ZoneInfo(actor.tz)
     today = datetime.combine(actor.today, time.min, zone)
     sessions = (
@@ -59,17 +59,14 @@ async def dashboard(
         .select_related("patient__user")
         .order_by("scheduled_at")
     )
-    given = (
+    signed = IntegrationNote.filter(status__in=[Status.SIGNED, Status.COSIGNED, Status.COSIGN_PENDING])
+    unsigned = (
         await Infusion.filter(patient_id__in=ids, started_at__gte=actor.now - LOOKBACK, started_at__lte=actor.now)
+        .exclude(id__in=Subquery(signed.values("infusion_id")))
         .select_related("patient__user")
         .order_by("started_at")
     )
-    signed = set(
-        await IntegrationNote.filter(
-            infusion_id__in=[i.id for i in given], status__in=[Status.SIGNED, Status.COSIGNED, Status.COSIGN_PENDING]
-        ).values_list("infusion_id", flat=True)
-    )
-    due = [_due(i, window, actor.now) for i in given if i.id not in signed]
+    due = [_due(i, window, actor.now) for i in unsigned]
     notes = (
         await IntegrationNote.filter(author_id=actor.user_id, status__in=access.WRITABLE)
         .select_related("infusion", "patient__user")
