@@ -12,7 +12,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count, Min
 from tortoise.transactions import in_transaction
 
-from care import access, panels, risk
+from care import access, panels, reads, risk
 from care.access import MAY_CARE_TEAM_MANAGE, MAY_PATIENT_CREATE
 from care.clinical import trend
 from care.models import OPEN_COURSE, CareTeam, Consent, Course, Infusion, MeasureResponse, Patient, RiskAlert
@@ -221,13 +221,11 @@ async def chart(actor: Actor, patient_id: int) -> Chart:
     result = Chart(
         patient=patient,
         team=await access.care_team(actor.user, patient.id),  # type: ignore[arg-type]
-        courses=await Course.filter(patient_id=patient.id).order_by("-started_on"),
-        consents=await Consent.filter(course__patient_id=patient.id)
-        .select_related("recorded_by")
-        .order_by("signed_on"),
-        infusions=await Infusion.filter(patient_id=patient.id).order_by("scheduled_at"),
-        measures=await MeasureResponse.filter(patient_id=patient.id).order_by("taken_at"),
-        alerts=await RiskAlert.filter(patient_id=patient.id).select_related("acknowledged_by").order_by("-created_at"),
+        courses=await reads.COURSES.all(patient_id=patient.id),
+        consents=await reads.CONSENTS.all(patient_id=patient.id),
+        infusions=await reads.INFUSIONS.all(patient_id=patient.id),
+        measures=await reads.MEASURES.all(patient_id=patient.id),
+        alerts=await reads.ALERTS.all(patient_id=patient.id),
         may_record=may_record,
         may_dose=may_dose,
         may_manage_team=may_manage,
