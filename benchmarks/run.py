@@ -33,6 +33,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks import hello  # noqa: E402 - after the path is set
+
 PASSWORD = "quiet-harbor-lantern"  # noqa: S105 - the documented demo password
 LUA = ROOT / "benchmarks" / "request.lua"
 
@@ -213,7 +215,9 @@ async def measure(
             ("sign in (POST, argon2)", "POST", "/login", pre_cookie, sign_in),
             ("note sign (POST, step-up)", "POST", "/notes/NOTE/sign", sign_cookie, note_sign),
         ]
-        results = {HELLO: bare_hello(args, env)}
+        plain = {"WRK_METHOD": "GET", "WRK_COOKIE": "", "WRK_BODY": "", "WRK_CSRF": ""}
+        with hello.running(free_port(), workers=int(env["WEB_CONCURRENCY"])) as anchor:
+            results = {HELLO: wrk(anchor, args.duration, args.connections, plain)}
         for name, method, path, cookie, form in routes:
             csrf = {"/login": pre_csrf, "/notes/NOTE/sign": sign_csrf}.get(path, p_csrf)
             env = {"WRK_METHOD": method, "WRK_COOKIE": cookie, "WRK_BODY": form, "WRK_CSRF": csrf}
@@ -228,32 +232,6 @@ async def measure(
 
 
 HELLO = "bare Starlette hello"
-
-
-def bare_hello(args: argparse.Namespace, env: dict[str, str]) -> dict[str, float]:
-    """wrk against benchmarks/hello.py on its own port, with as many workers as Afterglow has, stopped afterwards."""
-    port = free_port()
-    hello_env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen(
-        [sys.executable, str(ROOT / "benchmarks" / "hello.py"), str(port), env["WEB_CONCURRENCY"]],
-        cwd=ROOT,
-        env=hello_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(base).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        plain = {"WRK_METHOD": "GET", "WRK_COOKIE": "", "WRK_BODY": "", "WRK_CSRF": ""}
-        return wrk(base, args.duration, args.connections, plain)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def under_logins(base: str, args: argparse.Namespace, cookie: str, email: str) -> dict[str, float]:
@@ -377,7 +355,7 @@ def write(
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()  # noqa: S603, S607
-    hello = results[HELLO]["rps"]
+    anchor = results[HELLO]["rps"]
     livez = results["hello (/livez)"]["rps"]
     lines = [
         f"\n## {args.database}, {workers} worker(s), scale {args.scale:g} — commit {commit}, "
@@ -393,7 +371,7 @@ def write(
     for name, r in results.items():
         lines.append(
             f"| {name} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {queries.get(name, 0)} | "
-            f"{r['rps'] / hello:.2f}× | {r['rps'] / livez:.2f}× | {r['errors']:.0f} |"
+            f"{r['rps'] / anchor:.2f}× | {r['rps'] / livez:.2f}× | {r['errors']:.0f} |"
         )
     lines += [
         "",

@@ -23,7 +23,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.transactions import in_transaction
 
-from server import compiled, sql
+from server import audit_head, compiled, sql
 from server.actor import Actor
 from server.models import AuditChainHead, AuditCheckpoint, AuditEvent
 
@@ -122,27 +122,7 @@ def _row(
 
 COLUMNS = (*HASHED_FIELDS, "prev_hash", "hash")  # audit_event's columns in stored-row order
 _INSERT = compiled.Insert(AuditEvent, COLUMNS)
-# The head row, locked on PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises writers; Tortoise leaves FOR UPDATE
-# out there).
-_HEAD = compiled.query(lambda: AuditChainHead.filter(id=1).select_for_update())
-_MOVE_HEAD = compiled.query(lambda seq, digest: AuditChainHead.filter(id=1).update(seq=seq, hash=digest))
-# Move the head only if it is still where this process last saw it (locking it on PostgreSQL, as _HEAD does).
-_MOVE_HEAD_FROM = compiled.query(
-    lambda seq, digest, was_seq, was_hash: AuditChainHead.filter(id=1, seq=was_seq, hash=was_hash).update(
-        seq=seq, hash=digest
-    )
-)
-
-
-@dataclass
-class _Known:
-    """The chain head as this process last wrote or read it. Only a guess (another process, or a rolled-back
-    transaction, may have moved the head since): an append from it moves the head only if it is still there."""
-
-    head: tuple[int, str] | None = None
-
-
-_known = _Known()
+remember_head = audit_head.remember
 
 
 def _chain(key: bytes, rows: list[dict[str, Any]], seq: int, prev: str) -> tuple[list[list[Any]], int, str]:
@@ -157,21 +137,8 @@ def _chain(key: bytes, rows: list[dict[str, Any]], seq: int, prev: str) -> tuple
 
 
 async def _append(conn: BaseDBAsyncClient, key: bytes, rows: list[dict[str, Any]]) -> None:
-    """Chain rows on after the head and move the head, inside the caller's transaction (which holds the lock:
-    BEGIN IMMEDIATE on SQLite, the head row's lock on PostgreSQL). Usually two statements: move the head from where
-    this process last saw it, then insert; if the head had moved, read it (locked) and chain from there."""
-    if _known.head is not None:
-        was_seq, was_hash = _known.head
-        values, seq, prev = _chain(key, rows, was_seq, was_hash)
-        if await _MOVE_HEAD_FROM.run(conn, seq=seq, digest=prev, was_seq=was_seq, was_hash=was_hash) == 1:
-            await _INSERT.run(values, conn)
-            _known.head = (seq, prev)
-            return
-    head = (await _HEAD.all(conn))[0]
-    values, seq, prev = _chain(key, rows, int(head.seq), head.hash)
-    await _INSERT.run(values, conn)
-    await _MOVE_HEAD.run(conn, seq=seq, digest=prev)
-    _known.head = (seq, prev)
+    """Chain rows on after the head and move the head, inside the caller's transaction (server/audit_head.py)."""
+    await audit_head.append(conn, lambda seq, prev: _chain(key, rows, seq, prev), _INSERT)
 
 
 async def append_rows(key: bytes, rows: list[dict[str, Any]]) -> None:
