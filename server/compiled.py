@@ -51,6 +51,7 @@ from tortoise.queryset import (
 
 T = TypeVar("T")
 
+MAX_PLANS = 128  # per query: shapes kept compiled
 _PROBE_BASE = -1_000_000_000  # probe ints sit far below any id, count or minute this app stores
 _PROBE_EPOCH = dt.datetime(1901, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
 
@@ -240,7 +241,9 @@ class Compiled(Generic[T]):
         shape = (conn.capabilities.dialect, _shape(given))
         plan = self._plans.get(shape)
         if plan is None:
-            plan = self._plans[shape] = self._compile(conn, given, shape[1])
+            plan = self._compile(conn, given, shape[1])
+            if len(self._plans) < MAX_PLANS:  # beyond that (many list lengths or baked values) build each time
+                self._plans[shape] = plan
         return plan
 
     def sql(self, conn: BaseDBAsyncClient | None = None, **given: Any) -> str:

@@ -142,3 +142,12 @@ async def test_insert_writes_what_tortoise_writes(demo):
     stored = await Session.filter(token_hash__in=["a" * 64, "b" * 64]).order_by("token_hash")
     assert [(s.csrf_token, s.created_at, s.ip) for s in stored] == [("c", now, "1.2.3.4"), ("d", now, "")]
     assert (await AuditChainHead.get(id=1)).seq == head.seq
+
+
+async def test_past_its_plan_limit_a_query_is_built_each_time_and_still_right(demo, monkeypatch):
+    monkeypatch.setattr(compiled, "MAX_PLANS", 1)
+    by_ids = compiled.query(lambda ids: Infusion.filter(id__in=ids).order_by("id").values_list("id", flat=True))
+    ids = sorted(await Infusion.all().values_list("id", flat=True))
+    for n in range(1, 5):
+        assert await by_ids.all(ids=ids[:n]) == ids[:n]
+    assert len(by_ids._plans) == 1
