@@ -1,10 +1,11 @@
-"""Load benchmark: real server, real sessions, wrk at fixed concurrency; ratios to the bare /livez route.
+"""Load benchmark: real server, real sessions, wrk at fixed concurrency; ratios to a bare Starlette hello app
+(benchmarks/hello.py, the external anchor, on the same uvicorn in the same run) and to Afterglow's own /livez.
 
     .venv/bin/python benchmarks/run.py [--workers 1,2] [--database sqlite|postgres] [--scale 1] [--duration 10]
 
 Seeds a fresh database (demo + `seed --scale N`), starts `python -m server serve` like production, signs in one
 session per role, then drives each route with wrk (Debian package) and reports req/s, p50/p99 latency, SQL queries
-per request (counted in-process on the same database) and the ratio to /livez measured in the same run. Then it
+per request (counted in-process on the same database) and the ratios to hello and /livez measured in the same run. It
 drives the patient journal list again while 10 sign-ins per second run beside it (real argon2 at production cost)
 and compares p99 with and without them. Appends a section per worker count to benchmarks/RESULTS.md.
 """
@@ -32,6 +33,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks import hello  # noqa: E402 - after the path is set
+
 PASSWORD = "quiet-harbor-lantern"  # noqa: S105 - the documented demo password
 LUA = ROOT / "benchmarks" / "request.lua"
 
@@ -212,7 +215,9 @@ async def measure(
             ("sign in (POST, argon2)", "POST", "/login", pre_cookie, sign_in),
             ("note sign (POST, step-up)", "POST", "/notes/NOTE/sign", sign_cookie, note_sign),
         ]
-        results = {}
+        plain = {"WRK_METHOD": "GET", "WRK_COOKIE": "", "WRK_BODY": "", "WRK_CSRF": ""}
+        with hello.running(free_port(), workers=int(env["WEB_CONCURRENCY"])) as anchor:
+            results = {HELLO: wrk(anchor, args.duration, args.connections, plain)}
         for name, method, path, cookie, form in routes:
             csrf = {"/login": pre_csrf, "/notes/NOTE/sign": sign_csrf}.get(path, p_csrf)
             env = {"WRK_METHOD": method, "WRK_COOKIE": cookie, "WRK_BODY": form, "WRK_CSRF": csrf}
@@ -224,6 +229,9 @@ async def measure(
         server.terminate()
         server.wait(timeout=20)
     return results, logins, routes, ids["drafts"][-1]
+
+
+HELLO = "bare Starlette hello"
 
 
 def under_logins(base: str, args: argparse.Namespace, cookie: str, email: str) -> dict[str, float]:
@@ -347,7 +355,8 @@ def write(
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()  # noqa: S603, S607
-    hello = results["hello (/livez)"]["rps"]
+    anchor = results[HELLO]["rps"]
+    livez = results["hello (/livez)"]["rps"]
     lines = [
         f"\n## {args.database}, {workers} worker(s), scale {args.scale:g} — commit {commit}, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
@@ -356,13 +365,13 @@ def write(
         f"-c{args.connections} -d{args.duration}s. Seed: {seed_line or 'none'}. `audit verify`: "
         f"{verify_rate:,.0f} events/s. Run so far {time.perf_counter() - started:.0f} s.",
         "",
-        "| Route | req/s | p50 ms | p99 ms | SQL/req | ratio to hello | non-2xx |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| Route | req/s | p50 ms | p99 ms | SQL/req | ratio to bare hello | ratio to /livez | non-2xx |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, r in results.items():
         lines.append(
             f"| {name} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {queries.get(name, 0)} | "
-            f"{r['rps'] / hello:.2f}× | {r['errors']:.0f} |"
+            f"{r['rps'] / anchor:.2f}× | {r['rps'] / livez:.2f}× | {r['errors']:.0f} |"
         )
     lines += [
         "",

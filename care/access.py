@@ -11,6 +11,7 @@ from typing import Any
 
 from tortoise.queryset import QuerySet
 
+from care import reads
 from care.clinic_settings import ClinicSettings
 from care.models import BreakGlass, CareTeam, Infusion, MeasureResponse, Patient, RiskAlert
 from server import audit
@@ -71,13 +72,19 @@ GLASS_DENIED = audit.define(
 TEAM_ROLES = frozenset({Role.THERAPIST, Role.MEDICAL})
 
 
-async def on_care_team(user: User, patient_id: int) -> bool:
-    """Whether the user is on the patient's care team. Remembered on this user object, which lives for one request
-    (the session lookup loads a fresh one each time): a chart or infusion page asks several times."""
-    memo: dict[int, bool] = user.__dict__.setdefault("_care_team_memo", {})
+async def care_team(user: User, patient_id: int) -> list[CareTeam]:
+    """The patient's care team with each member, in the order they joined: one statement per patient per request,
+    remembered on this user object, which lives for one request (the session lookup loads a fresh one each time). A
+    chart or infusion page asks who is on the team several times and shows the team too."""
+    memo: dict[int, list[CareTeam]] = user.__dict__.setdefault("_care_team_memo", {})
     if patient_id not in memo:
-        memo[patient_id] = await CareTeam.filter(patient_id=patient_id, therapist_id=user.id).exists()
+        memo[patient_id] = await reads.CARE_TEAM.all(patient_id=patient_id)
     return memo[patient_id]
+
+
+async def on_care_team(user: User, patient_id: int) -> bool:
+    """Whether the user is on the patient's care team (see care_team)."""
+    return any(link.therapist_id == user.id for link in await care_team(user, patient_id))
 
 
 async def _may_view(user: User, patient: Patient) -> bool:
@@ -235,7 +242,7 @@ async def _check(actor: Actor, patient: Patient, write: bool | Rule) -> None:
 async def get_patient_for(actor: Actor, patient_id: int, *, write: bool | Rule = False) -> Patient:
     """The patient, if the actor may see them (NotFound otherwise); `write` also requires recording rights (True:
     MAY_PATIENT_RECORD, or the rule given)."""
-    patient = await Patient.get_or_none(id=patient_id, clinic_id=actor.clinic_id).select_related("user")
+    patient = await reads.PATIENT.first(patient_id=patient_id, clinic_id=actor.clinic_id)
     if patient is None:
         raise NotFound("patient")
     await _check(actor, patient, write)
@@ -243,9 +250,7 @@ async def get_patient_for(actor: Actor, patient_id: int, *, write: bool | Rule =
 
 
 async def get_infusion_for(actor: Actor, infusion_id: int, *, write: bool | Rule = False) -> Infusion:
-    infusion = await Infusion.get_or_none(id=infusion_id, clinic_id=actor.clinic_id).select_related(
-        "patient__user", "course", "administered_by"
-    )
+    infusion = await reads.INFUSION.first(infusion_id=infusion_id, clinic_id=actor.clinic_id)
     if infusion is None or actor.role == Role.PATIENT:
         raise NotFound("infusion")
     await _check(actor, infusion.patient, write)
@@ -270,11 +275,16 @@ async def get_alert_for(actor: Actor, alert_id: int) -> RiskAlert:
 def visible_patients(actor: Actor) -> QuerySet[Patient]:
     """Patients the actor may list: the clinic for supervisors, their care teams' for therapists and medical staff,
     nobody else."""
-    query = Patient.filter(clinic_id=actor.clinic_id)
-    if actor.role == Role.SUPERVISOR:
+    return patients_visible_to(actor.role, actor.user_id if actor.user else None, actor.clinic_id)
+
+
+def patients_visible_to(role: Role | None, user_id: int | None, clinic_id: int | None) -> QuerySet[Patient]:
+    """visible_patients for a role, user and clinic given apart (a compiled query's parameters)."""
+    query = Patient.filter(clinic_id=clinic_id)
+    if role == Role.SUPERVISOR:
         return query
-    if actor.role in TEAM_ROLES:
-        return query.filter(care_team__therapist_id=actor.user_id)
+    if role in TEAM_ROLES:
+        return query.filter(care_team__therapist_id=user_id)
     return query.filter(id=-1)
 
 
@@ -282,7 +292,7 @@ async def own_patient(actor: Actor) -> Patient:
     """The signed-in patient's own profile."""
     if actor.role != Role.PATIENT:
         raise NotFound("patient")
-    patient = await Patient.get_or_none(user_id=actor.user_id).select_related("user")
+    patient = await reads.OWN_PATIENT.first(user_id=actor.user_id)
     if patient is None:
         raise NotFound("patient")
     return patient

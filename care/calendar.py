@@ -28,7 +28,7 @@ from care import access, panels
 from care.calendar_models import Booking, BookingKind, BookingStaff, BookingStatus
 from care.clinic_settings import ClinicSettings
 from care.models import Course, CourseStatus, Patient
-from server import audit, once, outbox, sql
+from server import audit, compiled, once, outbox, sql
 from server.actor import Actor
 from server.errors import Invalid, NotFound
 from server.forms import Form
@@ -367,14 +367,17 @@ class NextSession:
     checklist: tuple[str, ...]
 
 
+_UPCOMING = compiled.query(
+    lambda patient_id, now: (
+        Booking.filter(patient_id=patient_id, status__in=OPEN, ends_at__gt=now).order_by("starts_at").limit(3)
+    )
+)
+
+
 async def next_session(actor: Actor, patient: Patient) -> dict[str, Any] | None:
     """The patient's next booked session and, before a dosing session, the clinic's preparation checklist (the
     panel on the patient's journal home)."""
-    upcoming = (
-        await Booking.filter(patient_id=patient.id, status__in=OPEN, ends_at__gt=actor.now)
-        .order_by("starts_at")
-        .limit(3)
-    )
+    upcoming = await _UPCOMING.all(patient_id=patient.id, now=actor.now)
     if not upcoming:
         return None
     booking = upcoming[0]

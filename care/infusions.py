@@ -10,7 +10,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from care import access, calendar, panels, rules
+from care import access, calendar, panels, reads, rules
 from care import infusion_forms as forms
 from care.clinical import (
     REMS_BP_CHECKPOINTS,
@@ -282,8 +282,8 @@ async def view_infusion(actor: Actor, infusion_id: int, today: date) -> Infusion
     infusion = await access.get_infusion_for(actor, infusion_id)
     may_record = await access.can(actor.user, access.MAY_INFUSION_RECORD, infusion.patient)
     may_vitals = await access.can(actor.user, access.MAY_VITALS_RECORD, infusion.patient)
-    vitals = await VitalSign.filter(infusion_id=infusion.id).order_by("minute_offset", "id")
-    measures = await MeasureResponse.filter(infusion_id=infusion.id).order_by("taken_at")
+    vitals = await reads.VITALS.all(infusion_id=infusion.id)
+    measures = await reads.SESSION_MEASURES.all(infusion_id=infusion.id)
     await audit.record_read(
         actor, access.INFUSION_VIEWED, object_type="infusion", object_id=infusion.id, patient_id=infusion.patient_id
     )

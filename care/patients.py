@@ -8,10 +8,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.functions import Count, Min
 from tortoise.transactions import in_transaction
 
-from care import access, panels, risk
+from care import access, panels, reads, risk
 from care.access import MAY_CARE_TEAM_MANAGE, MAY_PATIENT_CREATE
 from care.clinical import trend
 from care.models import OPEN_COURSE, CareTeam, Consent, Course, Infusion, MeasureResponse, Patient, RiskAlert
@@ -148,21 +149,22 @@ async def _fill_caseload(actor: Actor, rows: dict[int, CaseloadRow], ids: list[i
         shown = rows[course.patient_id].course
         if shown is None or shown.status not in OPEN_COURSE:  # the open course, else the latest
             rows[course.patient_id].course = course
-    counted = (
-        Infusion.filter(patient_id__in=ids, started_at__not_isnull=True)
-        .annotate(n=Count("id"))
-        .group_by("course_id")
-        .values("course_id", "n")
+    # Per patient and course: the sessions given, and the next one not yet begun (one statement for both).
+    per_course = (
+        Infusion.filter(patient_id__in=ids)
+        .annotate(
+            n=Count("id", _filter=Q(started_at__not_isnull=True)),
+            next_at=Min("scheduled_at", _filter=Q(started_at__isnull=True, scheduled_at__gte=actor.now)),
+        )
+        .group_by("patient_id", "course_id")
+        .values("patient_id", "course_id", "n", "next_at")
     )
-    done = {r["course_id"]: r["n"] for r in await counted}
-    upcoming = (
-        Infusion.filter(patient_id__in=ids, started_at__isnull=True, scheduled_at__gte=actor.now)
-        .annotate(next_at=Min("scheduled_at"))
-        .group_by("patient_id")
-        .values("patient_id", "next_at")
-    )
-    for r in await upcoming:
-        rows[r["patient_id"]].next_at = r["next_at"]
+    done: dict[int, int] = {}
+    for r in await per_course:
+        done[r["course_id"]] = done.get(r["course_id"], 0) + r["n"]
+        row = rows[r["patient_id"]]
+        if r["next_at"] is not None and (row.next_at is None or r["next_at"] < row.next_at):
+            row.next_at = r["next_at"]
     for r in await sql.fetch(_LATEST_PHQ9.format(ids=sql.placeholders(len(ids))), ids):
         rows[r["patient_id"]].phq9.append(r["total"])
     alerts = (
@@ -218,14 +220,12 @@ async def chart(actor: Actor, patient_id: int) -> Chart:
     may_manage = await access.can(actor.user, MAY_CARE_TEAM_MANAGE, patient)
     result = Chart(
         patient=patient,
-        team=await CareTeam.filter(patient_id=patient.id).select_related("therapist").order_by("added_at"),
-        courses=await Course.filter(patient_id=patient.id).order_by("-started_on"),
-        consents=await Consent.filter(course__patient_id=patient.id)
-        .select_related("recorded_by")
-        .order_by("signed_on"),
-        infusions=await Infusion.filter(patient_id=patient.id).order_by("scheduled_at"),
-        measures=await MeasureResponse.filter(patient_id=patient.id).order_by("taken_at"),
-        alerts=await RiskAlert.filter(patient_id=patient.id).select_related("acknowledged_by").order_by("-created_at"),
+        team=await access.care_team(actor.user, patient.id),  # type: ignore[arg-type]
+        courses=await reads.COURSES.all(patient_id=patient.id),
+        consents=await reads.CONSENTS.all(patient_id=patient.id),
+        infusions=await reads.INFUSIONS.all(patient_id=patient.id),
+        measures=await reads.MEASURES.all(patient_id=patient.id),
+        alerts=await reads.ALERTS.all(patient_id=patient.id),
         may_record=may_record,
         may_dose=may_dose,
         may_manage_team=may_manage,

@@ -14,8 +14,15 @@ from journal.access import MAY_JOURNAL_READ_SHARED
 from journal.models import JournalEntry
 from journal.prompts import intention_ref
 from journal.shared import record_shown
+from server import compiled
 from server.actor import Actor
 from server.policy import can
+
+_INTENTION = compiled.query(
+    lambda patient_id, ref: (
+        JournalEntry.filter(patient_id=patient_id, prompt_ref=ref, deleted_at=None).order_by("id").limit(1)
+    )
+)
 
 
 async def next_session_panel(actor: Actor, patient: Patient) -> dict[str, Any] | None:
@@ -26,8 +33,7 @@ async def next_session_panel(actor: Actor, patient: Patient) -> dict[str, Any] |
         return None
     booking = data["next"].booking
     if booking.kind == BookingKind.DOSING:
-        rows = JournalEntry.filter(patient_id=patient.id, prompt_ref=intention_ref(booking.id), deleted_at=None)
-        data["intention"] = await rows.first()
+        data["intention"] = await _INTENTION.first(patient_id=patient.id, ref=intention_ref(booking.id))
         data["intention_ref"] = intention_ref(booking.id)
     return data
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from tortoise.queryset import QuerySet
 
+from care import reads
 from care.access import own_patient
 from care.clinic_settings import ClinicSettings
 from care.models import Infusion, Patient
@@ -52,7 +53,7 @@ async def home(
     days = timeline.days(listing.entries, actor.tz, actor.now, query, after_day)
     if entries_only:
         return Home(listing, days)
-    latest = await Infusion.filter(patient_id=patient.id, started_at__not_isnull=True).order_by("-started_at").first()
+    latest = await reads.LATEST_GIVEN.first(patient_id=patient.id)
     return Home(
         listing,
         days,

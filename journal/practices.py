@@ -15,7 +15,7 @@ from care.access import own_patient
 from care.models import Patient
 from journal import access
 from journal.models import PracticeDone, Prompt
-from server import audit
+from server import audit, compiled
 from server.actor import Actor
 from server.errors import NotFound
 
@@ -46,20 +46,29 @@ def _written(prompt: Prompt) -> bool:
     return prompt.answered_entry_id is not None and entry is not None and entry.deleted_at is None
 
 
+_DUE = compiled.query(
+    lambda patient_id, now: (
+        Prompt.filter(patient_id=patient_id, source="practice", due_at__lte=now)
+        .select_related("answered_entry")
+        .order_by("-due_at", "-id")
+        .limit(LOOKED_AT)
+    )
+)
+_DONE = compiled.query(lambda ids: PracticeDone.filter(prompt_id__in=ids).values_list("prompt_id", "day"))
+
+
 async def listing(patient: Patient, now: datetime, tz: str) -> list[Practice]:
     """The patient's practices that have fallen due, newest first, one per wording, with their tallies (three
     queries however many there are)."""
-    due = Prompt.filter(patient_id=patient.id, source="practice", due_at__lte=now).select_related("answered_entry")
-    rows = await due.order_by("-due_at", "-id")
     newest: dict[str, list[Prompt]] = {}
-    for prompt in rows[:LOOKED_AT]:
+    for prompt in await _DUE.all(patient_id=patient.id, now=now):
         newest.setdefault(_words(prompt.text), []).append(prompt)
     groups = list(newest.values())[:SHOWN]
     ids = [p.id for group in groups for p in group]
     if not ids:
         return []
     days: dict[int, set[date]] = {}
-    for prompt_id, day in await PracticeDone.filter(prompt_id__in=ids).values_list("prompt_id", "day"):
+    for prompt_id, day in await _DONE.all(ids=ids):
         days.setdefault(prompt_id, set()).add(day)
     this_day = today(now, tz)
     found = []

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from care import reads
 from care.calendar import OPEN
 from care.calendar_models import Booking, BookingKind
 from care.clinic_settings import PROMPT_HOURS_MAX, ClinicSettings
@@ -109,11 +110,11 @@ async def due(patient: Patient, now: datetime, settings: ClinicSettings) -> list
     from the care team are listed apart, with their tally: see `practices`.)"""
     hours = settings.prompt_schedule_hours
     since = now - timedelta(hours=max(hours)) - SHOW_FOR
-    infusions = await Infusion.filter(patient_id=patient.id, started_at__gte=since, started_at__lte=now)
+    infusions = await reads.GIVEN_BETWEEN.all(patient_id=patient.id, since=since, until=now)
     showing: list[tuple[str, datetime, int, Infusion]] = []
     for infusion in infusions:
         for h in hours:
-            at: datetime = infusion.started_at + timedelta(hours=h)  # type: ignore[operator, assignment]
+            at: datetime = infusion.started_at + timedelta(hours=h)
             if at <= now < at + SHOW_FOR:
                 showing.append((schedule_ref(infusion.id, h), at, h, infusion))
     # Only the prompts showing now are looked up among the answers, so a long journal costs nothing extra.

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from care.access import own_patient
@@ -15,7 +16,7 @@ from journal.access import MAY_JOURNAL_WRITE
 from journal.alerts import alert_if_needed
 from journal.models import JournalEntry, JournalPreference, JournalRevision, Kind, Prompt
 from journal.prompts import GUIDED, Due, resolve
-from server import audit
+from server import audit, compiled
 from server.actor import Actor
 from server.errors import Invalid, NotFound
 from server.policy import require
@@ -280,12 +281,10 @@ async def list_entries(
     `patient` saves the lookup when the caller already holds the actor's own profile (care.access.own_patient)."""
     if patient is None or patient.user_id != actor.user_id:
         patient = await own_patient(actor)
-    rows = JournalEntry.filter(patient_id=patient.id, deleted_at=None).select_related("infusion")
-    if query:
-        rows = rows.filter(search_text__contains=query.casefold())
-    if cursor:
-        rows = rows.filter(id__lt=cursor)
-    entries = await rows.order_by("-id").limit(PAGE_SIZE + 1)
+    if query:  # a search's `contains` rewrites its value, so it is not compiled
+        entries = await _entries(patient.id, cursor or None).filter(search_text__contains=query.casefold())
+    else:
+        entries = await _ENTRIES.all(patient_id=patient.id, cursor=cursor or None)
     await audit.record_read(
         actor,
         access.ENTRIES_LISTED,
@@ -297,9 +296,24 @@ async def list_entries(
     return Listing(entries[:PAGE_SIZE], entries[PAGE_SIZE - 1].id if more else None, query)
 
 
+def _entries(patient_id: int, cursor: int | None) -> QuerySet[JournalEntry]:
+    """A page of the patient's entries, newest first, before the cursor entry if one is given."""
+    rows = JournalEntry.filter(patient_id=patient_id, deleted_at=None).select_related("infusion")
+    if cursor is not None:
+        rows = rows.filter(id__lt=cursor)
+    return rows.order_by("-id").limit(PAGE_SIZE + 1)
+
+
+_ENTRIES = compiled.query(_entries)
+_SHARE_BY_DEFAULT = compiled.query(
+    lambda patient_id: (
+        JournalPreference.filter(patient_id=patient_id).limit(1).values_list("share_by_default", flat=True)
+    )
+)
+
+
 async def share_by_default(patient: Patient) -> bool:
-    pref = await JournalPreference.get_or_none(patient_id=patient.id)
-    return bool(pref and pref.share_by_default)
+    return bool(await _SHARE_BY_DEFAULT.first(patient_id=patient.id))
 
 
 async def set_preference(actor: Actor, share_default: bool) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -58,7 +58,7 @@ async def assign_prompts(
 
 
 def shared_entries(
-    patient_ids: list[int], *, shared_after: datetime | None = None, written_since: datetime | None = None
+    patient_ids: list[int] | Subquery, *, shared_after: datetime | None = None, written_since: datetime | None = None
 ) -> QuerySet[JournalEntry]:
     """Entries the patients shared and have not deleted (after `shared_after`, or written since `written_since`), as
     a fact for another room's page: no permission check and no audit here. The caller has checked who may see these

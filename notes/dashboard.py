@@ -8,15 +8,16 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
-from care.access import visible_patients
+from care.access import patients_visible_to
 from care.clinic_settings import ClinicSettings
 from care.models import Infusion, Patient, RiskAlert
 from journal import shared as journal_shared
 from notes import access
 from notes.models import IntegrationNote, SeenMarker, Status
-from server import audit
+from server import audit, compiled
 from server.actor import Actor
 from server.models import Clinic, Role
 
@@ -42,47 +43,70 @@ def _due(infusion: Infusion, window: timedelta, now: datetime) -> Due:
     return Due(infusion, ended + window, ended + window < now)
 
 
+def _mine(role: Role, user_id: int, clinic_id: int) -> Subquery:
+    """The actor's patients as a subquery in each list's statement, not a statement of their own."""
+    return Subquery(patients_visible_to(role, user_id, clinic_id).values("id"))
+
+
+_SIGNED = [Status.SIGNED, Status.COSIGNED, Status.COSIGN_PENDING]
+# The dashboard's lists, compiled once (server/compiled.py); `role, user_id, clinic_id` pick the actor's patients.
+_SESSIONS = compiled.query(
+    lambda role, user_id, clinic_id, start, end: (
+        Infusion.filter(patient_id__in=_mine(role, user_id, clinic_id), scheduled_at__gte=start, scheduled_at__lt=end)
+        .select_related("patient__user")
+        .order_by("scheduled_at")
+    )
+)
+_UNSIGNED = compiled.query(
+    lambda role, user_id, clinic_id, since, now: (
+        Infusion.filter(patient_id__in=_mine(role, user_id, clinic_id), started_at__gte=since, started_at__lte=now)
+        .exclude(id__in=Subquery(IntegrationNote.filter(status__in=_SIGNED).values("infusion_id")))
+        .select_related("patient__user")
+        .order_by("started_at")
+    )
+)
+_NOTES = compiled.query(
+    lambda user_id: (
+        IntegrationNote.filter(author_id=user_id, status__in=access.WRITABLE)
+        .select_related("infusion", "patient__user")
+        .order_by("-updated_at")
+    )
+)
+_SEEN = compiled.query(lambda user_id: SeenMarker.filter(user_id=user_id, key=SEEN_SHARED).limit(1))
+_SHARED = compiled.query(
+    lambda role, user_id, clinic_id, after: (
+        journal_shared.shared_entries(_mine(role, user_id, clinic_id), shared_after=after)
+        .select_related("patient__user", "infusion")
+        .order_by("-shared_at")
+        .limit(50)
+    )
+)
+_ALERTS = compiled.query(
+    lambda role, user_id, clinic_id: (
+        RiskAlert.filter(patient_id__in=_mine(role, user_id, clinic_id), acknowledged_at__isnull=True)
+        .select_related("patient__user")
+        .order_by("created_at")
+    )
+)
+
+
 async def dashboard(
     actor: Actor, _patient: Patient | None = None, _infusion: Infusion | None = None
 ) -> dict[str, Any] | None:
     """The caseload-page panel for therapists (supervisors have /oversight)."""
     if actor.role != Role.THERAPIST:
         return None
-    clinic = await Clinic.get(id=actor.clinic_id)
-    window = signing_window(clinic)
-    mine = visible_patients(actor).values_list("id", flat=True)
-    ids: list[int] = list(await mine)  # type: ignore[arg-type]
+    window = signing_window(actor.clinic)
+    me: dict[str, Any] = {"role": actor.role, "user_id": actor.user_id, "clinic_id": actor.clinic_id}
     zone = ZoneInfo(actor.tz)
     today = datetime.combine(actor.today, time.min, zone)
-    sessions = (
-        await Infusion.filter(patient_id__in=ids, scheduled_at__gte=today, scheduled_at__lt=today + timedelta(days=8))
-        .select_related("patient__user")
-        .order_by("scheduled_at")
-    )
-    given = (
-        await Infusion.filter(patient_id__in=ids, started_at__gte=actor.now - LOOKBACK, started_at__lte=actor.now)
-        .select_related("patient__user")
-        .order_by("started_at")
-    )
-    signed = set(
-        await IntegrationNote.filter(
-            infusion_id__in=[i.id for i in given], status__in=[Status.SIGNED, Status.COSIGNED, Status.COSIGN_PENDING]
-        ).values_list("infusion_id", flat=True)
-    )
-    due = [_due(i, window, actor.now) for i in given if i.id not in signed]
-    notes = (
-        await IntegrationNote.filter(author_id=actor.user_id, status__in=access.WRITABLE)
-        .select_related("infusion", "patient__user")
-        .order_by("-updated_at")
-    )
-    seen = await SeenMarker.get_or_none(user_id=actor.user_id, key=SEEN_SHARED)
-    shared = journal_shared.shared_entries(ids, shared_after=seen.seen_at if seen else None)
-    entries = await shared.select_related("patient__user", "infusion").order_by("-shared_at").limit(50)
-    alerts = (
-        await RiskAlert.filter(patient_id__in=ids, acknowledged_at__isnull=True)
-        .select_related("patient__user")
-        .order_by("created_at")
-    )
+    sessions = await _SESSIONS.all(**me, start=today, end=today + timedelta(days=8))
+    unsigned = await _UNSIGNED.all(**me, since=actor.now - LOOKBACK, now=actor.now)
+    due = [_due(i, window, actor.now) for i in unsigned]
+    notes = await _NOTES.all(user_id=actor.user_id)
+    seen = await _SEEN.first(user_id=actor.user_id)
+    entries = await _SHARED.all(**me, after=seen.seen_at if seen else None)
+    alerts = await _ALERTS.all(**me)
     await audit.record_read(
         actor, access.DASHBOARD_VIEWED, object_type="dashboard", detail={"due": len(due), "alerts": len(alerts)}
     )

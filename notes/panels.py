@@ -9,7 +9,7 @@ from care.access import MAY_PATIENT_RECORD, MAY_PATIENT_VIEW
 from care.models import Infusion, Patient
 from notes import access
 from notes.models import IntegrationNote, Status
-from server import audit
+from server import audit, compiled
 from server.actor import Actor
 from server.models import Role
 from server.policy import can
@@ -37,15 +37,20 @@ async def notes_panel(actor: Actor, patient: Patient | None, infusion: Infusion 
     return {"notes": notes, "infusion": infusion, "may_write": may_write}
 
 
-async def summaries(actor: Actor, patient: Patient) -> dict[str, Any] | None:
-    """OpenNotes: the shared summary of each final note, on the patient's journal home. Nothing else of the note."""
-    notes = (
-        await IntegrationNote.filter(patient_id=patient.id, status__in=FINAL)
+_SUMMARIES = compiled.query(
+    lambda patient_id: (
+        IntegrationNote.filter(patient_id=patient_id, status__in=FINAL)
         .exclude(shared_summary="")
         .select_related("infusion", "author")
         .order_by("-signed_at")
         .limit(10)
     )
+)
+
+
+async def summaries(actor: Actor, patient: Patient) -> dict[str, Any] | None:
+    """OpenNotes: the shared summary of each final note, on the patient's journal home. Nothing else of the note."""
+    notes = await _SUMMARIES.all(patient_id=patient.id)
     if notes:
         await audit.record_read(
             actor,

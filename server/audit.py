@@ -23,9 +23,9 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.transactions import in_transaction
 
-from server import sql
+from server import audit_head, compiled, sql
 from server.actor import Actor
-from server.models import AuditChainHead, AuditCheckpoint
+from server.models import AuditChainHead, AuditCheckpoint, AuditEvent
 
 GENESIS_HASH = "0" * 64
 HASHED_FIELDS = (
@@ -122,16 +122,11 @@ def _row(
 
 
 COLUMNS = (*HASHED_FIELDS, "prev_hash", "hash")  # audit_event's columns in stored-row order
-# Built from constants only (column names and placeholders), never from input.
-_INSERT = f'INSERT INTO "audit_event" ({", ".join(COLUMNS)}) VALUES ({sql.placeholders(len(COLUMNS))})'  # noqa: S608
+_INSERT = compiled.Insert(AuditEvent, COLUMNS)
+remember_head = audit_head.remember
 
 
-async def _append(conn: BaseDBAsyncClient, key: bytes, rows: list[dict[str, Any]]) -> None:
-    """Chain rows on after the head and move the head, inside the caller's transaction (which holds the lock:
-    BEGIN IMMEDIATE on SQLite, the head row's lock on PostgreSQL)."""
-    lock = " FOR UPDATE" if sql.is_postgres(conn) else ""
-    head = (await sql.fetch(f'SELECT "seq", "hash" FROM "audit_chain_head" WHERE "id" = 1{lock}', (), conn))[0]  # noqa: S608
-    seq, prev = int(head["seq"]), head["hash"]
+def _chain(key: bytes, rows: list[dict[str, Any]], seq: int, prev: str) -> tuple[list[list[Any]], int, str]:
     values = []
     for row in rows:
         seq += 1
@@ -139,11 +134,12 @@ async def _append(conn: BaseDBAsyncClient, key: bytes, rows: list[dict[str, Any]
         digest = compute_hash(key, row, prev)
         values.append([*(row[name] for name in HASHED_FIELDS), prev, digest])
         prev = digest
-    if len(values) == 1:
-        await sql.execute(_INSERT, values[0], conn)
-    else:
-        await sql.execute_many(_INSERT, values, conn)
-    await sql.execute('UPDATE "audit_chain_head" SET "seq" = ?, "hash" = ? WHERE "id" = 1', (seq, prev), conn)
+    return values, seq, prev
+
+
+async def _append(conn: BaseDBAsyncClient, key: bytes, rows: list[dict[str, Any]]) -> None:
+    """Chain rows on after the head and move the head, inside the caller's transaction (server/audit_head.py)."""
+    await audit_head.append(conn, lambda seq, prev: _chain(key, rows, seq, prev), _INSERT)
 
 
 async def append_rows(key: bytes, rows: list[dict[str, Any]]) -> None:

@@ -7,10 +7,9 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
-from server import sql
-from server.models import Clinic, Session, User
+from server import compiled
+from server.models import Session, User
 from server.settings import Settings
 
 # last_seen_at is written at most this often, so browsing is not a write per request; idle expiry is exact to ±30 s.
@@ -63,7 +62,7 @@ async def load(settings: Settings, token: str | None, now: datetime) -> Loaded:
 
 async def touch(session: Session, now: datetime) -> None:
     """Count the session as used now (its idle clock starts again; its absolute limit never moves)."""
-    await sql.execute('UPDATE "session" SET "last_seen_at" = ? WHERE "id" = ?', (now, session.id))
+    await _TOUCH.run(session_id=session.id, now=now)
     session.last_seen_at = now
 
 
@@ -101,26 +100,15 @@ async def expired_email(token: str | None) -> str:
     return found[0].user.email if found and found[0].user.is_active else ""
 
 
-@cache
-def _find_sql() -> str:
-    """Built on first use, once Tortoise has resolved the models' foreign-key columns (from metadata, no input)."""
-    return (
-        f"SELECT {sql.columns(Session, 's', 's_')}, {sql.columns(User, 'u', 'u_')}, {sql.columns(Clinic, 'c', 'c_')}"  # noqa: S608
-        ' FROM "session" s JOIN "user" u ON u."id" = s."user_id" JOIN "clinic" c ON c."id" = u."clinic_id"'
-        ' WHERE s."token_hash" = ? AND s."revoked_at" IS NULL'
-    )
+# The live session for a token hash with its user and clinic, in one indexed statement on every request.
+_FIND = compiled.query(
+    lambda hashed: Session.filter(token_hash=hashed, revoked_at=None).select_related("user__clinic").limit(1)
+)
+_TOUCH = compiled.query(lambda session_id, now: Session.filter(id=session_id).update(last_seen_at=now))
 
 
 async def _find(hashed: str) -> Session | None:
-    """The live session for a token hash with its user and clinic, in one indexed query on every request."""
-    found = await sql.fetch(_find_sql(), (hashed,))
-    if not found:
-        return None
-    session = sql.instance(Session, found[0], "s_")
-    user = sql.instance(User, found[0], "u_")
-    object.__setattr__(user, "_clinic", sql.instance(Clinic, found[0], "c_"))
-    object.__setattr__(session, "_user", user)
-    return session
+    return await _FIND.first(hashed=hashed)
 
 
 async def revoke(session: Session, now: datetime) -> None:

@@ -1,9 +1,7 @@
-"""Hand-written statements for the few hottest paths: the session lookup on every request and audit appends.
+"""Statements Tortoise cannot write: advisory and row locks, window functions, the outbox claim and the audit walk.
 
-Tortoise builds each query through pypika and spends ~0.5–1 ms of Python on it; a fixed statement sent through the
-same connection costs ~0.1 ms (benchmarks/RESULTS.md). Statements are written once with `?` placeholders and
-numbered (`$1`, `$2`, …) for PostgreSQL. Rows come back as dicts; `instance()` turns one into a model object the
-way Tortoise itself does after a query, so templates and services see ordinary models.
+Hot queries Tortoise can write go through server/compiled.py instead (built once, run with new values). Statements
+here are written once with `?` placeholders and numbered (`$1`, `$2`, …) for PostgreSQL; rows come back as dicts.
 """
 
 from __future__ import annotations
@@ -61,20 +59,3 @@ async def fetch(text: str, params: Sequence[Any] = (), conn: BaseDBAsyncClient |
 async def execute(text: str, params: Sequence[Any] = (), conn: BaseDBAsyncClient | None = None) -> None:
     conn = conn or connection()
     await conn.execute_query(statement(conn, text), [value(conn, p) for p in params])
-
-
-async def execute_many(text: str, rows: Sequence[Sequence[Any]], conn: BaseDBAsyncClient) -> None:
-    await conn.execute_many(statement(conn, text), [[value(conn, p) for p in row] for row in rows])
-
-
-def columns(model: type[Model], alias: str, prefix: str = "") -> str:
-    """`alias."col" AS "prefixcol", …` for every column of a model (for a join that builds several models); call it
-    after Tortoise.init, which adds the foreign-key columns to the metadata."""
-    return ", ".join(f'{alias}."{column}" AS "{prefix}{column}"' for column in model._meta.db_fields)
-
-
-def instance(model: type[M], row: dict[str, Any], prefix: str = "") -> M:
-    """A model object from one row (its columns, optionally prefixed), converted as Tortoise converts them."""
-    if prefix:
-        row = {name: row[prefix + name] for name in model._meta.db_fields}
-    return model._init_from_db(**row)

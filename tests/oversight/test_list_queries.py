@@ -6,6 +6,7 @@ from __future__ import annotations
 from care.models import BreakGlass, Infusion, Patient, RiskAlert
 from notes.models import IntegrationNote
 from oversight.models import NoteReview
+from server import audit
 from server.models import AuditChainHead, AuditEvent, User
 from tests.care.conftest import casey, sign_in
 from tests.care.test_list_queries import grow_session, more_patients, note_on
@@ -30,6 +31,7 @@ async def more_events(count: int, actor: User, **fields: object) -> None:
         ]
     )
     await AuditChainHead.filter(id=1).update(seq=head.seq + count)  # later appends go after the bulk rows
+    await audit.remember_head()  # as an append would have: the next one starts from here in two statements
 
 
 async def _more_notes(count: int, status: str) -> list[IntegrationNote]:
