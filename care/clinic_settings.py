@@ -110,6 +110,13 @@ class ClinicSettings(BaseModel):
         title="therapists record vital signs",
         description="Whether care-team therapists may add vital signs to an infusion (medical staff always may).",
     )
+    # Multi-factor sign-in is what the HIPAA Security Rule expects for systems holding ePHI: on for a new clinic.
+    staff_two_factor: bool = Field(
+        True,
+        title="staff must use two factors",
+        description="Whether staff (all but patients) must set up a second factor (an authenticator app) before they"
+        " reach any other page; patients may choose to.",
+    )
 
     @field_validator("preparation_checklist")
     @classmethod

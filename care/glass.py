@@ -19,7 +19,7 @@ from server.policy import can, require
 GRANT = timedelta(minutes=60)
 
 
-async def request_access(actor: Actor, key: str, mrn: str, reason: str, password: str) -> BreakGlass:
+async def request_access(actor: Actor, key: str, mrn: str, reason: str, password: str, code: str = "") -> BreakGlass:
     """Grant 60 minutes of read access to a patient outside the therapist's care team, after step-up. A repeat of
     the same form (its `key`) returns the grant it made."""
     await require(actor.user, access.MAY_BREAK_GLASS_REQUEST)
@@ -33,8 +33,8 @@ async def request_access(actor: Actor, key: str, mrn: str, reason: str, password
         errors["mrn"] = "No patient with that MRN in your clinic."
     elif await can(actor.user, access.MAY_PATIENT_VIEW, patient):
         errors["mrn"] = "This patient is already on your caseload; open their chart directly."
-    if not errors and not await accounts.step_up(actor, password):
-        errors["password"] = "That password is wrong."  # noqa: S105 - a message, not a secret
+    if not errors:
+        errors |= (await accounts.step_up(actor, password, code)).errors("That password is wrong.")
     if errors:
         async with in_transaction():
             await audit.record(

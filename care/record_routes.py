@@ -164,7 +164,8 @@ async def sign(request: Request) -> Response:
     data = await form(request)
     version = Form(data).integer("version", "the version", 0, 2**31 - 1, required=False)
     try:
-        await signing.sign(actor(request), _id(request), version, str(data.get("password", "")))
+        password, code = str(data.get("password", "")), str(data.get("code", ""))
+        await signing.sign(actor(request), _id(request), version, password, code)
     except Invalid as exc:
         view = exc.page
         return _page(request, view.infusion, view.vitals, view.flags, view, exc.errors, status=exc.status)

@@ -138,7 +138,8 @@ async def glass_request(request: Request) -> Response:
     values = {"mrn": str(data.get("mrn", ""))[:32], "reason": str(data.get("reason", ""))[:500]}
     try:
         grant = await glass.request_access(
-            actor(request), form_key(data), values["mrn"], values["reason"], str(data.get("password", ""))
+            actor(request), form_key(data), values["mrn"], values["reason"], str(data.get("password", "")),
+            str(data.get("code", "")),
         )
     except Invalid as exc:
         ctx = {"values": values, "errors": exc.errors}

@@ -21,18 +21,20 @@ SIGNED = "Signed"
 WRONG_PASSWORD = "That password is wrong. Re-enter the password you sign in with."  # noqa: S105 - a message
 
 
-async def sign(actor: Actor, infusion_id: int, version: int | None, password: str) -> Infusion:
+async def sign(actor: Actor, infusion_id: int, version: int | None, password: str, code: str = "") -> Infusion:
     """Sign and lock the record as the clinician who gave the dose; Invalid (with the infusion page) otherwise."""
     infusion = await access.get_infusion_for(actor, infusion_id, write=access.MAY_INFUSION_RECORD)
     if _signed_as_asked(actor, infusion, version):  # a repeat (double click, retry): the record is signed as asked
         return infusion
     problem = _why_not(actor, infusion, version)
-    if not problem and not await accounts.step_up(actor, password):
+    check = await accounts.step_up(actor, password, code) if not problem else None
+    if check is not None and not check:
         async with in_transaction():
-            await _audit(actor, access.INFUSION_STEP_UP_FAILED, infusion, outcome="denied")
+            detail = {"field": check.field}
+            await _audit(actor, access.INFUSION_STEP_UP_FAILED, infusion, outcome="denied", detail=detail)
         with audit.shown_again():  # that event names the record: the page shown again records no reads on top
             page = await view_infusion(actor, infusion.id, actor.today)
-        raise Invalid({"password": WRONG_PASSWORD}, page=page, audited=True)
+        raise Invalid(check.errors(WRONG_PASSWORD), page=page, audited=True)
     if problem:
         status = 409 if problem.get("form") == STALE else 400
         raise Invalid(problem, page=await view_infusion(actor, infusion.id, actor.today), status=status)

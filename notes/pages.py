@@ -96,16 +96,16 @@ async def _or_page(actor: Actor, note_id: int, work: Awaitable[T]) -> T:
         raise
 
 
-async def sign(actor: Actor, note_id: int, version: int, password: str) -> IntegrationNote:
-    return await _or_page(actor, note_id, service.sign(actor, note_id, version, password))
+async def sign(actor: Actor, note_id: int, version: int, password: str, code: str = "") -> IntegrationNote:
+    return await _or_page(actor, note_id, service.sign(actor, note_id, version, password, code))
 
 
 async def add_addendum(actor: Actor, note_id: int, key: str, body: str) -> object:
     return await _or_page(actor, note_id, service.add_addendum(actor, note_id, key, body))
 
 
-async def cosign(actor: Actor, note_id: int, version: int, password: str) -> IntegrationNote:
-    return await _or_page(actor, note_id, service.cosign(actor, note_id, version, password))
+async def cosign(actor: Actor, note_id: int, version: int, password: str, code: str = "") -> IntegrationNote:
+    return await _or_page(actor, note_id, service.cosign(actor, note_id, version, password, code))
 
 
 async def return_note(actor: Actor, note_id: int, comment: str) -> IntegrationNote:

@@ -78,10 +78,10 @@ async def get(actor: Actor, note_id: int) -> ProcessNote:
     return await access.get_process_note_for(actor, note_id)
 
 
-async def open_note(actor: Actor, note_id: int, password: str) -> ProcessNote:
+async def open_note(actor: Actor, note_id: int, password: str, code: str = "") -> ProcessNote:
     """Step-up: re-enter the password to read the body; both outcomes are audited."""
     note = await access.get_process_note_for(actor, note_id)
-    ok = await accounts.step_up(actor, password)
+    ok = await accounts.step_up(actor, password, code)
     async with in_transaction():
         await audit.record(
             actor,
@@ -92,5 +92,5 @@ async def open_note(actor: Actor, note_id: int, password: str) -> ProcessNote:
             outcome="ok" if ok else "denied",
         )
     if not ok:
-        raise Invalid({"password": "That password is wrong."}, page=note)
+        raise Invalid(ok.errors("That password is wrong."), page=note)
     return note

@@ -121,9 +121,9 @@ ACTED_FIRST = "Someone else acted on this note first. Nothing was changed."
 
 async def sign(request: Request) -> Response:
     data = await form(request)
-    version, password = str(data.get("version", "")), str(data.get("password", ""))
+    version, password, code = (str(data.get(k, "")) for k in ("version", "password", "code"))
     try:
-        await pages.sign(actor(request), _id(request), int(version) if version.isdigit() else -1, password)
+        await pages.sign(actor(request), _id(request), int(version) if version.isdigit() else -1, password, code)
     except Invalid as exc:
         return _page(request, exc.page, exc.errors, status=exc.status)
     except Conflict as exc:
@@ -143,9 +143,9 @@ async def add_addendum(request: Request) -> Response:
 
 async def cosign(request: Request) -> Response:
     data = await form(request)
-    version, password = str(data.get("version", "")), str(data.get("password", ""))
+    version, password, code = (str(data.get(k, "")) for k in ("version", "password", "code"))
     try:
-        await pages.cosign(actor(request), _id(request), int(version) if version.isdigit() else -1, password)
+        await pages.cosign(actor(request), _id(request), int(version) if version.isdigit() else -1, password, code)
     except Invalid as exc:
         return _page(request, exc.page, exc.errors, status=exc.status)
     except Conflict as exc:
@@ -197,9 +197,10 @@ async def process_gate(request: Request) -> Response:
 
 
 async def process_open(request: Request) -> Response:
-    password = str((await form(request)).get("password", ""))
+    data = await form(request)
+    password, code = str(data.get("password", "")), str(data.get("code", ""))
     try:
-        note = await process.open_note(actor(request), _id(request), password)
+        note = await process.open_note(actor(request), _id(request), password, code)
     except Invalid as exc:
         ctx = {"note": exc.page, "opened": False, "errors": exc.errors}
         return render(request, "notes/process_note.html", ctx, status=400)

@@ -221,15 +221,17 @@ def _review(actor: Actor, note: IntegrationNote, versions: list[SignedVersion]) 
     return Review(seen, changes(before, readable(note.content, note.shared_summary, note.format)))
 
 
-async def _step_up(actor: Actor, password: str, note: IntegrationNote, failed_action: str) -> None:
-    """Step-up re-authentication: re-enter the password to sign or co-sign; a wrong one is audited and refused."""
-    if not await accounts.step_up(actor, password):
+async def _step_up(actor: Actor, password: str, code: str, note: IntegrationNote, failed_action: str) -> None:
+    """Step-up re-authentication: re-enter the password (and, with an authenticator app, a current code) to sign or
+    co-sign; a wrong one is audited and refused."""
+    check = await accounts.step_up(actor, password, code)
+    if not check:
         async with in_transaction():
-            await _audit(actor, failed_action, note, outcome="denied")
-        raise Invalid({"password": "That password is wrong. Re-enter the password you sign in with."}, audited=True)
+            await _audit(actor, failed_action, note, outcome="denied", detail={"field": check.field})
+        raise Invalid(check.errors("That password is wrong. Re-enter the password you sign in with."), audited=True)
 
 
-async def sign(actor: Actor, note_id: int, version: int, password: str) -> IntegrationNote:
+async def sign(actor: Actor, note_id: int, version: int, password: str, code: str = "") -> IntegrationNote:
     """Sign and lock. Exactly one of a signature and a concurrent edit of the same version wins; the other gets 409."""
     note = await access.get_note_for(actor, note_id)
     await require(actor.user, MAY_NOTE_WRITE, note)
@@ -237,7 +239,7 @@ async def sign(actor: Actor, note_id: int, version: int, password: str) -> Integ
         async with in_transaction():
             await _audit(actor, access.NOTE_CONFLICT, note, outcome="denied", detail={"sent": version, "sign": True})
         raise Conflict(audited=True)
-    await _step_up(actor, password, note, access.NOTE_STEP_UP_FAILED)
+    await _step_up(actor, password, code, note, access.NOTE_STEP_UP_FAILED)
     open_alert = await RiskAlert.filter(patient_id=note.patient_id, acknowledged_at__isnull=True).exists()
     problems = missing_for_signature(note.format, note.content, risk_required=open_alert)
     began = note.infusion.started_at or note.infusion.scheduled_at
@@ -334,7 +336,7 @@ async def _insert_addendum(actor: Actor, note: IntegrationNote, body: str) -> Ad
     return addendum
 
 
-async def cosign(actor: Actor, note_id: int, version: int, password: str) -> IntegrationNote:
+async def cosign(actor: Actor, note_id: int, version: int, password: str, code: str = "") -> IntegrationNote:
     """Co-sign a trainee's note, with step-up as for signing. `version` is the one the supervisor was shown (and
     its changes): if the note moved on since (returned, revised, signed again), nothing is co-signed (409)."""
     note = await access.get_note_for(actor, note_id)
@@ -345,7 +347,7 @@ async def cosign(actor: Actor, note_id: int, version: int, password: str) -> Int
         async with in_transaction():
             await _audit(actor, access.NOTE_CONFLICT, note, outcome="denied", detail={"sent": version, "cosign": True})
         raise Conflict(audited=True)
-    await _step_up(actor, password, note, access.NOTE_COSIGN_STEP_UP_FAILED)
+    await _step_up(actor, password, code, note, access.NOTE_COSIGN_STEP_UP_FAILED)
     async with in_transaction():
         if not await IntegrationNote.filter(id=note.id, status=Status.COSIGN_PENDING, version=version).update(
             status=Status.COSIGNED, cosigned_at=actor.now, cosigned_by=actor.user

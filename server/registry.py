@@ -100,6 +100,8 @@ class Registry:
     messages: dict[str, MessageKind] = field(default_factory=dict)
     topics: dict[str, Topic] = field(default_factory=dict)
     producers: list[Producer] = field(default_factory=list)
+    # Whether a clinic asks its staff to use two factors (server/gate.py); the care room's clinic settings answer.
+    staff_two_factor: Callable[[Clinic], bool] = lambda clinic: False
 
     def room(
         self, name: str, *, models: str | None, routes: Sequence[str] = (), access: ModuleType | None = None
