@@ -54,13 +54,26 @@ def device(user_agent: str) -> str:
     """A plain name for a browser from its user agent ("Firefox on Windows"); no library, no fingerprinting."""
     ua = user_agent
     browser = next(
-        (name for key, name in (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
-                                ("Safari/", "Safari")) if key in ua),
+        (
+            name
+            for key, name in (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+            if key in ua
+        ),
         "A browser",
     )
     system = next(
-        (name for key, name in (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
-                                ("Windows", "Windows"), ("Mac OS X", "a Mac"), ("Linux", "Linux")) if key in ua),
+        (
+            name
+            for key, name in (
+                ("iPhone", "iPhone"),
+                ("iPad", "iPad"),
+                ("Android", "Android"),
+                ("Windows", "Windows"),
+                ("Mac OS X", "a Mac"),
+                ("Linux", "Linux"),
+            )
+            if key in ua
+        ),
         "",
     )
     return f"{browser} on {system}" if system else browser
@@ -97,11 +110,14 @@ async def end_other_sessions(actor: Actor) -> int:
     if actor.user is None or actor.session is None:
         raise NotFound("user")
     async with in_transaction():
-        count = await Session.filter(user_id=actor.user.id, revoked_at=None).exclude(id=actor.session.id).update(
-            revoked_at=actor.now
+        count = (
+            await Session.filter(user_id=actor.user.id, revoked_at=None)
+            .exclude(id=actor.session.id)
+            .update(revoked_at=actor.now)
         )
-        await audit.record(actor, factors.SESSIONS_REVOKED, object_type="user", object_id=actor.user.id,
-                           detail={"count": count})
+        await audit.record(
+            actor, factors.SESSIONS_REVOKED, object_type="user", object_id=actor.user.id, detail={"count": count}
+        )
     return count
 
 
@@ -198,5 +214,3 @@ async def remove_totp(actor: Actor, password: str, code: str) -> None:
     async with in_transaction():
         removed = await factors.clear(user.id)
         await audit.record(actor, factors.TOTP_REMOVED, object_type="user", object_id=user.id, detail=removed)
-
-

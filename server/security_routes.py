@@ -99,11 +99,18 @@ routes = [
     route("/login/code", login_code_page, roles=ANY_USER, name="login_code", during=(gate.CODE,)),
     route("/login/code", login_code, roles=ANY_USER, methods=["POST"], during=(gate.CODE,)),
     route("/account/security", security_page, roles=ANY_USER, name="security", during=SETUP),
-    route("/account/sessions/end-others", end_other_sessions, roles=ANY_USER, methods=["POST"], name="end_others",
-          during=SETUP),
+    route(
+        "/account/sessions/end-others",
+        end_other_sessions,
+        roles=ANY_USER,
+        methods=["POST"],
+        name="end_others",
+        during=SETUP,
+    ),
     route("/account/two-factor", start_totp, roles=ANY_USER, methods=["POST"], name="start_totp", during=SETUP),
-    route("/account/two-factor/confirm", confirm_totp, roles=ANY_USER, methods=["POST"], name="confirm_totp",
-          during=SETUP),
+    route(
+        "/account/two-factor/confirm", confirm_totp, roles=ANY_USER, methods=["POST"], name="confirm_totp", during=SETUP
+    ),
     route("/account/two-factor/remove", remove_totp, roles=ANY_USER, methods=["POST"], name="remove_totp"),
     route("/account/recovery-codes", new_recovery_codes, roles=ANY_USER, methods=["POST"], name="recovery_codes"),
 ]
