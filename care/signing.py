@@ -30,8 +30,8 @@ async def sign(actor: Actor, infusion_id: int, version: int | None, password: st
     check = await accounts.step_up(actor, password, code) if not problem else None
     if check is not None and not check:
         async with in_transaction():
-            detail = {"field": check.field}
-            await _audit(actor, access.INFUSION_STEP_UP_FAILED, infusion, outcome="denied", detail=detail)
+            which = {"detail": {"field": "code"}} if check.field == "code" else {}
+            await _audit(actor, access.INFUSION_STEP_UP_FAILED, infusion, outcome="denied", **which)
         with audit.shown_again():  # that event names the record: the page shown again records no reads on top
             page = await view_infusion(actor, infusion.id, actor.today)
         raise Invalid(check.errors(WRONG_PASSWORD), page=page, audited=True)

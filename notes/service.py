@@ -227,8 +227,13 @@ async def _step_up(actor: Actor, password: str, code: str, note: IntegrationNote
     check = await accounts.step_up(actor, password, code)
     if not check:
         async with in_transaction():
-            await _audit(actor, failed_action, note, outcome="denied", detail={"field": check.field})
+            await _audit(actor, failed_action, note, outcome="denied", **_which(check))
         raise Invalid(check.errors("That password is wrong. Re-enter the password you sign in with."), audited=True)
+
+
+def _which(check: accounts.StepUp) -> dict[str, Any]:
+    """A refused step-up's event says when the code, not the password, was wrong."""
+    return {"detail": {"field": "code"}} if check.field == "code" else {}
 
 
 async def sign(actor: Actor, note_id: int, version: int, password: str, code: str = "") -> IntegrationNote:
