@@ -253,3 +253,46 @@ async def test_removing_the_app_asks_for_step_up_and_is_refused_where_the_clinic
     assert r.status_code == 303
     assert (await User.get(email=THERAPIST)).second_factor == ""
     assert "user.totp_removed" in await actions()
+
+
+async def test_new_recovery_codes_need_step_up_and_replace_the_old_set(client, demo, clock):
+    secret, old = await enrol(client, clock)
+    csrf = await token(client, "/account/security")
+    refused = await client.post("/account/recovery-codes", data={"csrf_token": csrf, "password": "not it at all"})
+    assert refused.status_code == 400 and "password is wrong" in refused.text and "Account security" in refused.text
+    r = await client.post(
+        "/account/recovery-codes", data={"csrf_token": csrf, "password": DEMO_PASSWORD, "code": old[0]}
+    )
+    new = CODES.findall(r.text)
+    assert r.status_code == 200 and len(new) == 10 and "earlier codes no longer work" in r.text
+    assert (await sign_in_with(fresh(client), old[1])).status_code == 400
+    assert (await sign_in_with(fresh(client), new[1])).status_code == 303
+    assert "user.recovery_codes_generated" in await actions()
+
+
+async def test_every_step_up_form_asks_for_the_code(client, demo, clock):
+    from care.models import Infusion
+    from notes.models import IntegrationNote, Status
+
+    await enrol(client, clock, "nurse@demo.clinic")
+    infusion = await Infusion.filter(started_at__isnull=False).first()
+    assert 'name="code"' in (await client.get(f"/infusions/{infusion.id}")).text
+    therapist = fresh(client)
+    await enrol(therapist, clock)
+    assert 'name="code"' in (await therapist.get("/break-glass")).text
+    draft = await IntegrationNote.filter(status=Status.DRAFT, author__email=THERAPIST).first()
+    assert 'name="code"' in (await therapist.get(f"/notes/{draft.id}")).text
+    supervisor = fresh(client)
+    await enrol(supervisor, clock, "supervisor@demo.clinic")
+    assert (await supervisor.get("/approvals")).status_code == 200
+
+
+async def test_a_waiting_sign_in_can_sign_out_and_start_again(client, demo, clock):
+    await enrol(client, clock)
+    other = fresh(client)
+    assert (await login(other, THERAPIST)).status_code == 303
+    home = (await other.get("/login")).headers["location"]  # the back button to the sign-in page: on to the code
+    assert (await other.get(home)).headers["location"] == f"/login/code?next={home}"
+    page = await other.get("/login/code")
+    assert (await other.post("/logout", data={"csrf_token": csrf_from(page.text)})).status_code == 303
+    assert (await other.get("/login")).status_code == 200
