@@ -159,6 +159,13 @@ class ClinicSettings(BaseModel):
         return self.model_dump(mode="json")
 
 
+def staff_two_factor(clinic: Clinic) -> bool:
+    """Whether the clinic asks its staff to use two factors: asked on every request of a staff account without one
+    (server/gate.py), so read straight from the stored value, without validating the rest of the settings."""
+    stored = (clinic.settings or {}).get("staff_two_factor")
+    return stored if isinstance(stored, bool) else bool(ClinicSettings.model_fields["staff_two_factor"].default)
+
+
 def limits(name: str) -> tuple[int, int]:
     """A numeric setting's range, for forms and docs."""
     lo = hi = None

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from care import access, calendar, demo, essentials, invites, panels, safety_plan
-from care.clinic_settings import ClinicSettings
+from care import access, calendar, clinic_settings, demo, essentials, invites, panels, safety_plan
 from server import audit
 from server.models import Role
 from server.registry import NavEntry, Registry
@@ -41,4 +40,4 @@ def setup(registry: Registry) -> None:
         NavEntry(Role.ADMIN, "Care teams", "care:care_teams", position=20),
     )
     registry.demo_loaders.append(demo.seed)
-    registry.staff_two_factor = lambda clinic: ClinicSettings.of(clinic).staff_two_factor
+    registry.staff_two_factor = clinic_settings.staff_two_factor

@@ -32,9 +32,8 @@ def of(who: Actor) -> str:
     return ENROL if who.registry.staff_two_factor(user.clinic) else ""
 
 
-def stop(who: Actor, during: Collection[str]) -> str:
-    """The page (route name) a gated session is sent to, when this route does not let its gate through."""
-    gate = of(who)
+def stop(gate: str, during: Collection[str]) -> str:
+    """The page (route name) a session at this gate is sent to, when the route does not let the gate through."""
     return PAGE[gate] if gate and gate not in during else ""
 
 

@@ -338,10 +338,11 @@ def route(
     @wraps(endpoint)
     async def guarded(request: Request) -> Response:
         request.state.actor = who = await _load_actor(request)
+        request.state.gate = held = gate.of(who)  # server/gate.py: a half-signed-in session sees no badges or nav
         if allowed != PUBLIC:
             if who.user is None:
                 return _to_login(request)
-            if request.state.__dict__.setdefault("gate", gate.of(who)) and (to := gate.stop(who, during)):
+            if held and (to := gate.stop(held, during)):
                 return redirect(request, url(request, to) + gate.after(request, to))
             if who.user.role not in allowed:
                 await _denied(who, request, path)
@@ -352,7 +353,7 @@ def route(
         check_input(request.query_params.multi_items())
         if request.method not in SAFE_METHODS:
             await _check_csrf(request)
-        elif who.user is not None and not is_htmx(request) and not getattr(request.state, "gate", ""):
+        elif who.user is not None and not is_htmx(request) and not held:
             providers = request.app.state.registry.badges
             request.state.badges = {k: v for provider in providers for k, v in (await provider(who)).items()}
         async with audit.reads_durable():
