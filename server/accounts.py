@@ -110,7 +110,7 @@ async def finish_sign_in(actor: Actor, code: str) -> str:
         await LoginFailure.filter(scope="account", key=user.email).delete()
         if not await Session.filter(id=waiting.id, revoked_at=None).update(revoked_at=actor.now):
             raise Invalid({"code": "This sign-in has ended. Sign in again."}, status=409)  # a double submit's loser
-        token, session = await sessions.create(user, actor.now, actor.ip, waiting.user_agent)
+        token, session = await sessions.create(user, actor.now, actor.ip, waiting.user_agent, csrf=waiting.csrf_token)
         if factor == factors.RECOVERY:
             await audit.record(actor, factors.RECOVERY_USED, object_type="user", object_id=user.id)
         detail = {"factor": factor, "replaced_session": waiting.id}

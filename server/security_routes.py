@@ -22,6 +22,8 @@ async def login_code_page(request: Request) -> Response:
 async def login_code(request: Request) -> Response:
     data = await form(request)
     next_url = str(data.get("next", ""))
+    if gate.of(actor(request)) != gate.CODE:  # a double submit carrying the new cookie: signed in already
+        return redirect(request, safe_next(next_url, url(request, "server:home")))
     try:
         token = await accounts.finish_sign_in(actor(request), str(data.get("code", ""))[:64])
     except Invalid as exc:

@@ -27,12 +27,16 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create(user: User, now: datetime, ip: str, user_agent: str, stage: str = "") -> tuple[str, Session]:
+async def create(
+    user: User, now: datetime, ip: str, user_agent: str, stage: str = "", csrf: str = ""
+) -> tuple[str, Session]:
+    """A new session and its token. `csrf`: the CSRF token to keep (a sign-in's code step hands its own on, so a
+    form sent twice from that page is answered as signed in rather than refused)."""
     token = new_token()
     session = await Session.create(
         token_hash=token_hash(token),
         user=user,
-        csrf_token=secrets.token_urlsafe(32),
+        csrf_token=csrf or secrets.token_urlsafe(32),
         created_at=now,
         last_seen_at=now,
         ip=ip[:64],

@@ -296,3 +296,23 @@ async def test_a_waiting_sign_in_can_sign_out_and_start_again(client, demo, cloc
     page = await other.get("/login/code")
     assert (await other.post("/logout", data={"csrf_token": csrf_from(page.text)})).status_code == 303
     assert (await other.get("/login")).status_code == 200
+
+
+async def test_a_double_submitted_code_signs_in_once(client, demo, clock):
+    secret, _ = await enrol(client, clock)
+    other = fresh(client)
+    assert (await login(other, THERAPIST)).status_code == 303
+    page = await other.get("/login/code")
+    waiting_cookie = other.cookies.get("afterglow")
+    data = {"csrf_token": csrf_from(page.text), "code": code_at(secret, clock), "next": "/caseload"}
+    first = await other.post("/login/code", data=data)
+    assert first.status_code == 303 and first.headers["location"] == "/caseload"
+    again = await other.post("/login/code", data=data)  # sent on with the new cookie: already signed in
+    assert again.status_code == 303 and again.headers["location"] == "/caseload"
+    late = fresh(client)  # the copy sent before the first answer came back, on the waiting session's cookie
+    late.cookies.set("afterglow", waiting_cookie)
+    r = await late.post("/login/code", data=data)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert [e.action for e in await AuditEvent.filter(action="auth.login").order_by("seq")][-1:] == ["auth.login"]
+    me = await User.get(email=THERAPIST)
+    assert await Session.filter(user_id=me.id, revoked_at=None, stage="").count() == 2  # client's and other's
