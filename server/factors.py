@@ -84,13 +84,13 @@ async def replace_recovery_codes(actor: Actor, user_id: int) -> list[str]:
 
 
 async def verify(actor: Actor, user: User, code: str) -> str | None:
-    """Which factor a typed code proved ("totp" or "recovery"), consuming it, or None. A six-digit code is checked
+    """Which factor a typed code proved ("totp" or "recovery"), consuming it, or None. Six digits are checked
     against the authenticator app (a code already accepted is refused); anything else as a recovery code, which is
     used up here. The caller throttles and audits."""
     cleaned = _clean(code)
     if not cleaned:
         return None
-    if cleaned.isdigit():
+    if cleaned.isdigit() and len(cleaned) == 6:
         app = await TotpFactor.get_or_none(user_id=user.id, confirmed_at__isnull=False)
         if app is None:
             return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from server import accounts, audit, factors, once, totp
@@ -127,14 +128,17 @@ async def start_totp(actor: Actor) -> Setup:
     user = actor.user
     if user is None:
         raise NotFound("user")
-    async with in_transaction():
-        app = await TotpFactor.get_or_none(user_id=user.id)
-        if app is not None and app.confirmed_at is not None:
-            raise Invalid({"form": "An authenticator app is already set up for this account."}, status=409)
-        if app is None or app.created_at < actor.now - SETUP_LIFETIME:
-            await TotpFactor.filter(user_id=user.id).delete()
-            app = await TotpFactor.create(user_id=user.id, secret=totp.new_secret(), created_at=actor.now)
-            await audit.record(actor, factors.TOTP_STARTED, object_type="user", object_id=user.id)
+    try:
+        async with in_transaction():
+            app = await TotpFactor.get_or_none(user_id=user.id)
+            if app is not None and app.confirmed_at is not None:
+                raise Invalid({"form": "An authenticator app is already set up for this account."}, status=409)
+            if app is None or app.created_at < actor.now - SETUP_LIFETIME:
+                await TotpFactor.filter(user_id=user.id).delete()
+                app = await TotpFactor.create(user_id=user.id, secret=totp.new_secret(), created_at=actor.now)
+                await audit.record(actor, factors.TOTP_STARTED, object_type="user", object_id=user.id)
+    except IntegrityError:  # the same button pressed twice at once: the other press made the secret
+        app = await TotpFactor.get(user_id=user.id, confirmed_at=None)
     return setup_of(app, user)
 
 

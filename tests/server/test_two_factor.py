@@ -316,3 +316,14 @@ async def test_a_double_submitted_code_signs_in_once(client, demo, clock):
     assert [e.action for e in await AuditEvent.filter(action="auth.login").order_by("seq")][-1:] == ["auth.login"]
     me = await User.get(email=THERAPIST)
     assert await Session.filter(user_id=me.id, revoked_at=None, stage="").count() == 2  # client's and other's
+
+
+async def test_setting_up_pressed_six_times_at_once_makes_one_secret(client, demo):
+    import asyncio
+
+    assert (await login(client, THERAPIST)).status_code == 303
+    csrf = await token(client, "/account/security")
+    answers = await asyncio.gather(*(client.post("/account/two-factor", data={"csrf_token": csrf}) for _ in range(6)))
+    assert {r.status_code for r in answers} == {200}
+    assert len({SECRET.search(r.text).group(1) for r in answers}) == 1
+    assert await TotpFactor.all().count() == 1
