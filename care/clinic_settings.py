@@ -110,6 +110,13 @@ class ClinicSettings(BaseModel):
         title="therapists record vital signs",
         description="Whether care-team therapists may add vital signs to an infusion (medical staff always may).",
     )
+    # Multi-factor sign-in is what the HIPAA Security Rule expects for systems holding ePHI: on for a new clinic.
+    staff_two_factor: bool = Field(
+        True,
+        title="staff must use two factors",
+        description="Whether staff (all but patients) must set up a second factor (an authenticator app) before they"
+        " reach any other page; patients may choose to.",
+    )
 
     @field_validator("preparation_checklist")
     @classmethod
@@ -150,6 +157,13 @@ class ClinicSettings(BaseModel):
     def stored(self) -> dict[str, Any]:
         """The JSON kept on the clinic row."""
         return self.model_dump(mode="json")
+
+
+def staff_two_factor(clinic: Clinic) -> bool:
+    """Whether the clinic asks its staff to use two factors: asked on every request of a staff account without one
+    (server/gate.py), so read straight from the stored value, without validating the rest of the settings."""
+    stored = (clinic.settings or {}).get("staff_two_factor")
+    return stored if isinstance(stored, bool) else bool(ClinicSettings.model_fields["staff_two_factor"].default)
 
 
 def limits(name: str) -> tuple[int, int]:

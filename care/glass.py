@@ -33,8 +33,8 @@ async def request_access(actor: Actor, key: str, mrn: str, reason: str, password
         errors["mrn"] = "No patient with that MRN in your clinic."
     elif await can(actor.user, access.MAY_PATIENT_VIEW, patient):
         errors["mrn"] = "This patient is already on your caseload; open their chart directly."
-    if not errors and not await step_up.verify(actor, password):
-        errors["password"] = step_up.refusal(password, "That password is wrong.")
+    if not errors:
+        errors |= (await step_up.verify(actor, password)).errors("That password is wrong.")
     if errors:
         async with in_transaction():
             await audit.record(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from care import access, calendar, demo, essentials, invites, panels, printing, safety_plan
+from care import access, calendar, clinic_settings, demo, essentials, invites, panels, printing, safety_plan
 from server import audit
 from server.models import Role
 from server.registry import NavEntry, Registry
@@ -47,3 +47,4 @@ def setup(registry: Registry) -> None:
         NavEntry(Role.ADMIN, "Care teams", "care:care_teams", position=20),
     )
     registry.demo_loaders.append(demo.seed)
+    registry.staff_two_factor = clinic_settings.staff_two_factor

@@ -27,12 +27,14 @@ async def sign(actor: Actor, infusion_id: int, version: int | None, password: st
     if _signed_as_asked(actor, infusion, version):  # a repeat (double click, retry): the record is signed as asked
         return infusion
     problem = _why_not(actor, infusion, version)
-    if not problem and not await step_up.verify(actor, password):
+    check = await step_up.verify(actor, password) if not problem else None
+    if check is not None and not check:
         async with in_transaction():
-            await _audit(actor, access.INFUSION_STEP_UP_FAILED, infusion, outcome="denied")
+            which = {"detail": {"field": "code"}} if check.field == "code" else {}
+            await _audit(actor, access.INFUSION_STEP_UP_FAILED, infusion, outcome="denied", **which)
         with audit.shown_again():  # that event names the record: the page shown again records no reads on top
             page = await view_infusion(actor, infusion.id, actor.today)
-        raise Invalid({"password": step_up.refusal(password, WRONG_PASSWORD)}, page=page, audited=True)
+        raise Invalid(check.errors(WRONG_PASSWORD), page=page, audited=True)
     if problem:
         status = 409 if problem.get("form") == STALE else 400
         raise Invalid(problem, page=await view_infusion(actor, infusion.id, actor.today), status=status)

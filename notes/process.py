@@ -93,5 +93,5 @@ async def open_note(actor: Actor, note_id: int, password: step_up.Proof | str) -
             outcome="ok" if ok else "denied",
         )
     if not ok:
-        raise Invalid({"password": step_up.refusal(password, "That password is wrong.")}, page=note)
+        raise Invalid(ok.errors("That password is wrong."), page=note)
     return note

@@ -25,7 +25,7 @@ NUMBERS = ("note_signing_hours", "escalation_hours", "escalation_hours_cssrs_hig
 PHONES = ("crisis_phone", "crisis_sms")
 TEXTS = (*PHONES, "crisis_text", "calendar_title")
 LINES = ("preparation_checklist",)  # one item per line in the form
-FLAGS = ("therapists_record_vitals",)  # checkboxes
+FLAGS = ("therapists_record_vitals", "staff_two_factor")  # checkboxes
 FIELDS = (*NUMBERS, "prompt_schedule_hours", *TEXTS, *LINES, *FLAGS)
 LINE_MAX = 200
 

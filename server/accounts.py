@@ -10,11 +10,11 @@ import math
 import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.transactions import in_transaction
 
-from server import audit, policy, sessions, sql
+from server import audit, factors, policy, sessions, sql
 from server.actor import Actor
 from server.errors import Invalid, NotFound, Throttled
 from server.models import CREDENTIALS, Clinic, LoginFailure, Role, Session, User
@@ -22,8 +22,11 @@ from server.passwords import password_problem
 from server.policy import require
 
 GENERIC_LOGIN_ERROR = "That email or password is wrong."
+CODE_WRONG = "That code didn't work. Enter the current 6-digit code from your app, or one of your recovery codes."
+CODE_MISSING = "Enter the 6-digit code from your authenticator app (or a recovery code)."
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FAILURE_RETENTION = timedelta(days=1)
+T = TypeVar("T")
 
 
 def normalise_email(raw: str) -> str:
@@ -73,30 +76,114 @@ async def sign_in(actor: Actor, email: str, password: str, user_agent: str = "")
         await _record_failure(actor, user, reason)
         raise Invalid({"form": GENERIC_LOGIN_ERROR})
     new_hash = await actor.passwords.hash(password) if actor.passwords.needs_rehash(user.password_hash) else None
+    pending = bool(factors.strongest(user))
     async with in_transaction():
         if new_hash:
             await User.filter(id=user.id).update(password_hash=new_hash)
         await LoginFailure.filter(id__in=reserved).delete()
-        return await open_session(actor, user, user_agent, {"rehashed": bool(new_hash)})
+        return await open_session(actor, user, user_agent, {"rehashed": bool(new_hash)}, pending=pending)
 
 
-async def open_session(actor: Actor, user: User, user_agent: str, detail: dict[str, Any]) -> str:
-    """The end of every sign-in (password or passkey), inside its transaction: the account's recorded failures are
-    cleared, the session this browser had ends, a new one opens and `auth.login` is recorded. Returns its token."""
+async def open_session(
+    actor: Actor, user: User, user_agent: str, detail: dict[str, Any], *, pending: bool = False
+) -> str:
+    """The end of every sign-in (password or passkey), inside its transaction: the session this browser had ends and
+    a new one opens. A full sign-in clears the account's recorded failures and records `auth.login`. A password
+    sign-in whose account has an authenticator app is `pending`: its session reaches only the code step, it records
+    `auth.second_factor_asked`, and earlier failures stand until the code passes. Returns the new token."""
     me = dataclasses.replace(actor, user=user)
-    await LoginFailure.filter(scope="account", key=user.email).delete()
+    if not pending:
+        await LoginFailure.filter(scope="account", key=user.email).delete()
     replaced = actor.session.id if actor.session else None
     if actor.session:  # signing in again in the same browser ends the session it had
         await sessions.revoke(actor.session, actor.now)
-    token, session = await sessions.create(user, actor.now, actor.ip, user_agent)
+    token, session = await sessions.create(user, actor.now, actor.ip, user_agent, stage="code" if pending else "")
     detail = detail | ({"replaced_session": replaced} if replaced else {})
-    await audit.record(me, audit.LOGIN, object_type="session", object_id=session.id, detail=detail)
+    action = factors.SECOND_STEP if pending else audit.LOGIN
+    await audit.record(me, action, object_type="session", object_id=session.id, detail=detail)
     return token
 
 
-async def step_up(actor: Actor, password: str) -> bool:
-    """Re-authentication before a sensitive act (sign, co-sign, open a process note, break the glass): the password
-    is checked only within the same limits as sign-in, and a wrong one counts against them (Throttled beyond)."""
+async def finish_sign_in(actor: Actor, code: str) -> str:
+    """The second step of a sign-in whose password was right: a code from the authenticator app, or a recovery code
+    (once). Throttled and counted like a password; on success the waiting session is replaced by a full one (a new
+    token), so the token that existed before the code passed never becomes a signed-in one."""
+    waiting, user = actor.session, actor.user
+    if waiting is None or user is None or waiting.stage != "code":
+        raise Invalid({"code": "This sign-in has ended. Sign in again."}, status=409)
+    if not code.strip():
+        raise Invalid({"code": CODE_MISSING})
+    factor = await code_attempt(actor, "sign_in", lambda: factors.verify(actor, user, code))
+    if factor is None:
+        raise Invalid({"code": CODE_WRONG})
+    async with in_transaction():
+        await LoginFailure.filter(scope="account", key=user.email).delete()
+        if not await Session.filter(id=waiting.id, revoked_at=None).update(revoked_at=actor.now):
+            raise Invalid({"code": "This sign-in has ended. Sign in again."}, status=409)  # a double submit's loser
+        token, session = await sessions.create(user, actor.now, actor.ip, waiting.user_agent, csrf=waiting.csrf_token)
+        if factor == factors.RECOVERY:
+            await audit.record(actor, factors.RECOVERY_USED, object_type="user", object_id=user.id)
+        detail = {"factor": factor, "replaced_session": waiting.id}
+        await audit.record(actor, audit.LOGIN, object_type="session", object_id=session.id, detail=detail)
+    return token
+
+
+async def code_attempt(actor: Actor, where: str, check: Callable[[], Awaitable[T | None]]) -> T | None:
+    """One try of a second-factor code by the signed-in (or half signed-in) person, within the sign-in limits: a
+    wrong code counts like a wrong password (Throttled beyond the limit) and is audited; `check` answers None for a
+    wrong code."""
+    reserved = await _reserve(actor, actor.user.email if actor.user else "")
+    found = await check()
+    if found is not None:
+        await _release(reserved)
+        return found
+    async with in_transaction():
+        await LoginFailure.create(scope="ip", key=actor.ip, at=actor.now)
+        await audit.record(actor, factors.CODE_FAILED, outcome="denied", detail={"at": where})
+    return None
+
+
+@dataclasses.dataclass(frozen=True)
+class StepUp:
+    """The answer to a step-up: true when it passed; otherwise which field was wrong, and the words for it."""
+
+    ok: bool
+    field: str = "password"
+    message: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def errors(self, password_message: str) -> dict[str, str]:
+        return {} if self.ok else {self.field: self.message or password_message}
+
+
+async def step_up(actor: Actor, password: str, code: str = "") -> StepUp:
+    """Re-authentication before a sensitive act (sign, co-sign, open a process note, break the glass) with the
+    strongest factors the account has: the password, and with an authenticator app also a current code (or a
+    recovery code), as a signature on a clinical record asks two factors at the moment of signing. Both are checked
+    within the same limits as sign-in; a wrong one counts against them (Throttled beyond). The password is checked
+    first, so a code is never used up by a try whose password was wrong."""
+    user = actor.user
+    if user is None:
+        return StepUp(False)
+    if not await check_password(actor, password):
+        return StepUp(False)
+    if not factors.strongest(user):
+        return StepUp(True)
+    if not code.strip():
+        return StepUp(False, "code", CODE_MISSING)
+    factor = await code_attempt(actor, "step_up", lambda: factors.verify(actor, user, code))
+    if factor is None:
+        return StepUp(False, "code", CODE_WRONG)
+    if factor == factors.RECOVERY:
+        async with in_transaction():
+            await audit.record(actor, factors.RECOVERY_USED, object_type="user", object_id=user.id)
+    return StepUp(True)
+
+
+async def check_password(actor: Actor, password: str) -> bool:
+    """The signed-in person's password, checked within the sign-in limits (a wrong one counts against them)."""
     user = actor.user
     if user is None:
         return False
@@ -289,7 +376,7 @@ async def change_own_password(actor: Actor, current: str, new: str) -> None:
     user = actor.user
     if user is None or actor.session is None:
         raise NotFound("user")
-    if not await step_up(actor, current):
+    if not await check_password(actor, current):
         raise Invalid({"current_password": "That isn't your current password."})
     problem = password_problem(new, email=user.email, name=user.name)
     if problem:

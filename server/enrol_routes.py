@@ -45,8 +45,9 @@ async def approvals(request: Request) -> Response:
 async def decide(request: Request) -> Response:
     data = await form(request)
     approve, password = data.get("decision") == "approve", str(data.get("password", ""))[:1024]
+    approval_id, code = int(request.path_params["approval_id"]), str(data.get("code", ""))[:64]
     try:
-        decision = await enrolment.decide(actor(request), int(request.path_params["approval_id"]), approve, password)
+        decision = await enrolment.decide(actor(request), approval_id, approve, password, code)
     except Invalid as exc:
         return render(request, "server/approvals.html", exc.page | {"errors": exc.errors}, status=exc.status)
     return render(request, "server/decided.html", {"decision": decision})

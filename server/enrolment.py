@@ -25,7 +25,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from server import audit, outbox, policy, sessions
+from server import audit, factors, outbox, policy, sessions
 from server.accounts import step_up
 from server.actor import Actor
 from server.errors import Invalid, NotFound
@@ -213,6 +213,10 @@ async def enrol(actor: Actor, token: str, password: str, confirm: str) -> User:
             revoked = await sessions.revoke_all(user, actor.now)
             detail = {"enrolment": row.id, "sessions_revoked": revoked}
             await audit.record(me, USER_ENROLLED, object_type="user", object_id=user.id, detail=detail)
+            if row.purpose == "enrol" and user.second_factor:  # an admin's link: a lost phone is set up afresh
+                removed = await factors.clear(user.id)
+                detail = {"enrolment": row.id, **removed}
+                await audit.record(me, factors.FACTORS_CLEARED, object_type="user", object_id=user.id, detail=detail)
     if not claimed:
         raise Invalid({"form": USED}, page=row, status=410)
     return user
@@ -251,16 +255,16 @@ STEP_UP_WRONG = "That isn't your password. Nothing was approved or declined."
 DECIDED = "Another supervisor already decided this request; it is shown as they left it."
 
 
-async def decide(actor: Actor, approval_id: int, approve: bool, password: str) -> Decision:
+async def decide(actor: Actor, approval_id: int, approve: bool, password: str, code: str = "") -> Decision:
     """`_decide`; a refusal's page is the approvals list with the refused request marked."""
     try:
-        return await _decide(actor, approval_id, approve, password)
+        return await _decide(actor, approval_id, approve, password, code)
     except Invalid as exc:
         page = {"waiting": await pending(actor), "failed": exc.page}
         raise Invalid(exc.errors, page=page, status=exc.status) from None
 
 
-async def _decide(actor: Actor, approval_id: int, approve: bool, password: str) -> Decision:
+async def _decide(actor: Actor, approval_id: int, approve: bool, password: str, code: str) -> Decision:
     """Approve (applying the role and, for a new or reset account, issuing the link the supervisor hands over) or
     decline a request, after re-entering one's password. Sent twice, the second answer is the first decision
     with the same link; a request another supervisor decided meanwhile is refused with 409."""
@@ -273,8 +277,9 @@ async def _decide(actor: Actor, approval_id: int, approve: bool, password: str) 
         return await _decision(actor, approval)
     if approval.outcome != ApprovalOutcome.PENDING:
         raise Invalid({"form": DECIDED}, page=approval, status=409)
-    if not await step_up(actor, password):
-        raise Invalid({"password": STEP_UP_WRONG}, page=approval)
+    check = await step_up(actor, password, code)
+    if not check:
+        raise Invalid(check.errors(STEP_UP_WRONG), page=approval)
     async with in_transaction():
         claimed = await AccessApproval.filter(id=approval.id, outcome=ApprovalOutcome.PENDING).update(
             outcome=wanted, decided_by_id=actor.user_id, decided_at=actor.now

@@ -59,6 +59,9 @@ class User(Model):
     # An account an admin made or reset for someone who reads clinical content waits for a supervisor's approval
     # before anyone can sign in to it (server/enrolment.py).
     awaiting_approval = fields.BooleanField(default=False, db_default=False)
+    # The strongest second factor the account has ("" none, "totp"; passkeys later), kept by server/factors.py so
+    # the sign-in gate and step-up forms know it without a query.
+    second_factor = fields.CharField(max_length=16, default="", db_default="")
 
     class Meta:
         table = "user"
@@ -81,9 +84,47 @@ class Session(Model):
     ip = fields.CharField(max_length=64, default="")
     user_agent = fields.CharField(max_length=300, default="")
     revoked_at = fields.DatetimeField(null=True)
+    # "" a full session; "code": the password was right and the sign-in waits for a second factor (this session
+    # reaches only the code page, for a few minutes: server/web.py's gate).
+    stage = fields.CharField(max_length=8, default="", db_default="")
 
     class Meta:
         table = "session"
+
+
+class TotpFactor(Model):
+    """An authenticator app (RFC 6238, 30-second steps): its secret, whether its first code confirmed it, and the
+    last time step a code was accepted for (a used code is never accepted again)."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "models.User", related_name="totp", on_delete=fields.CASCADE
+    )
+    user_id: int
+    secret = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField()
+    confirmed_at = fields.DatetimeField(null=True)
+    last_step = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "totp_factor"
+
+
+class RecoveryCode(Model):
+    """One single-use recovery code, kept as a keyed hash (HMAC-SHA256 with the server's secret): the code itself is
+    shown once, when the set is made."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="recovery_codes", on_delete=fields.CASCADE
+    )
+    user_id: int
+    code_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "recovery_code"
 
 
 class FormSubmission(Model):

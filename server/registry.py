@@ -104,6 +104,8 @@ class Registry:
     # Background work a room runs while the app serves: each an async context manager factory (settings, registry),
     # entered in the app's lifespan after the database is up (interop's export worker).
     workers: list[Callable[..., AbstractAsyncContextManager[None]]] = field(default_factory=list)
+    # Whether a clinic asks its staff to use two factors (server/gate.py); the care room's clinic settings answer.
+    staff_two_factor: Callable[[Clinic], bool] = lambda clinic: False
 
     def room(
         self, name: str, *, models: str | None, routes: Sequence[str] = (), access: ModuleType | None = None

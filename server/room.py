@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server import audit, enrolment, passkeys, password_reset, policy, reminders
+from server import audit, enrolment, factors, passkeys, password_reset, policy, reminders
 from server.models import Role
 from server.registry import NavEntry, Registry
 
@@ -14,10 +14,11 @@ def setup(registry: Registry) -> None:
         "server.enrol_routes",
         "server.reminder_routes",
         "server.passkey_routes",
+        "server.security_routes",
     )
     registry.room("server", models="server.models", routes=routes, access=policy)
     registry.models.append("server.passkey_models")
-    registry.add_actions(audit.actions_in(audit, enrolment, password_reset, reminders, passkeys))  # the shell's own
+    registry.add_actions(audit.actions_in(audit, enrolment, factors, password_reset, reminders, passkeys))
     registry.badges.append(enrolment.pending_badge)
     registry.message(enrolment.MESSAGE_KIND, enrolment.render_message)
     registry.home(Role.ADMIN, "server:admin_users")

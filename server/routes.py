@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from tortoise import connections
 
-from server import accounts, sessions
+from server import accounts, gate, sessions
 from server.errors import Invalid, Throttled
 from server.policy import ANY_USER, PUBLIC
 from server.web import SESSION_HEADER, actor, form, redirect, render, route, safe_next, url
@@ -108,11 +108,12 @@ async def livez(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
+HELD = (gate.CODE, gate.ENROL)  # a session at the sign-in gate can still sign out (server/gate.py)
 routes = [
     route("/login", login_page, roles=PUBLIC, name="login"),
     route("/login", login, roles=PUBLIC, methods=["POST"]),
-    route("/logout", logout, roles=ANY_USER, methods=["POST"], name="logout"),
-    route("/session/stay", stay_signed_in, roles=ANY_USER, methods=["POST"], name="stay"),
+    route("/logout", logout, roles=ANY_USER, methods=["POST"], name="logout", during=HELD),
+    route("/session/stay", stay_signed_in, roles=ANY_USER, methods=["POST"], name="stay", during=HELD),
     route("/", home, roles=ANY_USER),
     route("/account/password", password_page, roles=ANY_USER, name="password"),
     route("/account/password", change_password, roles=ANY_USER, methods=["POST"]),

@@ -12,6 +12,8 @@ from server import compiled
 from server.models import Session, User
 from server.settings import Settings
 
+# A sign-in waiting for its second factor (stage "code") lasts this long: then the password is asked again.
+SECOND_STEP_LIFETIME = timedelta(minutes=5)
 # last_seen_at is written at most this often, so browsing is not a write per request; idle expiry is exact to ±30 s.
 TOUCH_INTERVAL = timedelta(seconds=30)
 
@@ -24,16 +26,21 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create(user: User, now: datetime, ip: str, user_agent: str) -> tuple[str, Session]:
+async def create(
+    user: User, now: datetime, ip: str, user_agent: str, stage: str = "", csrf: str = ""
+) -> tuple[str, Session]:
+    """A new session and its token. `csrf`: the CSRF token to keep (a sign-in's code step hands its own on, so a
+    form sent twice from that page is answered as signed in rather than refused)."""
     token = new_token()
     session = await Session.create(
         token_hash=token_hash(token),
         user=user,
-        csrf_token=secrets.token_urlsafe(32),
+        csrf_token=csrf or secrets.token_urlsafe(32),
         created_at=now,
         last_seen_at=now,
         ip=ip[:64],
         user_agent=user_agent[:300],
+        stage=stage,
     )
     return token, session
 
@@ -53,6 +60,7 @@ async def load(settings: Settings, token: str | None, now: datetime) -> Loaded:
         return Loaded(None)
     idle = now - session.last_seen_at > timedelta(seconds=settings.session_idle_seconds)
     too_old = now - session.created_at > timedelta(seconds=settings.session_absolute_seconds)
+    too_old |= bool(session.stage) and now - session.created_at > SECOND_STEP_LIFETIME
     if idle or too_old:
         return Loaded(session, expired=True)
     if now - session.last_seen_at > TOUCH_INTERVAL:

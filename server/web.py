@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Route
 from starlette.types import Scope
 from tortoise.transactions import in_transaction
 
-from server import accounts, audit, sessions
+from server import accounts, audit, gate, sessions
 from server.actor import Actor
 from server.errors import Forbidden, Invalid, NotFound
 from server.filters import clock, day, when
@@ -151,7 +151,8 @@ def render(
     badges = getattr(request.state, "badges", {})
     who: Actor = request.state.actor
     user = who.user
-    nav = request.app.state.registry.nav_for(user.role if user else None)
+    gated = getattr(request.state, "gate", "")  # a session at the sign-in gate sees no navigation (server/gate.py)
+    nav = request.app.state.registry.nav_for(user.role if user else None) if not gated else []
     ctx = {
         "user": user,
         "csrf_token": csrf_token(request),
@@ -326,8 +327,10 @@ def route(
     roles: Collection[str],
     methods: Collection[str] = ("GET",),
     name: str | None = None,
+    during: Collection[str] = (),
 ) -> Route:
-    """A route that declares who may use it. Every route in the app is made here (a test checks)."""
+    """A route that declares who may use it (and which sign-in gate it lets through, server/gate.py). Every route in
+    the app is made here (a test checks)."""
     allowed = frozenset(roles)
     if not allowed:
         raise ValueError(f"route {path} declares no roles")
@@ -335,9 +338,12 @@ def route(
     @wraps(endpoint)
     async def guarded(request: Request) -> Response:
         request.state.actor = who = await _load_actor(request)
+        request.state.gate = held = gate.of(who)  # server/gate.py: a half-signed-in session sees no badges or nav
         if allowed != PUBLIC:
             if who.user is None:
                 return _to_login(request)
+            if held and (to := gate.stop(held, during)):
+                return redirect(request, url(request, to) + gate.after(request, to))
             if who.user.role not in allowed:
                 await _denied(who, request, path)
                 # A route that takes an id answers 404, so a role that may never see such records learns nothing.
@@ -347,7 +353,7 @@ def route(
         check_input(request.query_params.multi_items())
         if request.method not in SAFE_METHODS:
             await _check_csrf(request)
-        elif who.user is not None and not is_htmx(request):
+        elif who.user is not None and not is_htmx(request) and not held:
             providers = request.app.state.registry.badges
             request.state.badges = {k: v for provider in providers for k, v in (await provider(who)).items()}
         async with audit.reads_durable():
@@ -357,6 +363,7 @@ def route(
         return response
 
     guarded.roles = allowed  # type: ignore[attr-defined]
+    guarded.during = frozenset(during)  # type: ignore[attr-defined]
     return Route(path, guarded, methods=list(methods), name=name)
 
 

@@ -343,6 +343,10 @@ SHOWS_NO_PHI: dict[str, tuple[str, tuple[Visit, ...]]] = {
     "server:approvals": ("accounts waiting for a supervisor (names, emails, roles): account administration",
                          each((SUPERVISOR,), "/approvals")),
     "server:reminders": ("one's own reminder settings", each(EVERYONE, "/me/reminders")),
+    "server:security": ("one's own sessions, factors and sign-ins: no clinical record",
+                        each(EVERYONE, "/account/security")),
+    "server:login_code": ("the code step of a sign-in (a signed-in person is sent on)",
+                          each(EVERYONE, "/login/code")),
     "server:reset_page": ("the forgotten-password form", each((None,), "/password-reset")),  # type: ignore[arg-type]
     "server:enrol_page": ("the form to choose one's own password on a one-time link",
                           each((None,), "/enrol/{enrol_token}")),  # type: ignore[arg-type]

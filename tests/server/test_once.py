@@ -210,6 +210,12 @@ NOT_CREATES = {
     "/admin/users/{user_id:int}/enable",
     "/admin/users/{user_id:int}/password",  # a reset ends the earlier link: a repeat issues one more, never a row more
     "/me/reminders",  # saves one's own settings: a repeat saves the same
+    "/login/code",  # a code is used once and the waiting sign-in replaced: a repeat is told the sign-in ended
+    "/account/sessions/end-others",  # a repeat finds nothing more to end
+    "/account/two-factor",  # one unconfirmed secret per account, kept for an hour: a repeat shows the same one
+    "/account/two-factor/confirm",  # confirms once: a repeat (its form_key) gets a fresh set of recovery codes
+    "/account/two-factor/remove",  # removes once: a repeat is refused (nothing left to remove)
+    "/account/recovery-codes",  # replaces the set: a repeat replaces it again (never two working sets)
     "/password-reset",  # asking again replaces the link (at most three an hour): never two working links
     "/enrol/{token}",  # a link is used once: a repeat is told it was used
     "/approvals/{approval_id:int}",  # decides once: a repeat by the same supervisor gets the first decision back
