@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0026_entry_replies')]
+    dependencies = [('models', '0027_two_factor')]
 
     initial = False
 
