@@ -8,7 +8,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from server import audit, enrolment, once, policy, sessions
+from server import audit, enrolment, factors, once, policy, sessions
 from server.accounts import check_fields, check_new_account, get_user_for, insert_account
 from server.actor import Actor
 from server.errors import Invalid
@@ -146,6 +146,7 @@ async def reset_sign_in(actor: Actor, user_id: int) -> Issued:
         await Enrolment.filter(user_id=target.id, used_at=None, ended_at=None).update(ended_at=actor.now)
         revoked = await sessions.revoke_all(target, actor.now)
         removed = await Passkey.filter(user_id=target.id).delete()  # a reset ends every way in, passkeys too
+        await factors.refresh(target.id)
         if waits:
             await enrolment.request(actor, target, "reset", target.role, target.is_trainee)
         else:

@@ -23,6 +23,8 @@ from server.policy import require
 
 GENERIC_LOGIN_ERROR = "That email or password is wrong."
 CODE_WRONG = "That code didn't work. Enter the current 6-digit code from your app, or one of your recovery codes."
+PASSKEY_WRONG = "That passkey wasn't accepted. Try it again."
+PASSKEY_NEEDED = "Your account signs with a passkey: press “Use a passkey instead”."
 CODE_MISSING = "Enter the 6-digit code from your authenticator app (or a recovery code)."
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FAILURE_RETENTION = timedelta(days=1)
@@ -104,16 +106,22 @@ async def open_session(
     return token
 
 
-async def finish_sign_in(actor: Actor, code: str) -> str:
-    """The second step of a sign-in whose password was right: a code from the authenticator app, or a recovery code
-    (once). Throttled and counted like a password; on success the waiting session is replaced by a full one (a new
-    token), so the token that existed before the code passed never becomes a signed-in one."""
+async def finish_sign_in(actor: Actor, code: str, passkey: Callable[[], Awaitable[bool]] | None = None) -> str:
+    """The second step of a sign-in whose password was right: a code from the authenticator app, a recovery code
+    (once), or one of the account's passkeys (`passkey` checks its assertion). Throttled and counted like a
+    password; on success the waiting session is replaced by a full one (a new token), so the token that existed
+    before the second factor passed never becomes a signed-in one."""
     waiting, user = actor.session, actor.user
     if waiting is None or user is None or waiting.stage != "code":
         raise Invalid({"code": "This sign-in has ended. Sign in again."}, status=409)
-    if not code.strip():
-        raise Invalid({"code": CODE_MISSING})
-    factor = await code_attempt(actor, "sign_in", lambda: factors.verify(actor, user, code))
+    if passkey is not None:
+        factor: str | None = factors.PASSKEY if await passkey() else None
+        if factor is None:
+            raise Invalid({"code": PASSKEY_WRONG})
+    elif not code.strip():
+        raise Invalid({"code": CODE_MISSING if factors.strongest(user) == factors.TOTP else PASSKEY_NEEDED})
+    else:
+        factor = await code_attempt(actor, "sign_in", lambda: factors.verify(actor, user, code))
     if factor is None:
         raise Invalid({"code": CODE_WRONG})
     async with in_transaction():
@@ -158,7 +166,7 @@ class StepUp:
         return {} if self.ok else {self.field: self.message or password_message}
 
 
-async def step_up(actor: Actor, password: str, code: str = "") -> StepUp:
+async def step_up(actor: Actor, password: str, code: str = "", *, keys: bool = False) -> StepUp:
     """Re-authentication before a sensitive act (sign, co-sign, open a process note, break the glass) with the
     strongest factors the account has: the password, and with an authenticator app also a current code (or a
     recovery code), as a signature on a clinical record asks two factors at the moment of signing. Both are checked
@@ -171,6 +179,10 @@ async def step_up(actor: Actor, password: str, code: str = "") -> StepUp:
         return StepUp(False)
     if not factors.strongest(user):
         return StepUp(True)
+    # The password alone is one factor and the account has a stronger one, except when adding or removing a passkey
+    # (`keys`): that session already passed a passkey at sign-in, and the passkey ceremony itself follows.
+    if factors.strongest(user) == factors.PASSKEY:
+        return StepUp(True) if keys else StepUp(False, "password", PASSKEY_NEEDED)
     if not code.strip():
         return StepUp(False, "code", CODE_MISSING)
     factor = await code_attempt(actor, "step_up", lambda: factors.verify(actor, user, code))

@@ -1,12 +1,14 @@
 """An account's second factors: which it has, checking a code against them, and clearing them all.
 
-This is the one place that knows the kinds of second factor. Today there are two: an authenticator app (TOTP,
-server/totp.py) and the ten single-use recovery codes made with it. A passkey joins here: `of` lists it, `refresh`
-ranks it as the strongest, `verify` (or a sibling taking a WebAuthn assertion) accepts it, and `clear` removes it.
-Sign-in (server/accounts.py `finish_sign_in`) and step-up (`accounts.step_up`) ask only this module.
+This is the one place that knows the kinds of second factor: an authenticator app (TOTP, server/totp.py) with the
+ten single-use recovery codes made with it, and passkeys (server/passkeys.py). Sign-in (server/accounts.py
+`finish_sign_in`) and step-up (`accounts.step_up`, server/step_up.py) ask this module.
 
-`User.second_factor` keeps the strongest factor the account has, so the sign-in gate and the step-up forms know it
-from the session's own row, without a query; `refresh` recomputes it whenever a factor is added or removed.
+`User.second_factor` keeps what a password sign-in asks for next, so the sign-in gate and the step-up forms know it
+from the session's own row, without a query: "totp" when the account has an app (a code, or a passkey instead),
+"passkey" when it has passkeys only (a passkey), "" when it has neither. `refresh` recomputes it whenever a factor
+is added or removed. A passkey alone is a whole sign-in and a whole step-up: it is held, and unlocked by the
+person's fingerprint, face or PIN (user verification is required).
 """
 
 from __future__ import annotations
@@ -18,12 +20,17 @@ from dataclasses import dataclass
 
 from server import audit, totp
 from server.actor import Actor
-from server.models import RecoveryCode, TotpFactor, User
+from server.models import RecoveryCode, Role, TotpFactor, User
+from server.passkey_models import Passkey
 from server.settings import Settings
 
 RECOVERY_CODES = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper and typed back
-TOTP, RECOVERY = "totp", "recovery"
+TOTP, RECOVERY, PASSKEY = "totp", "recovery", "passkey"
+LAST_FACTOR = (
+    "Your clinic asks staff to sign in with two factors, and this is your last one. Add a passkey or an authenticator"
+    " app first."
+)
 
 
 @dataclass(frozen=True)
@@ -32,16 +39,34 @@ class Factors:
 
     totp: bool  # an authenticator app, confirmed by its first code
     recovery_left: int  # unused recovery codes
+    passkeys: int = 0
 
     @property
     def any(self) -> bool:
-        return self.totp
+        return self.totp or self.passkeys > 0
 
 
 async def of(user_id: int) -> Factors:
     app = await TotpFactor.get_or_none(user_id=user_id, confirmed_at__isnull=False)
     left = await RecoveryCode.filter(user_id=user_id, used_at__isnull=True).count() if app else 0
-    return Factors(totp=app is not None, recovery_left=left)
+    return Factors(totp=app is not None, recovery_left=left, passkeys=await Passkey.filter(user_id=user_id).count())
+
+
+def required(actor: Actor) -> bool:
+    """Whether this person must keep a second factor: staff of a clinic that asks its staff for two."""
+    user = actor.user
+    return bool(user and user.role != Role.PATIENT and actor.registry.staff_two_factor(user.clinic))
+
+
+async def would_lose_the_last(actor: Actor, *, removing: str) -> bool:
+    """Whether removing one passkey (`removing` "passkey") or the app ("totp") would leave a person who must keep a
+    second factor without one."""
+    if not required(actor) or actor.user is None:
+        return False
+    user_id = actor.user.id
+    app = await TotpFactor.exists(user_id=user_id, confirmed_at__isnull=False)
+    keys = await Passkey.filter(user_id=user_id).count()
+    return (keys - 1 if removing == PASSKEY else keys) <= 0 and (removing == TOTP or not app)
 
 
 def strongest(user: User) -> str:
@@ -51,7 +76,10 @@ def strongest(user: User) -> str:
 
 async def refresh(user_id: int) -> str:
     """Recompute the account's strongest factor after a change (call inside the change's transaction)."""
-    strongest = TOTP if await TotpFactor.exists(user_id=user_id, confirmed_at__isnull=False) else ""
+    if await TotpFactor.exists(user_id=user_id, confirmed_at__isnull=False):
+        strongest = TOTP
+    else:
+        strongest = PASSKEY if await Passkey.exists(user_id=user_id) else ""
     await User.filter(id=user_id).update(second_factor=strongest)
     return strongest
 
@@ -107,6 +135,13 @@ async def verify(actor: Actor, user: User, code: str) -> str | None:
 async def clear(user_id: int) -> dict[str, int]:
     """Remove every factor of the account (an admin-issued enrolment link was used: the person sets up again).
     Returns what was removed, for the audit event. Call inside the caller's transaction."""
+    removed = await clear_app(user_id) | {"passkeys": await Passkey.filter(user_id=user_id).delete()}
+    await refresh(user_id)
+    return removed
+
+
+async def clear_app(user_id: int) -> dict[str, int]:
+    """Remove the authenticator app and its recovery codes (passkeys stay). Call inside the caller's transaction."""
     removed = {
         "totp": await TotpFactor.filter(user_id=user_id).delete(),
         "recovery_codes": await RecoveryCode.filter(user_id=user_id).delete(),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from server import passkeys
+from server import gate, passkeys
 from server.errors import Invalid, Throttled
 from server.policy import ANY_USER, PUBLIC
 from server.web import actor, csrf_token, form, redirect, render, route, safe_next, url
@@ -35,8 +35,9 @@ async def passkeys_page(request: Request) -> Response:
 async def registration_options(request: Request) -> Response:
     data = await form(request)
     name, password = str(data.get("name", ""))[:200], str(data.get("password", ""))[:1024]
+    code = str(data.get("code", ""))[:64]
     try:
-        return _options(await passkeys.registration_options(actor(request), name, password))
+        return _options(await passkeys.registration_options(actor(request), name, password, code))
     except (Invalid, Throttled) as exc:
         return _refused(exc)
 
@@ -62,11 +63,12 @@ async def rename(request: Request) -> Response:
 
 
 async def remove(request: Request) -> Response:
-    passkey_id, password = request.path_params["passkey_id"], str((await form(request)).get("password", ""))[:1024]
+    data = await form(request)
+    password, code = str(data.get("password", ""))[:1024], str(data.get("code", ""))[:64]
     try:
-        await passkeys.remove(actor(request), passkey_id, password)
+        await passkeys.remove(actor(request), request.path_params["passkey_id"], password, code)
     except Invalid as exc:
-        ctx = {"passkeys": exc.page, "errors": exc.errors, "failed": passkey_id, "values": {}}
+        ctx = {"passkeys": exc.page, "errors": exc.errors, "failed": request.path_params["passkey_id"], "values": {}}
         return render(request, "account/passkeys.html", ctx, status=exc.status)
     return redirect(request, url(request, "server:passkeys") + "?removed=1")
 
@@ -99,12 +101,28 @@ async def sign_in(request: Request) -> Response:
 
 
 routes = [
-    route("/account/passkeys", passkeys_page, roles=ANY_USER, name="passkeys"),
-    route("/account/passkeys/options", registration_options, roles=ANY_USER, methods=["POST"], name="passkey_options"),
-    route("/account/passkeys", register, roles=ANY_USER, methods=["POST"], name="passkey_register"),
+    route("/account/passkeys", passkeys_page, roles=ANY_USER, name="passkeys", during=(gate.ENROL,)),
+    route(
+        "/account/passkeys/options",
+        registration_options,
+        roles=ANY_USER,
+        methods=["POST"],
+        name="passkey_options",
+        during=(gate.ENROL,),
+    ),
+    route(
+        "/account/passkeys", register, roles=ANY_USER, methods=["POST"], name="passkey_register", during=(gate.ENROL,)
+    ),
     route("/account/passkeys/{passkey_id:int}/name", rename, roles=ANY_USER, methods=["POST"], name="passkey_rename"),
     route("/account/passkeys/{passkey_id:int}/remove", remove, roles=ANY_USER, methods=["POST"], name="passkey_remove"),
-    route("/account/passkeys/step-up", step_up_options, roles=ANY_USER, methods=["POST"], name="passkey_step_up"),
+    route(
+        "/account/passkeys/step-up",
+        step_up_options,
+        roles=ANY_USER,
+        methods=["POST"],
+        name="passkey_step_up",
+        during=(gate.CODE,),  # a passkey is also a sign-in's second step
+    ),
     route("/login/passkey/options", sign_in_options, roles=PUBLIC, methods=["POST"], name="passkey_login_options"),
     route("/login/passkey", sign_in, roles=PUBLIC, methods=["POST"], name="passkey_login"),
 ]

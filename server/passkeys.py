@@ -32,7 +32,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from server import accounts, audit
+from server import accounts, audit, factors
 from server.actor import Actor
 from server.errors import Invalid, NotFound
 from server.models import LoginFailure, User
@@ -138,15 +138,16 @@ async def _take(
     return base64url_to_bytes(sent) if taken else None
 
 
-async def registration_options(actor: Actor, name: str, password: str) -> str:
-    """After step-up with the password: the options for navigator.credentials.create, as JSON."""
+async def registration_options(actor: Actor, name: str, password: str, code: str = "") -> str:
+    """After step-up (the password, and a code when the account has an authenticator app): the options for
+    navigator.credentials.create, as JSON."""
     user = _me(actor)
     errors = check_name(name) | ({} if password else {"password": "Enter the password you sign in with."})
     existing = await Passkey.filter(user_id=user.id)
     if len(existing) >= MAX_PASSKEYS:
         errors["form"] = f"You have {MAX_PASSKEYS} passkeys, the most an account keeps. Remove one first."
-    if not errors and not await accounts.step_up(actor, password):
-        errors["password"] = WRONG_PASSWORD
+    if not errors:
+        errors |= (await accounts.step_up(actor, password, code, keys=True)).errors(WRONG_PASSWORD)
     if errors:
         raise Invalid(errors)
     challenge = await _new_challenge(actor, "register", _session_binding(actor), user.id)
@@ -202,6 +203,7 @@ async def register(actor: Actor, name: str, raw: str) -> Passkey:
             created_at=actor.now,
         )
         detail = {"backed_up": verified.credential_backed_up, "aaguid": verified.aaguid}
+        await factors.refresh(user.id)
         await audit.record(actor, REGISTERED, object_type="passkey", object_id=passkey.id, detail=detail)
     return passkey
 
@@ -228,14 +230,20 @@ async def rename(actor: Actor, passkey_id: int, name: str) -> Passkey:
     return passkey
 
 
-async def remove(actor: Actor, passkey_id: int, password: str) -> None:
-    """Remove one of one's passkeys after step-up with the password. A repeat finds it gone (404)."""
+async def remove(actor: Actor, passkey_id: int, password: str, code: str = "") -> None:
+    """Remove one of one's passkeys after step-up (the password, and a code when the account has an authenticator
+    app). A repeat finds it gone (404). The clinic's two-factor rule is kept: a staff account that must use two
+    factors cannot remove its last one."""
     passkey = await _own(actor, passkey_id)
-    if not password or not await accounts.step_up(actor, password):
-        message = WRONG_PASSWORD if password else "Enter the password you sign in with."
-        raise await _refuse_form(actor, {"password": message})
+    if not password:
+        raise await _refuse_form(actor, {"password": "Enter the password you sign in with."})
+    if errors := (await accounts.step_up(actor, password, code, keys=True)).errors(WRONG_PASSWORD):
+        raise await _refuse_form(actor, errors)
+    if await factors.would_lose_the_last(actor, removing=factors.PASSKEY):
+        raise await _refuse_form(actor, {"password": factors.LAST_FACTOR})
     async with in_transaction():
         await Passkey.filter(id=passkey.id).delete()
+        await factors.refresh(actor.user_id or 0)
         await audit.record(actor, REMOVED, object_type="passkey", object_id=passkey.id)
 
 

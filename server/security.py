@@ -16,13 +16,13 @@ from tortoise.transactions import in_transaction
 from server import accounts, audit, factors, once, totp
 from server.actor import Actor
 from server.errors import Invalid, NotFound
-from server.models import AuditEvent, FormSubmission, Role, Session, TotpFactor, User
+from server.models import AuditEvent, FormSubmission, Session, TotpFactor, User
 
 SIGN_IN_EVENTS = (audit.LOGIN, audit.LOGIN_FAILED, factors.CODE_FAILED, factors.SECOND_STEP)
 RECENT = 20
 SETUP_LIFETIME = timedelta(hours=1)  # an unconfirmed secret older than this is replaced by a new one
 CONFIRM_KIND = "totp_confirm"
-POLICY_KEEPS = "Your clinic asks staff to use two factors, so the authenticator app stays on. You can make new recovery codes, or ask an admin to reset your sign-in if you lose your phone."  # noqa: E501
+POLICY_KEEPS = "Your clinic asks staff to use two factors, so the authenticator app stays on while it is your only one. You can make new recovery codes, or ask an admin to reset your sign-in if you lose your phone."  # noqa: E501
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,7 @@ def device(user_agent: str) -> str:
 
 
 def required(actor: Actor) -> bool:
-    user = actor.user
-    return bool(user and user.role != Role.PATIENT and actor.registry.staff_two_factor(user.clinic))
+    return factors.required(actor)
 
 
 async def overview(actor: Actor) -> Overview:
@@ -103,7 +102,7 @@ async def overview(actor: Actor) -> Overview:
     sign_ins = await AuditEvent.filter(actor_id=user.id, action__in=names).order_by("-seq").limit(RECENT)
     mine = await factors.of(user.id)
     need = required(actor)
-    return Overview(rows, mine, sign_ins, need, mine.totp and not need)
+    return Overview(rows, mine, sign_ins, need, mine.totp and (not need or mine.passkeys > 0))
 
 
 async def end_other_sessions(actor: Actor) -> int:
@@ -208,13 +207,13 @@ async def new_recovery_codes(actor: Actor, password: str, code: str) -> list[str
 async def remove_totp(actor: Actor, password: str, code: str) -> None:
     """Turn the app off (and its recovery codes), after step-up; refused while the clinic asks staff for two."""
     user = actor.user
-    if user is None or not user.second_factor:
+    if user is None or user.second_factor != factors.TOTP:
         raise NotFound("user")
-    if required(actor):
+    if await factors.would_lose_the_last(actor, removing=factors.TOTP):
         raise Invalid({"form": POLICY_KEEPS}, page=await overview(actor), status=409)
     check = await accounts.step_up(actor, password, code)
     if not check:
         raise Invalid(check.errors("That password is wrong."), page=await overview(actor))
     async with in_transaction():
-        removed = await factors.clear(user.id)
+        removed = await factors.clear_app(user.id)
         await audit.record(actor, factors.TOTP_REMOVED, object_type="user", object_id=user.id, detail=removed)

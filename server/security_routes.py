@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import accounts, gate, security
+from server import accounts, gate, passkeys, security
 from server.errors import Invalid, Throttled
 from server.policy import ANY_USER
 from server.web import actor, form, form_key, redirect, render, route, safe_next, url
 
 THROTTLED = "Too many attempts. Wait a few minutes, then try again."
+
+
+def passkey_of(request: Request, data: Mapping[str, Any]) -> Callable[[], Awaitable[bool]] | None:
+    """The check of a passkey sent as the second step, when one was sent."""
+    raw = str(data.get("passkey_assertion", ""))[: passkeys.MAX_JSON]
+    return partial(passkeys.step_up, actor(request), raw) if raw else None
 
 
 async def login_code_page(request: Request) -> Response:
@@ -25,7 +35,7 @@ async def login_code(request: Request) -> Response:
     if gate.of(actor(request)) != gate.CODE:  # a double submit carrying the new cookie: signed in already
         return redirect(request, safe_next(next_url, url(request, "server:home")))
     try:
-        token = await accounts.finish_sign_in(actor(request), str(data.get("code", ""))[:64])
+        token = await accounts.finish_sign_in(actor(request), str(data.get("code", ""))[:64], passkey_of(request, data))
     except Invalid as exc:
         return render(request, "server/login_code.html", {"errors": exc.errors, "next": next_url}, status=exc.status)
     except Throttled as exc:

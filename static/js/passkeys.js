@@ -85,9 +85,10 @@
       const csrf = form.elements.csrf_token.value;
       const name = form.elements.name.value;
       show(box, "");
-      const [status, options] = await post(form.dataset.options, { csrf_token: csrf, name: name, password: form.elements.password.value });
+      const [status, options] = await post(form.dataset.options, { csrf_token: csrf, name: name, password: form.elements.password.value, code: form.elements.code ? form.elements.code.value : "" });
       if (status !== 200) { show(box, firstError(options)); return; }
       form.elements.password.value = "";
+      if (form.elements.code) form.elements.code.value = "";
       let credential;
       try {
         credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
@@ -139,6 +140,7 @@
       } catch (e) { show(error, cancelled); return; }
       form.elements.passkey_assertion.value = credentialJSON(credential);
       if (form.elements.password) form.elements.password.required = false;
+      if (form.elements.code) form.elements.code.required = false;
       form.requestSubmit ? form.requestSubmit() : form.submit();
     });
   }

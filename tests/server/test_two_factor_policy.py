@@ -12,7 +12,7 @@ from server.web import leaf_routes
 from tests.conftest import csrf_from, login, token
 
 STAFF = ("therapist@demo.clinic", "nurse@demo.clinic", "supervisor@demo.clinic", "admin@demo.clinic")
-LET_THROUGH = {"/account/security", "/login", "/healthz", "/livez", "/login/code"}
+LET_THROUGH = {"/account/security", "/account/passkeys", "/login", "/healthz", "/livez", "/login/code"}
 NOBODY = "2147483000"
 
 
