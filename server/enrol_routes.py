@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import enrolment, password_reset
+from server import enrolment, password_reset, step_up
 from server.errors import Invalid
 from server.policy import PUBLIC, SUPERVISOR
 from server.web import actor, form, redirect, render, route, url
@@ -44,10 +44,9 @@ async def approvals(request: Request) -> Response:
 
 async def decide(request: Request) -> Response:
     data = await form(request)
-    approve, password = data.get("decision") == "approve", str(data.get("password", ""))[:1024]
-    approval_id, code = int(request.path_params["approval_id"]), str(data.get("code", ""))[:64]
+    choice, approval_id = str(data.get("decision", ""))[:16], int(request.path_params["approval_id"])
     try:
-        decision = await enrolment.decide(actor(request), approval_id, approve, password, code)
+        decision = await enrolment.decide(actor(request), approval_id, choice, step_up.proof(data))
     except Invalid as exc:
         return render(request, "server/approvals.html", exc.page | {"errors": exc.errors}, status=exc.status)
     return render(request, "server/decided.html", {"decision": decision})

@@ -25,8 +25,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from server import audit, factors, outbox, policy, sessions
-from server.accounts import step_up
+from server import audit, factors, outbox, policy, sessions, step_up
 from server.actor import Actor
 from server.errors import Invalid, NotFound
 from server.mail import Rendered
@@ -255,19 +254,23 @@ STEP_UP_WRONG = "That isn't your password. Nothing was approved or declined."
 DECIDED = "Another supervisor already decided this request; it is shown as they left it."
 
 
-async def decide(actor: Actor, approval_id: int, approve: bool, password: str, code: str = "") -> Decision:
+async def decide(actor: Actor, approval_id: int, decision: str, password: step_up.Proof | str) -> Decision:
     """`_decide`; a refusal's page is the approvals list with the refused request marked."""
     try:
-        return await _decide(actor, approval_id, approve, password, code)
+        if decision not in ("approve", "decline"):
+            asked = await AccessApproval.get_or_none(id=approval_id, clinic_id=actor.clinic_id)
+            raise Invalid({"decision": "Choose approve or decline."}, page=asked)
+        return await _decide(actor, approval_id, decision == "approve", password)
     except Invalid as exc:
         page = {"waiting": await pending(actor), "failed": exc.page}
         raise Invalid(exc.errors, page=page, status=exc.status) from None
 
 
-async def _decide(actor: Actor, approval_id: int, approve: bool, password: str, code: str) -> Decision:
+async def _decide(actor: Actor, approval_id: int, approve: bool, password: step_up.Proof | str) -> Decision:
     """Approve (applying the role and, for a new or reset account, issuing the link the supervisor hands over) or
-    decline a request, after re-entering one's password. Sent twice, the second answer is the first decision
-    with the same link; a request another supervisor decided meanwhile is refused with 409."""
+    decline a request, after step-up (the password, with a code when the account has an app, or a passkey). Sent
+    twice, the second answer is the first decision with the same link; a request another supervisor decided
+    meanwhile is refused with 409."""
     approval = await AccessApproval.get_or_none(id=approval_id, clinic_id=actor.clinic_id)
     if approval is None or approval.user_id == actor.user_id:
         raise NotFound("approval")
@@ -277,7 +280,7 @@ async def _decide(actor: Actor, approval_id: int, approve: bool, password: str, 
         return await _decision(actor, approval)
     if approval.outcome != ApprovalOutcome.PENDING:
         raise Invalid({"form": DECIDED}, page=approval, status=409)
-    check = await step_up(actor, password, code)
+    check = await step_up.verify(actor, password)
     if not check:
         raise Invalid(check.errors(STEP_UP_WRONG), page=approval)
     async with in_transaction():

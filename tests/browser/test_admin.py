@@ -34,9 +34,10 @@ def approve(page: Page, name: str, password: str = DEMO_PASSWORD) -> str:
     """As a signed-in supervisor: approve `name`'s request on Approvals; returns the one-time link shown."""
     page.get_by_role("link", name=re.compile("^Approvals")).click()
     request = page.locator("section.card", has=page.get_by_role("heading", name=re.compile(re.escape(name))))
+    request.get_by_label("Approve").check()
     request.get_by_label("Your password").fill(password)
     with page.expect_navigation():
-        request.get_by_role("button", name="Approve").click()
+        request.get_by_role("button", name="Confirm decision").click()
     expect(page.get_by_role("status")).to_contain_text("Approved")
     return page.get_by_label("Link").input_value()
 

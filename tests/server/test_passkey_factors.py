@@ -4,7 +4,7 @@ factor cannot be removed while the clinic asks for two, and an admin's reset lea
 
 from __future__ import annotations
 
-from server.models import AuditEvent, Clinic, Session, User
+from server.models import AccessApproval, AuditEvent, Clinic, Session, User
 from server.passkey_models import Passkey
 from tests.conftest import DEMO_PASSWORD, another, csrf_from, login, token
 from tests.server.test_passkeys import THERAPIST, add_passkey
@@ -54,10 +54,10 @@ async def test_a_password_sign_in_waits_for_the_passkey_and_a_passkey_finishes_i
 async def test_the_password_alone_no_longer_opens_what_a_passkey_guards(client, demo):
     await add_passkey(client, THERAPIST)
     csrf = await token(client)
-    r = await client.post(
-        "/break-glass", data={"csrf_token": csrf, "mrn": "DC-1002", "reason": "On call", "password": DEMO_PASSWORD}
-    )
-    assert r.status_code == 400 and "Use a passkey instead" in r.text
+    reason = "On call tonight, the care team is away"
+    data = {"csrf_token": csrf, "mrn": "DC-1002", "reason": reason, "password": DEMO_PASSWORD}
+    r = await client.post("/break-glass", data=data)
+    assert r.status_code == 400 and "Your account signs with a passkey" in r.text
 
 
 async def test_the_last_factor_stays_while_the_clinic_asks_for_two(client, demo):
@@ -81,3 +81,30 @@ async def test_an_admins_reset_leaves_the_account_without_a_second_factor(client
     assert not await Passkey.exists(user_id=therapist.id)
     assert (await User.get(id=therapist.id)).second_factor == ""
     assert not await Session.filter(user_id=therapist.id, revoked_at=None).exists()
+
+
+async def test_a_supervisor_decides_an_approval_with_a_passkey_and_a_decision_is_required(client, demo):
+    supervisor = await add_passkey(client, "supervisor@demo.clinic")
+    async with another(client) as admin:
+        assert (await login(admin, "admin@demo.clinic")).status_code == 303
+        new = {"csrf_token": await token(admin), "name": "Rowan Pike", "email": "rowan@demo.clinic"}
+        r = await admin.post("/admin/users/new", data=new | {"role": "therapist", "form_key": "r" * 24})
+        assert r.status_code == 200
+    approval = await AccessApproval.get(user__email="rowan@demo.clinic")
+    page = await client.get("/approvals")
+    assert "Use a passkey instead" in page.text and 'name="decision" value="approve"' in page.text
+    csrf = csrf_from(page.text)
+    options = (await client.post("/account/passkeys/step-up", data={"csrf_token": csrf})).json()
+    answer = {"csrf_token": csrf, "password": "", "passkey_assertion": supervisor.get(options)}
+    r = await client.post(f"/approvals/{approval.id}", data=answer)  # no decision chosen: nothing is decided
+    assert r.status_code == 400 and "Choose approve or decline." in r.text
+    assert (await AccessApproval.get(id=approval.id)).outcome == "pending"
+    password_only = {"csrf_token": csrf, "decision": "approve", "password": DEMO_PASSWORD}
+    r = await client.post(f"/approvals/{approval.id}", data=password_only)
+    assert r.status_code == 400 and "Your account signs with a passkey" in r.text  # the password alone is not enough
+    options = (await client.post("/account/passkeys/step-up", data={"csrf_token": csrf})).json()
+    answer |= {"decision": "approve", "passkey_assertion": supervisor.get(options)}
+    r = await client.post(f"/approvals/{approval.id}", data=answer)
+    assert r.status_code == 200 and "Approved" in r.text
+    assert (await AccessApproval.get(id=approval.id)).outcome == "approved"
+    assert await AuditEvent.filter(action="passkey.step_up").count() == 1
