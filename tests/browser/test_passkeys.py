@@ -165,3 +165,14 @@ def test_the_therapist_adds_a_passkey_signs_in_with_it_alone_and_signs_a_note_wi
         code = audit.locator("code", has_text=re.compile(rf"^{re.escape(action)}$"))
         expect(rows.filter(has=code).first).to_be_visible()
     screenshot(audit, "passkeys-audit-log")
+
+    # 5. The therapist removes the passkey again (re-entering the password): the account signs in as before, which
+    #    the later journeys of this shared server rely on.
+    page.goto("/account/passkeys")
+    row = page.locator("li.passkey", has=page.get_by_role("heading", level=2, name="Work laptop"))
+    row.get_by_text("Rename or remove").click()
+    row.get_by_label("Your password, to remove it").fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        row.get_by_role("button", name="Remove passkey").click()
+    expect(page.locator("main")).to_contain_text("You have no passkeys yet.")
+    assert _rows(server_dir, 'SELECT second_factor FROM "user" WHERE id = ?', therapist) == [("",)]
