@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from server import accounts, audit, factors, once, totp
+from server import accounts, audit, factors, once, sql, totp
 from server.actor import Actor
 from server.errors import Invalid, NotFound
 from server.models import AuditEvent, FormSubmission, Session, TotpFactor, User
@@ -128,7 +128,9 @@ async def start_totp(actor: Actor) -> Setup:
     if user is None:
         raise NotFound("user")
     try:
-        async with in_transaction():
+        async with in_transaction() as conn:
+            if sql.is_postgres(conn):  # presses at once wait for each other (SQLite's write transactions already do)
+                await sql.fetch("SELECT pg_advisory_xact_lock(hashtext(?))", (f"totp:{user.id}",), conn)
             app = await TotpFactor.get_or_none(user_id=user.id)
             if app is not None and app.confirmed_at is not None:
                 raise Invalid({"form": "An authenticator app is already set up for this account."}, status=409)
