@@ -53,19 +53,26 @@ def _mine(role: Role, user_id: int, clinic_id: int) -> Subquery:
 _SIGNED = [Status.SIGNED, Status.COSIGNED, Status.COSIGN_PENDING]
 
 
+# The dashboard's lists, compiled once (server/compiled.py); `role, user_id, clinic_id` pick the actor's patients.
 def _unsigned(since: datetime, now: datetime) -> Q:
     """Sessions begun in the lookback whose note is not signed yet."""
     signed = Subquery(IntegrationNote.filter(status__in=_SIGNED).values("infusion_id"))
     return Q(started_at__gte=since, started_at__lte=now) & ~Q(id__in=signed)
 
 
-# The dashboard's lists, compiled once (server/compiled.py); `role, user_id, clinic_id` pick the actor's patients.
-# The week's sessions and the notes due, one statement: `unsigned` is the row's id if it is due a note, else NULL.
+# The week's sessions and the notes due, one statement: `in_week` and `unsigned` are the row's id if it is one of the
+# week's sessions, or due a note, else NULL (the database decides both, as it decides which rows come back).
+def _when(condition: Q) -> Case:
+    return Case(When(condition, then=compiled.column(Infusion, "id")))  # type: ignore[arg-type]
+
+
 _SESSIONS = compiled.query(
     lambda role, user_id, clinic_id, start, end, since, now: (
         Infusion.filter(patient_id__in=_mine(role, user_id, clinic_id))
         .filter(Q(scheduled_at__gte=start, scheduled_at__lt=end) | _unsigned(since, now))
-        .annotate(unsigned=Case(When(_unsigned(since, now), then=compiled.column(Infusion, "id"))))  # type: ignore[arg-type]
+        .annotate(
+            in_week=_when(Q(scheduled_at__gte=start, scheduled_at__lt=end)), unsigned=_when(_unsigned(since, now))
+        )
         .select_related("patient__user")
         .order_by("scheduled_at")
     )
@@ -116,7 +123,7 @@ async def dashboard(
     today = datetime.combine(actor.today, time.min, zone)
     end = today + timedelta(days=8)
     rows = await _SESSIONS.all(**me, start=today, end=end, since=actor.now - LOOKBACK, now=actor.now)
-    sessions = [s for s in rows if today <= s.scheduled_at < end]
+    sessions = [s for s in rows if s.in_week is not None]
     unsigned = sorted((i for i in rows if i.unsigned is not None), key=lambda i: i.started_at)
     due = [_due(i, window, actor.now) for i in unsigned]
     notes = await _NOTES.all(user_id=actor.user_id)
