@@ -170,8 +170,10 @@ _CASELOAD = compiled.query(
             ),
             phq9_last=Subquery(_phq9().limit(1).values("total")),
             phq9_before=Subquery(_phq9().offset(1).limit(1).values("total")),
-            open_alerts=Subquery(
-                RiskAlert.filter(patient_id=_PATIENT, acknowledged_at__isnull=True).annotate(n=Count("id")).values("n")
+            open_alerts=Subquery(  # the clinic's open alerts first: that is what risk_alert is indexed by
+                RiskAlert.filter(clinic_id=clinic_id, acknowledged_at__isnull=True, patient_id=_PATIENT)
+                .annotate(n=Count("id"))
+                .values("n")
             ),
         )
         .order_by("user__name", "id")
