@@ -82,8 +82,16 @@ async def care_team(user: User, patient_id: int) -> list[CareTeam]:
     return memo[patient_id]
 
 
+def _knows_on_team(user: User, patient_id: int, on_team: bool) -> None:
+    """Remember, for this request, what a lookup that read it with the record found (see care_team)."""
+    user.__dict__.setdefault("_on_team_memo", {})[patient_id] = on_team
+
+
 async def on_care_team(user: User, patient_id: int) -> bool:
-    """Whether the user is on the patient's care team (see care_team)."""
+    """Whether the user is on the patient's care team (see care_team; an infusion's lookup reads it with the row)."""
+    known = user.__dict__.get("_on_team_memo", {}).get(patient_id)
+    if known is not None:
+        return bool(known)
     return any(link.therapist_id == user.id for link in await care_team(user, patient_id))
 
 
@@ -250,9 +258,10 @@ async def get_patient_for(actor: Actor, patient_id: int, *, write: bool | Rule =
 
 
 async def get_infusion_for(actor: Actor, infusion_id: int, *, write: bool | Rule = False) -> Infusion:
-    infusion = await reads.INFUSION.first(infusion_id=infusion_id, clinic_id=actor.clinic_id)
+    infusion = await reads.INFUSION.first(infusion_id=infusion_id, clinic_id=actor.clinic_id, user_id=actor.user_id)
     if infusion is None or actor.role == Role.PATIENT:
         raise NotFound("infusion")
+    _knows_on_team(actor.user, infusion.patient_id, infusion.on_team is not None)  # type: ignore[arg-type]
     await _check(actor, infusion.patient, write)
     return infusion
 

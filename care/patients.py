@@ -6,17 +6,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from tortoise.expressions import Q
-from tortoise.functions import Count, Min
+from tortoise.expressions import Subquery
+from tortoise.functions import Count
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from care import access, panels, reads, risk
 from care.access import MAY_CARE_TEAM_MANAGE, MAY_PATIENT_CREATE
 from care.clinical import trend
-from care.models import OPEN_COURSE, CareTeam, Consent, Course, Infusion, MeasureResponse, Patient, RiskAlert
-from server import accounts, audit, once, sql
+from care.models import (
+    OPEN_COURSE,
+    CareTeam,
+    Consent,
+    Course,
+    CourseStatus,
+    Infusion,
+    Instrument,
+    MeasureResponse,
+    Patient,
+    RiskAlert,
+)
+from server import accounts, audit, compiled, once
 from server.actor import Actor
 from server.errors import Invalid, NotFound
 from server.models import Clinic, User
@@ -95,10 +107,18 @@ class Caseload:
     panels: list[panels.Rendered]
 
 
+class ShownCourse(NamedTuple):
+    id: int
+    status: CourseStatus
+    planned_count: int
+    started_on: date
+
+
 @dataclass
 class CaseloadRow:
-    patient: Patient
-    course: Course | None = None
+    id: int
+    name: str
+    course: ShownCourse | None = None
     done: int = 0
     next_at: datetime | None = None
     phq9: list[int] = field(default_factory=list)
@@ -113,7 +133,7 @@ class CaseloadRow:
         return trend(*(self.phq9[-2:] if len(self.phq9) >= 2 else (None, None)))
 
 
-def course_progress(course: Course, given: int) -> str:
+def course_progress(course: Course | ShownCourse, given: int) -> str:
     """How far a course has got, counting the doses given: "Infusion 5 of 6" while it is open."""
     planned = course.planned_count
     if course.status not in OPEN_COURSE:
@@ -123,60 +143,86 @@ def course_progress(course: Course, given: int) -> str:
     return f"Infusion {given} of {planned}" if given <= planned else f"Infusion {given} ({planned} planned)"
 
 
+# One row per patient and course (a patient without one: one row, no course), each with the course's sessions given,
+# and the patient's next session not yet begun, last two PHQ-9 totals and open alerts: the whole list, one statement.
+def _phq9() -> QuerySet[MeasureResponse]:
+    latest_first = MeasureResponse.filter(patient_id=_PATIENT, instrument=Instrument.PHQ9)
+    return latest_first.order_by("-taken_at", "-id")
+
+
+_PATIENT = compiled.column(Patient, "id")  # the caseload row's patient, in each subquery
+
+
+_CASELOAD = compiled.query(
+    lambda role, user_id, clinic_id, now: (
+        access.patients_visible_to(role, user_id, clinic_id)
+        .annotate(
+            done=Subquery(
+                Infusion.filter(course_id=compiled.column(Course, "id"), started_at__not_isnull=True)
+                .annotate(n=Count("id"))
+                .values("n")
+            ),
+            next_at=Subquery(
+                Infusion.filter(patient_id=_PATIENT, started_at__isnull=True, scheduled_at__gte=now)
+                .order_by("scheduled_at")
+                .limit(1)
+                .values("scheduled_at")
+            ),
+            phq9_last=Subquery(_phq9().limit(1).values("total")),
+            phq9_before=Subquery(_phq9().offset(1).limit(1).values("total")),
+            open_alerts=Subquery(  # the clinic's open alerts first: that is what risk_alert is indexed by
+                RiskAlert.filter(clinic_id=clinic_id, acknowledged_at__isnull=True, patient_id=_PATIENT)
+                .annotate(n=Count("id"))
+                .values("n")
+            ),
+        )
+        .order_by("user__name", "id")
+        .values(
+            "id",
+            "done",
+            "next_at",
+            "phq9_last",
+            "phq9_before",
+            "open_alerts",
+            name="user__name",
+            course_id="courses__id",
+            course_status="courses__status",
+            planned_count="courses__planned_count",
+            started_on="courses__started_on",
+        )
+    )
+)
+_AT = Infusion._meta.fields_map["scheduled_at"]
+
+
 async def caseload(actor: Actor) -> Caseload:
-    """The actor's patients with course progress, next session, PHQ-9 trend and open alerts; 6 queries, any size."""
-    patients = await access.visible_patients(actor).select_related("user").order_by("user__name")
-    rows = {p.id: CaseloadRow(p) for p in patients}
-    ids = list(rows)
-    if ids:
-        await _fill_caseload(actor, rows, ids)
-    await audit.record_read(actor, access.CASELOAD_VIEWED, object_type="caseload", detail={"patients": len(ids)})
+    """The actor's patients with course progress, next session, PHQ-9 trend and open alerts; 1 statement, any size."""
+    rows: dict[int, CaseloadRow] = {}
+    mine = actor.user_id if actor.role in access.TEAM_ROLES else None  # a supervisor's list is the clinic's
+    for r in await _CASELOAD.all(role=actor.role, user_id=mine, clinic_id=actor.clinic_id, now=actor.now):
+        row = rows.get(r["id"])
+        if row is None:
+            row = rows[r["id"]] = CaseloadRow(r["id"], r["name"], open_alerts=r["open_alerts"] or 0)
+            row.next_at = _AT.to_python_value(r["next_at"])
+            row.phq9 = [t for t in (r["phq9_before"], r["phq9_last"]) if t is not None]
+        if r["course_id"] is not None:
+            course = ShownCourse(r["course_id"], r["course_status"], r["planned_count"], r["started_on"])
+            if _shown_before(course, row.course):
+                row.course, row.done = course, r["done"] or 0
+    await audit.record_read(actor, access.CASELOAD_VIEWED, object_type="caseload", detail={"patients": len(rows)})
     extra = await panels.collect(actor)
     return Caseload(list(rows.values()), extra)
 
 
-# The caseload shows each patient's latest PHQ-9 and its trend: the last two scores, not their whole history.
-_LATEST_PHQ9 = (
-    'SELECT "patient_id", "total" FROM (SELECT "patient_id", "total", "taken_at", "id", ROW_NUMBER() OVER'
-    ' (PARTITION BY "patient_id" ORDER BY "taken_at" DESC, "id" DESC) AS "n" FROM "measure_response"'
-    ' WHERE "instrument" = \'PHQ9\' AND "patient_id" IN ({ids})) AS latest'
-    ' WHERE "n" <= 2 ORDER BY "patient_id", "taken_at", "id"'
-)
-
-
-async def _fill_caseload(actor: Actor, rows: dict[int, CaseloadRow], ids: list[int]) -> None:
-    for course in await Course.filter(patient_id__in=ids).order_by("started_on", "id"):
-        shown = rows[course.patient_id].course
-        if shown is None or shown.status not in OPEN_COURSE:  # the open course, else the latest
-            rows[course.patient_id].course = course
-    # Per patient and course: the sessions given, and the next one not yet begun (one statement for both).
-    per_course = (
-        Infusion.filter(patient_id__in=ids)
-        .annotate(
-            n=Count("id", _filter=Q(started_at__not_isnull=True)),
-            next_at=Min("scheduled_at", _filter=Q(started_at__isnull=True, scheduled_at__gte=actor.now)),
-        )
-        .group_by("patient_id", "course_id")
-        .values("patient_id", "course_id", "n", "next_at")
-    )
-    done: dict[int, int] = {}
-    for r in await per_course:
-        done[r["course_id"]] = done.get(r["course_id"], 0) + r["n"]
-        row = rows[r["patient_id"]]
-        if r["next_at"] is not None and (row.next_at is None or r["next_at"] < row.next_at):
-            row.next_at = r["next_at"]
-    for r in await sql.fetch(_LATEST_PHQ9.format(ids=sql.placeholders(len(ids))), ids):
-        rows[r["patient_id"]].phq9.append(r["total"])
-    alerts = (
-        RiskAlert.filter(patient_id__in=ids, acknowledged_at__isnull=True)
-        .annotate(n=Count("id"))
-        .group_by("patient_id")
-        .values("patient_id", "n")
-    )
-    for r in await alerts:
-        rows[r["patient_id"]].open_alerts = r["n"]
-    for row in rows.values():
-        row.done = done.get(row.course.id, 0) if row.course else 0
+def _shown_before(course: ShownCourse, shown: ShownCourse | None) -> bool:
+    """Whether `course` is the one to show rather than `shown`: the open course (the earliest, were there two), else
+    the latest started."""
+    if shown is None:
+        return True
+    key, other = (course.started_on, course.id), (shown.started_on, shown.id)
+    if (course.status in OPEN_COURSE) != (shown.status in OPEN_COURSE):
+        return course.status in OPEN_COURSE
+    return key < other if course.status in OPEN_COURSE else key > other
 
 
 @dataclass

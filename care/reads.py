@@ -4,15 +4,25 @@ care.access and the page services do both."""
 
 from __future__ import annotations
 
+from tortoise.expressions import Subquery
+
 from care.models import CareTeam, Consent, Course, Infusion, MeasureResponse, Patient, RiskAlert, VitalSign
 from server import compiled
 
 PATIENT = compiled.query(
     lambda patient_id, clinic_id: Patient.filter(id=patient_id, clinic_id=clinic_id).select_related("user").limit(1)
 )
+# With `on_team`: whether `user_id` is on the patient's care team (the permission check needs no statement of its own).
 INFUSION = compiled.query(
-    lambda infusion_id, clinic_id: (
+    lambda infusion_id, clinic_id, user_id: (
         Infusion.filter(id=infusion_id, clinic_id=clinic_id)
+        .annotate(
+            on_team=Subquery(
+                CareTeam.filter(patient_id=compiled.column(Infusion, "patient_id"), therapist_id=user_id)
+                .limit(1)
+                .values("id")
+            )
+        )
         .select_related("patient__user", "course", "administered_by")
         .limit(1)
     )

@@ -16,7 +16,7 @@ from care.models import Infusion, Patient
 from journal import access
 from journal.access import MAY_JOURNAL_READ_SHARED
 from journal.models import JournalEntry, Prompt
-from server import audit
+from server import audit, compiled
 from server.actor import Actor
 from server.errors import NotFound
 from server.policy import can
@@ -79,6 +79,28 @@ async def shared_intentions(infusion_id: int) -> list[JournalEntry]:
     return await rows.select_related("infusion")
 
 
+# An infusion's shared entries: those written for the session, and the intention answering "intention:<booking id>"
+# of the booking it completed (the booking's refs a subquery, not a statement of their own).
+_SESSION_SHARED = compiled.query(
+    lambda patient_id, infusion_id: (
+        JournalEntry.filter(patient_id=patient_id, shared=True, deleted_at=None)
+        .filter(
+            Q(infusion_id=infusion_id)
+            | Q(
+                prompt_ref__in=Subquery(
+                    Booking.filter(infusion_id=infusion_id)
+                    .annotate(ref=compiled.text("intention:", compiled.column(Booking, "id")))
+                    .values("ref")
+                )
+            )
+        )
+        .select_related("infusion")
+        .order_by("-shared_at")
+        .limit(PANEL_SIZE)
+    )
+)
+
+
 async def shared_panel(actor: Actor, patient: Patient | None, infusion: Infusion | None) -> dict[str, Any] | None:
     """Shared entries for the chart (all) or an infusion page (that session's), audited; private and deleted ones
     never."""
@@ -86,13 +108,9 @@ async def shared_panel(actor: Actor, patient: Patient | None, infusion: Infusion
         return None
     rows = JournalEntry.filter(patient_id=patient.id, shared=True, deleted_at=None)
     if infusion is not None:  # the session's entries, and the intention written for the booking it completed
-        booked = await Booking.filter(infusion_id=infusion.id).values_list("id", flat=True)
-        refs = [f"intention:{b}" for b in booked]
-        rows = (
-            rows.filter(Q(infusion_id=infusion.id) | Q(prompt_ref__in=refs))
-            if refs
-            else rows.filter(infusion_id=infusion.id)
-        )
+        entries = await _SESSION_SHARED.all(patient_id=patient.id, infusion_id=infusion.id)
+        await record_shown(actor, patient.id, entries)
+        return {"entries": entries, "infusion": infusion}
     entries = await rows.select_related("infusion").order_by("-shared_at").limit(PANEL_SIZE)
     await record_shown(actor, patient.id, entries)
     return {"entries": entries, "infusion": infusion}

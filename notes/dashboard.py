@@ -8,7 +8,9 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tortoise.expressions import Subquery
+from tortoise.expressions import Case, Q, Subquery, When
+from tortoise.functions import Count
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from care.access import patients_visible_to
@@ -49,20 +51,30 @@ def _mine(role: Role, user_id: int, clinic_id: int) -> Subquery:
 
 
 _SIGNED = [Status.SIGNED, Status.COSIGNED, Status.COSIGN_PENDING]
+
+
 # The dashboard's lists, compiled once (server/compiled.py); `role, user_id, clinic_id` pick the actor's patients.
+def _unsigned(since: datetime, now: datetime) -> Q:
+    """Sessions begun in the lookback whose note is not signed yet."""
+    signed = Subquery(IntegrationNote.filter(status__in=_SIGNED).values("infusion_id"))
+    return Q(started_at__gte=since, started_at__lte=now) & ~Q(id__in=signed)
+
+
+# The week's sessions and the notes due, one statement: `in_week` and `unsigned` are the row's id if it is one of the
+# week's sessions, or due a note, else NULL (the database decides both, as it decides which rows come back).
+def _when(condition: Q) -> Case:
+    return Case(When(condition, then=compiled.column(Infusion, "id")))  # type: ignore[arg-type]
+
+
 _SESSIONS = compiled.query(
-    lambda role, user_id, clinic_id, start, end: (
-        Infusion.filter(patient_id__in=_mine(role, user_id, clinic_id), scheduled_at__gte=start, scheduled_at__lt=end)
+    lambda role, user_id, clinic_id, start, end, since, now: (
+        Infusion.filter(patient_id__in=_mine(role, user_id, clinic_id))
+        .filter(Q(scheduled_at__gte=start, scheduled_at__lt=end) | _unsigned(since, now))
+        .annotate(
+            in_week=_when(Q(scheduled_at__gte=start, scheduled_at__lt=end)), unsigned=_when(_unsigned(since, now))
+        )
         .select_related("patient__user")
         .order_by("scheduled_at")
-    )
-)
-_UNSIGNED = compiled.query(
-    lambda role, user_id, clinic_id, since, now: (
-        Infusion.filter(patient_id__in=_mine(role, user_id, clinic_id), started_at__gte=since, started_at__lte=now)
-        .exclude(id__in=Subquery(IntegrationNote.filter(status__in=_SIGNED).values("infusion_id")))
-        .select_related("patient__user")
-        .order_by("started_at")
     )
 )
 _NOTES = compiled.query(
@@ -72,10 +84,19 @@ _NOTES = compiled.query(
         .order_by("-updated_at")
     )
 )
-_SEEN = compiled.query(lambda user_id: SeenMarker.filter(user_id=user_id, key=SEEN_SHARED).limit(1))
+
+
+def _seen(user_id: int) -> QuerySet[SeenMarker]:
+    return SeenMarker.filter(user_id=user_id, key=SEEN_SHARED)
+
+
+# New shared entries: shared since the therapist last looked (the seen marker read in the same statement), or all of
+# them for a therapist who never looked.
 _SHARED = compiled.query(
-    lambda role, user_id, clinic_id, after: (
-        journal_shared.shared_entries(_mine(role, user_id, clinic_id), shared_after=after)
+    lambda role, user_id, clinic_id: (
+        journal_shared.shared_entries(_mine(role, user_id, clinic_id))
+        .annotate(marks=Subquery(_seen(user_id).annotate(n=Count("id")).values("n")))
+        .filter(Q(marks=0) | Q(shared_at__gt=Subquery(_seen(user_id).limit(1).values("seen_at"))))
         .select_related("patient__user", "infusion")
         .order_by("-shared_at")
         .limit(50)
@@ -100,12 +121,13 @@ async def dashboard(
     me: dict[str, Any] = {"role": actor.role, "user_id": actor.user_id, "clinic_id": actor.clinic_id}
     zone = ZoneInfo(actor.tz)
     today = datetime.combine(actor.today, time.min, zone)
-    sessions = await _SESSIONS.all(**me, start=today, end=today + timedelta(days=8))
-    unsigned = await _UNSIGNED.all(**me, since=actor.now - LOOKBACK, now=actor.now)
+    end = today + timedelta(days=8)
+    rows = await _SESSIONS.all(**me, start=today, end=end, since=actor.now - LOOKBACK, now=actor.now)
+    sessions = [s for s in rows if s.in_week is not None]
+    unsigned = sorted((i for i in rows if i.unsigned is not None), key=lambda i: i.started_at)
     due = [_due(i, window, actor.now) for i in unsigned]
     notes = await _NOTES.all(user_id=actor.user_id)
-    seen = await _SEEN.first(user_id=actor.user_id)
-    entries = await _SHARED.all(**me, after=seen.seen_at if seen else None)
+    entries = await _SHARED.all(**me)
     alerts = await _ALERTS.all(**me)
     await audit.record_read(
         actor, access.DASHBOARD_VIEWED, object_type="dashboard", detail={"due": len(due), "alerts": len(alerts)}

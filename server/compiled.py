@@ -25,6 +25,11 @@ and compiling fails loudly; give such a query the already-rewritten value or lea
 What comes back is what awaiting the query would give: models (with select_related), dicts for `.values()`, tuples
 for `.values_list()`, one value for `flat=True`, a count, a bool for `.exists()`, rows changed for `.update()`.
 `.all()` returns the list, `.first()` its first item or None. `insert(Model, fields)` compiles a plain INSERT.
+
+Two terms for what Tortoise has no word for, usable in `.filter()`, `.annotate()` and `Subquery`: `column(Model,
+field)` is a column named with its table, so inside a subquery it can mean the enclosing query's row (a correlated
+subquery: `Subquery(CareTeam.filter(patient_id=column(Infusion, "patient_id")).values("id"))`), and `text(...)` joins
+constants and columns into text (`text("intention:", column(Booking, "id"))`; SQLite before 3.44 has no CONCAT).
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
+from pypika_tortoise.context import SqlContext
+from pypika_tortoise.terms import Term, ValueWrapper
+from pypika_tortoise.utils import format_alias_sql
 from tortoise import connections, timezone
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
@@ -297,3 +305,35 @@ class Insert:
             await conn.execute_query(sql, self._values(rows[0]))
         elif rows:
             await conn.execute_many(sql, [self._values(row) for row in rows])
+
+
+class _Column(Term):
+    def __init__(self, table: str, column: str) -> None:
+        super().__init__()
+        self.table, self.column = table, column
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        q = ctx.quote_char
+        return format_alias_sql(f"{q}{self.table}{q}.{q}{self.column}{q}", self.alias, ctx)
+
+
+def column(model: type[Model], field: str) -> Term:
+    """A column of the model's (unaliased) table, always written with the table's name: in a subquery, a column of
+    the enclosing query's row (see the module docstring)."""
+    return _Column(model._meta.db_table, model._meta.fields_db_projection[field])
+
+
+class _Text(Term):
+    def __init__(self, parts: Sequence[Any]) -> None:
+        super().__init__()
+        self.parts = [part if isinstance(part, Term) else ValueWrapper(part) for part in parts]
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        inner = ctx.copy(with_alias=False)
+        sql = " || ".join(f"CAST({part.get_sql(inner)} AS TEXT)" for part in self.parts)
+        return format_alias_sql(f"({sql})", self.alias, ctx)
+
+
+def text(*parts: Any) -> Term:
+    """Constants and columns (`column(...)` terms) joined into text, each cast to text."""
+    return _Text(parts)

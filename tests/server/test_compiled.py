@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from tortoise.expressions import Subquery
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from care.models import Infusion, MeasureResponse, Patient
@@ -35,6 +37,19 @@ SESSION_USER = compiled.query(lambda user_id: User.filter(id=user_id).select_rel
 COUNT = compiled.query(lambda patient_id: Infusion.filter(patient_id=patient_id).count())
 EXISTS = compiled.query(lambda email: User.filter(email=email).exists())
 BUMP = compiled.query(lambda user_id, name: User.filter(id=user_id).update(name=name))
+
+# A correlated subquery (each patient's infusions) and text joined from a constant and a column.
+PER_PATIENT = compiled.query(
+    lambda clinic_id: (
+        Patient.filter(clinic_id=clinic_id)
+        .annotate(
+            n=Subquery(Infusion.filter(patient_id=compiled.column(Patient, "id")).annotate(c=Count("id")).values("c")),
+            label=compiled.text("mrn:", compiled.column(Patient, "mrn"), ":", compiled.column(Patient, "id")),
+        )
+        .order_by("id")
+        .values_list("id", "n", "label")
+    )
+)
 
 
 async def casey() -> Patient:
@@ -151,3 +166,13 @@ async def test_past_its_plan_limit_a_query_is_built_each_time_and_still_right(de
     for n in range(1, 5):
         assert await by_ids.all(ids=ids[:n]) == ids[:n]
     assert len(by_ids._plans) == 1
+
+
+async def test_a_column_of_the_outer_row_and_text_from_parts(demo):
+    patient = await casey()
+    rows = await PER_PATIENT.all(clinic_id=patient.clinic_id)
+    expected = [
+        (p.id, await Infusion.filter(patient_id=p.id).count(), f"mrn:{p.mrn}:{p.id}")
+        for p in await Patient.filter(clinic_id=patient.clinic_id).order_by("id")
+    ]
+    assert rows == expected and any(n for _, n, _ in rows)
