@@ -17,7 +17,13 @@ STAFF = (Role.THERAPIST, Role.SUPERVISOR)
 def setup(registry: Registry) -> None:
     routes = ("notes.routes", "notes.reply_routes", "notes.print_routes", "notes.supervision_routes")
     registry.room("notes", models="notes.models", routes=routes, access=access)
-    registry.panel((care_pages.CHART, care_pages.INFUSION), "notes", "notes/_notes_panel.html", panels.notes_panel)
+    registry.panel(
+        (care_pages.CHART, care_pages.INFUSION),
+        "notes",
+        "notes/_notes_panel.html",
+        panels.notes_panel,
+        panels.notes_wants,
+    )
     registry.panel((care_pages.CASELOAD,), "dashboard", "notes/_dashboard.html", dashboard)
     registry.panel((journal_pages.HOME,), "summaries", "notes/_summaries.html", panels.summaries)
     registry.command("verify-notes", "check every signed note against its stored SHA-256", commands.verify_notes)

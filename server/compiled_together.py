@@ -21,7 +21,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.fields.data import JSONField
 
-from server.compiled import Compiled, CompileError, _Plan, _shape
+from server.compiled import MAX_PLANS, Compiled, CompileError, _Plan, _shape
 
 _MAX_COLUMNS = 100  # PostgreSQL's json_build_array takes at most 100 arguments
 _NUMBERED = re.compile(r"\$(\d+)")
@@ -78,23 +78,27 @@ class Together:
     def sql(self, conn: BaseDBAsyncClient | None = None, **given: Any) -> str:
         """The one statement these values run (for tests and EXPLAIN)."""
         conn = conn or connections.get("default")
-        return self._statement(conn, self._plans(conn, given))
-
-    def _plans(self, conn: BaseDBAsyncClient, given: dict[str, Any]) -> list[_Plan]:
-        return [part._plan(conn, self._given(n, given)) for n, part in enumerate(self.parts)]
+        givens = [self._given(n, given) for n in range(len(self.parts))]
+        return self._statement(conn, [part._plan(conn, g) for part, g in zip(self.parts, givens, strict=True)])
 
     def _given(self, n: int, given: dict[str, Any]) -> dict[str, Any]:
         return {name: value for name, value in given.items() if name in self._takes[n]}
 
     async def run(self, conn: BaseDBAsyncClient | None = None, **given: Any) -> list[Any]:
-        """Each query's result, in the order the queries were given."""
+        """Each query's result, in the order the queries were given; each gets the values its function takes."""
+        return await self.run_each([self._given(n, given) for n in range(len(self.parts))], conn)
+
+    async def run_each(self, givens: list[dict[str, Any]], conn: BaseDBAsyncClient | None = None) -> list[Any]:
+        """Each query's result for its own values (`givens[n]` for the n-th query)."""
         conn = conn or connections.get("default")
-        plans = self._plans(conn, given)
-        key = (conn.capabilities.dialect, tuple(_shape(self._given(n, given)) for n in range(len(plans))))
+        plans = [part._plan(conn, given) for part, given in zip(self.parts, givens, strict=True)]
+        key = (conn.capabilities.dialect, tuple(_shape(given) for given in givens))
         sql = self._sql.get(key)
         if sql is None:
-            sql = self._sql[key] = self._statement(conn, plans)
-        values = [value for n, plan in enumerate(plans) for value in plan.values(self._given(n, given))]
+            sql = self._statement(conn, plans)
+            if len(self._sql) < MAX_PLANS:
+                self._sql[key] = sql
+        values = [value for plan, given in zip(plans, givens, strict=True) for value in plan.values(given)]
         _, rows = await conn.execute_query(sql, values)
         postgres = conn.capabilities.dialect == "postgres"
         parse_float = Decimal if postgres else float
@@ -112,6 +116,54 @@ class Together:
             found = _Rows(conn, [dict(zip(names, item, strict=True)) for item in items])
             results.append(await plan.read(found, "", []))  # type: ignore[arg-type]
         return results
+
+
+_TOGETHER: dict[tuple[Compiled[Any], ...], Together] = {}
+
+
+class Batch:
+    """Reads wanted by several parts of one page (its service and other rooms' panels), run as one statement:
+
+    batch = Batch()
+    mine = batch.want(COURSES, patient_id=3)
+    ...                                   # others want theirs
+    await batch.run()
+    courses = batch.got(mine)
+    """
+
+    def __init__(self) -> None:
+        self._wanted: list[tuple[Compiled[Any], dict[str, Any]]] = []
+        self._got: list[Any] | None = None
+
+    def want(self, query: Compiled[Any], **given: Any) -> int:
+        """Ask for a compiled query's result (before `run`); the number is the handle `got` takes."""
+        if self._got is not None:
+            raise RuntimeError("this batch has run")
+        self._wanted.append((query, given))
+        return len(self._wanted) - 1
+
+    async def run(self, conn: BaseDBAsyncClient | None = None) -> None:
+        parts = tuple(query for query, _ in self._wanted)
+        if len(parts) == 1:
+            self._got = [await parts[0].run(conn, **self._wanted[0][1])]
+            return
+        together = _TOGETHER.get(parts)
+        if together is None:
+            together = Together(*parts)
+            if len(_TOGETHER) < MAX_PLANS:
+                _TOGETHER[parts] = together
+        self._got = await together.run_each([given for _, given in self._wanted], conn) if parts else []
+
+    def got(self, handle: int) -> Any:
+        """What the wanted query gives (as awaiting it alone would)."""
+        if self._got is None:
+            raise RuntimeError("the batch has not run")
+        return self._got[handle]
+
+    def first(self, handle: int) -> Any:
+        """The first row of what the wanted query gives, or None."""
+        rows = self.got(handle)
+        return rows[0] if rows else None
 
 
 def together(*parts: Compiled[Any]) -> Together:

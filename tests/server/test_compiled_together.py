@@ -10,7 +10,7 @@ import pytest
 from care.models import Consent, Infusion, MeasureResponse, Patient
 from server import compiled
 from server.compiled import CompileError
-from server.compiled_together import together
+from server.compiled_together import Batch, together
 
 INFUSIONS = compiled.query(
     lambda patient_id, since: Infusion.filter(patient_id=patient_id, scheduled_at__gte=since).order_by("-id")
@@ -66,3 +66,21 @@ async def test_it_is_one_statement(demo, queries, caplog):
 async def test_only_rows_can_be_put_together(demo):
     with pytest.raises(CompileError):
         await together(COUNT, PATIENT).run(patient_id=1)
+
+
+async def test_a_batch_gives_each_wanted_query_its_own_values(demo, queries, caplog):
+    patient = await Patient.get(mrn="DC-1001")
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    await ALL.run(patient_id=patient.id, since=since)  # the connection is open
+    batch = Batch()
+    mine, nobody, found = (
+        batch.want(INFUSIONS, patient_id=patient.id, since=since),
+        batch.want(INFUSIONS, patient_id=-5, since=since),
+        batch.want(PATIENT, patient_id=patient.id),
+    )
+    with queries.counting(caplog):
+        await batch.run()
+    assert queries.count == 1
+    assert [i.id for i in batch.got(mine)] == [i.id for i in await INFUSIONS.all(patient_id=patient.id, since=since)]
+    assert batch.got(nobody) == [] and batch.first(nobody) is None
+    assert batch.first(found)["mrn"] == "DC-1001"
