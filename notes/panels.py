@@ -71,9 +71,14 @@ _SUMMARIES = compiled.query(
 )
 
 
-async def summaries(actor: Actor, patient: Patient) -> dict[str, Any] | None:
+async def summaries_wants(_actor: Actor, patient: Patient, batch: Batch) -> dict[str, int]:
+    """The summaries, put in the journal home's batch (server/panels.py)."""
+    return {"notes": batch.want(_SUMMARIES, patient_id=patient.id)}
+
+
+async def summaries(actor: Actor, patient: Patient, got: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """OpenNotes: the shared summary of each final note, on the patient's journal home. Nothing else of the note."""
-    notes = await _SUMMARIES.all(patient_id=patient.id)
+    notes = got["notes"] if got is not None else await _SUMMARIES.all(patient_id=patient.id)
     if notes:
         await audit.record_read(
             actor,

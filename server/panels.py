@@ -49,14 +49,23 @@ class Panels:
             raise ValueError(f"panel {name!r} registered twice")
         self.registered.append(Panel(name, template, provider, wants))
 
-    async def collect(self, *args: Any, batch: Batch | None = None) -> list[Rendered]:
-        """The page's panels; with a batch, the panels' wanted reads join it and the batch runs (once) here."""
+    async def want(self, *args: Any, batch: Batch) -> dict[str, dict[str, int]]:
+        """Put the panels' wanted reads in the page's batch (which the page then runs); for `collect(wanted=)`."""
         wanted: dict[str, dict[str, int]] = {}
-        if batch is not None:
-            for panel in self.registered:
-                if panel.wants is not None and (handles := await panel.wants(*args, batch)) is not None:
-                    wanted[panel.name] = handles
+        for panel in self.registered:
+            if panel.wants is not None and (handles := await panel.wants(*args, batch)) is not None:
+                wanted[panel.name] = handles
+        return wanted
+
+    async def collect(
+        self, *args: Any, batch: Batch | None = None, wanted: dict[str, dict[str, int]] | None = None
+    ) -> list[Rendered]:
+        """The page's panels. With a batch: the panels' reads join it and it runs here, unless `wanted` says the
+        page did both already (`want`, then the batch's run)."""
+        if batch is not None and wanted is None:
+            wanted = await self.want(*args, batch=batch)
             await batch.run()
+        wanted = wanted or {}
         rendered = []
         for panel in self.registered:
             if panel.name in wanted and batch is not None:

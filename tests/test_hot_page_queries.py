@@ -13,7 +13,7 @@ import pytest
 from tests.care.conftest import casey, last_infusion, sign_in
 from tests.conftest import another
 
-HOME, DASHBOARD, CHART, INFUSION = 16, 14, 5, 11
+HOME, DASHBOARD, CHART, INFUSION = 6, 14, 5, 11
 
 
 async def _count(client, path: str, queries, caplog) -> int:
