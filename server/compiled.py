@@ -25,6 +25,7 @@ and compiling fails loudly; give such a query the already-rewritten value or lea
 What comes back is what awaiting the query would give: models (with select_related), dicts for `.values()`, tuples
 for `.values_list()`, one value for `flat=True`, a count, a bool for `.exists()`, rows changed for `.update()`.
 `.all()` returns the list, `.first()` its first item or None. `insert(Model, fields)` compiles a plain INSERT.
+Several row-returning compiled queries can be answered by one statement: server/compiled_together.py.
 """
 
 from __future__ import annotations

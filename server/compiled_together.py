@@ -5,9 +5,12 @@ select_related, dicts, tuples). A page's panel that reads four short lists makes
     ESSENTIALS = compiled_together.together(MEDICATIONS, ALLERGIES, DIAGNOSES)
     medications, allergies, diagnoses = await ESSENTIALS.run(patient_id=3)
 
-Each query gets the named values its function takes. Only row-returning queries (models, `.values()`,
-`.values_list()`) can be put together. Each list keeps its query's ORDER BY: the rows are aggregated straight from
-the ordered subquery (SQLite's json_group_array and PostgreSQL's json_agg both take them in that order)."""
+Each query gets the named values its function takes. A `Batch` gathers what the parts of one page want (its
+service's lists, other rooms' panels: server/panels.py) and runs them as one such statement. Only row-returning
+queries (models, `.values()`, `.values_list()`) can be put together. Each list keeps its query's ORDER BY: the rows
+are aggregated straight from the ordered subquery (SQLite's json_group_array and PostgreSQL's json_agg both take
+them in that order). On PostgreSQL each value comes back as JSON renders it (timestamps and dates as text, numbers
+as decimals) and goes through its field's own conversion, so the result is what the driver would have given."""
 
 from __future__ import annotations
 
@@ -144,6 +147,9 @@ class Batch:
 
     async def run(self, conn: BaseDBAsyncClient | None = None) -> None:
         parts = tuple(query for query, _ in self._wanted)
+        if not parts:
+            self._got = []
+            return
         if len(parts) == 1:
             self._got = [await parts[0].run(conn, **self._wanted[0][1])]
             return
@@ -152,7 +158,7 @@ class Batch:
             together = Together(*parts)
             if len(_TOGETHER) < MAX_PLANS:
                 _TOGETHER[parts] = together
-        self._got = await together.run_each([given for _, given in self._wanted], conn) if parts else []
+        self._got = await together.run_each([given for _, given in self._wanted], conn)
 
     def got(self, handle: int) -> Any:
         """What the wanted query gives (as awaiting it alone would)."""

@@ -3,8 +3,11 @@ adds one shows here (and in benchmarks/RESULTS.md), one that removes one updates
 
 Fixed cost per page: the session lookup (one statement, a compiled query joining session, user and clinic) and the
 audit append (two statements in the usual case: move the chain head from where this process last saw it, then
-insert; see server/audit.py). Issue 20's targets — journal home ≤ 6, dashboard ≤ 8, chart ≤ 6, infusion page ≤ 8 —
-are not met yet; these are the counts reached so far (before: 17, 19, 18 and 12)."""
+insert; see server/audit.py). Issue 20's targets: journal home ≤ 6, dashboard ≤ 8, chart ≤ 6, infusion page ≤ 8.
+The chart (5: the patient with their care team, then its lists and its panels' reads put together in one statement,
+server/compiled_together.py) and the journal home (6: the patient's own profile, everything it shows together, then
+what depends on that — which due prompts are answered, how often the practices were done) meet theirs; the
+dashboard and the infusion page are counts reached so far (before issue 20: 17, 19, 18 and 12)."""
 
 from __future__ import annotations
 
