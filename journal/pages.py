@@ -72,8 +72,7 @@ async def _home(actor: Actor, query: str, cursor: int | None, patient: Patient, 
     shown = prompts.showing(first.got(prompted["given"]), actor.now, settings)
     groups, second = practices.shown(first.got(assigned)), Batch()
     answered, done = prompts.want_answered(second, patient, shown), practices.want_done(second, groups)
-    if answered is not None or done is not None:
-        await second.run()
+    await second.run()  # nothing to ask when no prompt and no practice shows: no statement
     got = {name: first.got(handle) for name, handle in prompted.items()}
     return Home(
         listing,

@@ -78,15 +78,15 @@ def want_done(batch: Batch, groups: list[list[Prompt]]) -> int | None:
 
 
 async def listing(patient: Patient, now: datetime, tz: str) -> list[Practice]:
-    """The patient's practices that have fallen due, newest first, one per wording, with their tallies (two
-    queries however many there are)."""
+    """The practices with their tallies read on their own (after a tick), in two queries."""
     groups = shown(await _DUE.all(patient_id=patient.id, now=now))
     ids = [p.id for group in groups for p in group]
     return tallied(groups, await _DONE.all(ids=ids) if ids else [], now, tz)
 
 
 def tallied(groups: list[list[Prompt]], done_days: list[tuple[int, date]], now: datetime, tz: str) -> list[Practice]:
-    """The shown practices with their tallies, from the days they were ticked."""
+    """The patient's practices that have fallen due (`shown`), newest first, one per wording, with their tallies
+    from the days they were ticked (`want_done`): two queries however many there are, in the home's batches."""
     if not groups:
         return []
     days: dict[int, set[date]] = {}

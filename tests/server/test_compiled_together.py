@@ -84,3 +84,10 @@ async def test_a_batch_gives_each_wanted_query_its_own_values(demo, queries, cap
     assert [i.id for i in batch.got(mine)] == [i.id for i in await INFUSIONS.all(patient_id=patient.id, since=since)]
     assert batch.got(nobody) == [] and batch.first(nobody) is None
     assert batch.first(found)["mrn"] == "DC-1001"
+
+
+async def test_a_batch_with_nothing_wanted_runs_nothing(demo, queries, caplog):
+    await ALL.run(patient_id=1, since=datetime(2000, 1, 1, tzinfo=UTC))  # the connection is open
+    with queries.counting(caplog):
+        await Batch().run()
+    assert queries.count == 0
