@@ -250,9 +250,12 @@ async def _check(actor: Actor, patient: Patient, write: bool | Rule) -> None:
 async def get_patient_for(actor: Actor, patient_id: int, *, write: bool | Rule = False) -> Patient:
     """The patient, if the actor may see them (NotFound otherwise); `write` also requires recording rights (True:
     MAY_PATIENT_RECORD, or the rule given)."""
-    patient = await reads.PATIENT.first(patient_id=patient_id, clinic_id=actor.clinic_id)
-    if patient is None:
+    found, team = await reads.PATIENT_AND_TEAM.run(patient_id=patient_id, clinic_id=actor.clinic_id)
+    if not found:
         raise NotFound("patient")
+    patient: Patient = found[0]
+    if actor.user is not None:  # the team, read with the patient, answers care_team() for the rest of the request
+        actor.user.__dict__.setdefault("_care_team_memo", {})[patient.id] = team
     await _check(actor, patient, write)
     return patient
 

@@ -367,17 +367,18 @@ class NextSession:
     checklist: tuple[str, ...]
 
 
-_UPCOMING = compiled.query(
+UPCOMING = compiled.query(
     lambda patient_id, now: (
         Booking.filter(patient_id=patient_id, status__in=OPEN, ends_at__gt=now).order_by("starts_at").limit(3)
     )
 )
 
 
-async def next_session(actor: Actor, patient: Patient) -> dict[str, Any] | None:
+async def next_session(actor: Actor, patient: Patient, upcoming: list[Booking] | None = None) -> dict[str, Any] | None:
     """The patient's next booked session and, before a dosing session, the clinic's preparation checklist (the
-    panel on the patient's journal home)."""
-    upcoming = await _UPCOMING.all(patient_id=patient.id, now=actor.now)
+    panel on the patient's journal home); `upcoming` is UPCOMING already read."""
+    if upcoming is None:
+        upcoming = await UPCOMING.all(patient_id=patient.id, now=actor.now)
     if not upcoming:
         return None
     booking = upcoming[0]

@@ -20,11 +20,12 @@ from tortoise.expressions import F
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from care import access, interactions, one_row
+from care import access, interactions, one_row, reads
 from care.chart_models import Allergy, ChartProfile, Diagnosis, Medication
 from care.models import Patient
 from server import audit, once
 from server.actor import Actor
+from server.compiled_together import Batch
 from server.errors import Invalid, NotFound
 from server.policy import Rule
 
@@ -88,14 +89,20 @@ async def interaction_flags(patient_id: int, today: date) -> list[interactions.F
     return interactions.flags(current(await Medication.filter(patient_id=patient_id).order_by("id"), today))
 
 
-async def _load(actor: Actor, patient: Patient, **extra: Any) -> Essentials:
-    meds = await Medication.filter(patient_id=patient.id).order_by("stopped_on", "name")
+async def _load(actor: Actor, patient: Patient, got: dict[str, Any] | None = None, **extra: Any) -> Essentials:
+    """The essentials: read together in one statement, or `got` from the chart's batch (see `wants`)."""
+    if got is None:
+        meds, allergies, diagnoses, profile = await reads.ESSENTIALS.run(patient_id=patient.id)
+    else:
+        meds, allergies, diagnoses, profile = (
+            got[name] for name in ("medications", "allergies", "diagnoses", "profile")
+        )
     return Essentials(
         patient=patient,
         medications=sorted(meds, key=lambda m: m not in current(meds, actor.today)),
-        allergies=await Allergy.filter(patient_id=patient.id).order_by("-active", "substance"),
-        diagnoses=await Diagnosis.filter(patient_id=patient.id).order_by("status", "code"),
-        profile=await ChartProfile.get_or_none(patient_id=patient.id),
+        allergies=allergies,
+        diagnoses=diagnoses,
+        profile=profile[0] if profile else None,
         flags=interactions.flags(current(meds, actor.today)),
         may_record=await access.can(actor.user, access.MAY_PATIENT_RECORD, patient),
         may_diagnose=await access.can(actor.user, access.MAY_DIAGNOSIS_RECORD, patient),
@@ -122,9 +129,18 @@ async def page(actor: Actor, patient_id: int, edit: str = "") -> Essentials:
     return await _viewed(actor, patient, editing=editing)
 
 
-async def chart_panel(actor: Actor, patient: Patient, _infusion: Any = None) -> dict[str, Any] | None:
+async def chart_wants(actor: Actor, patient: Patient, _infusion: Any, batch: Batch) -> dict[str, int]:
+    """The chart panel's reads, put in the chart's batch (server/panels.py)."""
+    queries = {"medications": reads.MEDICATIONS, "allergies": reads.ALLERGIES, "diagnoses": reads.DIAGNOSES}
+    wanted = {name: batch.want(query, patient_id=patient.id) for name, query in queries.items()}
+    return wanted | {"profile": batch.want(reads.PROFILE, patient_id=patient.id)}
+
+
+async def chart_panel(
+    actor: Actor, patient: Patient, _infusion: Any = None, got: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     """The chart's panel: covered by the chart's own read event (the same room's records, on the chart)."""
-    return {"e": await _load(actor, patient)}
+    return {"e": await _load(actor, patient, got)}
 
 
 async def infusion_panel(actor: Actor, patient: Patient, _infusion: Any = None) -> dict[str, Any] | None:

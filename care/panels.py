@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from care.models import Infusion, Patient
 from server.actor import Actor
+from server.compiled_together import Batch
 from server.panels import Rendered
 
 CHART, INFUSION, CASELOAD = "care.chart", "care.infusion", "care.caseload"
@@ -17,6 +18,9 @@ PROGRESS = "care.progress"
 BOOKING = "care.booking"
 
 
-async def collect(actor: Actor, patient: Patient | None = None, infusion: Infusion | None = None) -> list[Rendered]:
+async def collect(
+    actor: Actor, patient: Patient | None = None, infusion: Infusion | None = None, batch: Batch | None = None
+) -> list[Rendered]:
+    """The page's panels; with a batch (holding the page's own reads), the panels' reads join it and it runs here."""
     page = INFUSION if infusion else (CHART if patient else CASELOAD)
-    return await actor.registry.page(page).collect(actor, patient, infusion)
+    return await actor.registry.page(page).collect(actor, patient, infusion, batch=batch)

@@ -30,6 +30,7 @@ from care.models import (
 )
 from server import accounts, audit, compiled, once
 from server.actor import Actor
+from server.compiled_together import Batch
 from server.errors import Invalid, NotFound
 from server.models import Clinic, User
 from server.policy import require
@@ -258,29 +259,34 @@ class Chart:
         return course_progress(course, sum(1 for i in self.infusions if i.course_id == course.id and i.started_at))
 
 
+_LISTS = {
+    "courses": reads.COURSES,
+    "consents": reads.CONSENTS,
+    "infusions": reads.INFUSIONS,
+    "measures": reads.MEASURES,
+    "alerts": reads.ALERTS,
+}
+
+
 async def chart(actor: Actor, patient_id: int) -> Chart:
     """Everything on the patient chart, read and audited in one transaction."""
     patient = await access.get_patient_for(actor, patient_id)
     may_record = await access.can(actor.user, access.MAY_PATIENT_RECORD, patient)
     may_dose = await access.can(actor.user, access.MAY_INFUSION_RECORD, patient)
     may_manage = await access.can(actor.user, MAY_CARE_TEAM_MANAGE, patient)
+    batch = Batch()  # the chart's lists and its panels' reads: one statement
+    lists = {name: batch.want(query, patient_id=patient.id) for name, query in _LISTS.items()}
+    candidates = batch.want(reads.TEAM_CANDIDATES, clinic_id=actor.clinic_id) if may_manage else None
+    shown = await panels.collect(actor, patient, batch=batch)
     result = Chart(
         patient=patient,
         team=await access.care_team(actor.user, patient.id),  # type: ignore[arg-type]
-        courses=await reads.COURSES.all(patient_id=patient.id),
-        consents=await reads.CONSENTS.all(patient_id=patient.id),
-        infusions=await reads.INFUSIONS.all(patient_id=patient.id),
-        measures=await reads.MEASURES.all(patient_id=patient.id),
-        alerts=await reads.ALERTS.all(patient_id=patient.id),
+        **{name: batch.got(handle) for name, handle in lists.items()},
         may_record=may_record,
         may_dose=may_dose,
         may_manage_team=may_manage,
-        therapists=await User.filter(
-            clinic_id=actor.clinic_id, role__in=access.TEAM_ROLES, disabled_at__isnull=True
-        ).order_by("name")
-        if may_manage
-        else [],
-        panels=await panels.collect(actor, patient),
+        therapists=batch.got(candidates) if candidates is not None else [],
+        panels=shown,
         break_glass_until=await access.break_glass_until(actor, patient) if not may_record else None,
     )
     await audit.record_read(

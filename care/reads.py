@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from tortoise.expressions import Subquery
 
+from care.chart_models import Allergy, ChartProfile, Diagnosis, Medication
 from care.models import CareTeam, Consent, Course, Infusion, MeasureResponse, Patient, RiskAlert, VitalSign
-from server import compiled
+from server import compiled, compiled_together
+from server.models import Role, User
 
 PATIENT = compiled.query(
     lambda patient_id, clinic_id: Patient.filter(id=patient_id, clinic_id=clinic_id).select_related("user").limit(1)
@@ -30,6 +32,15 @@ INFUSION = compiled.query(
 CARE_TEAM = compiled.query(
     lambda patient_id: CareTeam.filter(patient_id=patient_id).select_related("therapist").order_by("added_at", "id")
 )
+# A permission-checked patient lookup: the patient and their care team (who may see them) in one statement.
+_TEAM_IN_CLINIC = compiled.query(
+    lambda patient_id, clinic_id: (
+        CareTeam.filter(patient_id=patient_id, clinic_id=clinic_id)
+        .select_related("therapist")
+        .order_by("added_at", "id")
+    )
+)
+PATIENT_AND_TEAM = compiled_together.together(PATIENT, _TEAM_IN_CLINIC)
 
 # The chart's lists.
 COURSES = compiled.query(lambda patient_id: Course.filter(patient_id=patient_id).order_by("-started_on"))
@@ -41,6 +52,20 @@ MEASURES = compiled.query(lambda patient_id: MeasureResponse.filter(patient_id=p
 ALERTS = compiled.query(
     lambda patient_id: RiskAlert.filter(patient_id=patient_id).select_related("acknowledged_by").order_by("-created_at")
 )
+
+# Who may join a care team (the chart of someone who manages care teams offers them).
+TEAM_CANDIDATES = compiled.query(
+    lambda clinic_id: User.filter(
+        clinic_id=clinic_id, role__in=[Role.MEDICAL, Role.THERAPIST], disabled_at__isnull=True
+    ).order_by("name")
+)
+
+# The chart's essentials (care/essentials.py), read together.
+MEDICATIONS = compiled.query(lambda patient_id: Medication.filter(patient_id=patient_id).order_by("stopped_on", "name"))
+ALLERGIES = compiled.query(lambda patient_id: Allergy.filter(patient_id=patient_id).order_by("-active", "substance"))
+DIAGNOSES = compiled.query(lambda patient_id: Diagnosis.filter(patient_id=patient_id).order_by("status", "code"))
+PROFILE = compiled.query(lambda patient_id: ChartProfile.filter(patient_id=patient_id).limit(1))
+ESSENTIALS = compiled_together.together(MEDICATIONS, ALLERGIES, DIAGNOSES, PROFILE)
 
 # The infusion page's lists.
 VITALS = compiled.query(lambda infusion_id: VitalSign.filter(infusion_id=infusion_id).order_by("minute_offset", "id"))

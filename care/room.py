@@ -23,7 +23,9 @@ def setup(registry: Registry) -> None:
     registry.add_actions(audit.actions_in(essentials))
     registry.add_actions(audit.actions_in(safety_plan))
     registry.add_actions(audit.actions_in(printing))
-    registry.panel((panels.CHART,), "essentials", "care/_essentials_panel.html", essentials.chart_panel)
+    registry.panel(
+        (panels.CHART,), "essentials", "care/_essentials_panel.html", essentials.chart_panel, essentials.chart_wants
+    )
     registry.panel((panels.INFUSION,), "interactions", "care/_infusion_flags_panel.html", essentials.infusion_panel)
     registry.topic("sessions", "Calendar invitations for the sessions booked for you", (Role.PATIENT,))
     registry.topic("measures", "A short questionnaire to answer before a session", (Role.PATIENT,))

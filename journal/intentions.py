@@ -12,10 +12,11 @@ from care.calendar_models import Booking, BookingKind
 from care.models import Patient
 from journal.access import MAY_JOURNAL_READ_SHARED
 from journal.models import JournalEntry
-from journal.prompts import intention_ref
+from journal.prompts import INTENTIONS, intention_ref
 from journal.shared import record_shown
 from server import compiled
 from server.actor import Actor
+from server.compiled_together import Batch
 from server.policy import can
 
 _INTENTION = compiled.query(
@@ -25,16 +26,31 @@ _INTENTION = compiled.query(
 )
 
 
-async def next_session_panel(actor: Actor, patient: Patient) -> dict[str, Any] | None:
+async def next_session_wants(actor: Actor, patient: Patient, batch: Batch) -> dict[str, int]:
+    """The panel's reads, put in the journal home's batch (server/panels.py): the upcoming sessions and the
+    patient's intentions (one per dosing session booked)."""
+    return {
+        "upcoming": batch.want(calendar.UPCOMING, patient_id=patient.id, now=actor.now),
+        "intentions": batch.want(INTENTIONS, patient_id=patient.id),
+    }
+
+
+async def next_session_panel(
+    actor: Actor, patient: Patient, got: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     """The patient's upcoming sessions (care's panel) with, for a dosing session, the intention written for it or an
     invitation to write one."""
-    data = await calendar.next_session(actor, patient)
+    data = await calendar.next_session(actor, patient, got["upcoming"] if got else None)
     if data is None:
         return None
     booking = data["next"].booking
     if booking.kind == BookingKind.DOSING:
-        data["intention"] = await _INTENTION.first(patient_id=patient.id, ref=intention_ref(booking.id))
-        data["intention_ref"] = intention_ref(booking.id)
+        ref = intention_ref(booking.id)
+        if got is None:
+            data["intention"] = await _INTENTION.first(patient_id=patient.id, ref=ref)
+        else:
+            data["intention"] = next((e for e in got["intentions"] if e.prompt_ref == ref), None)
+        data["intention_ref"] = ref
     return data
 
 

@@ -15,13 +15,14 @@ from care import reads
 from care.access import own_patient
 from care.clinic_settings import ClinicSettings
 from care.models import Infusion, Patient
-from journal import panels, practices, service, timeline, trash, versions
+from journal import panels, practices, prompts, service, timeline, trash, versions
 from journal.checkin import hours
 from journal.forms import SCALES
 from journal.models import JournalEntry, Kind
 from journal.practices import Practice
-from journal.prompts import Due, due, resolve
+from journal.prompts import Due, resolve
 from server.actor import Actor
+from server.compiled_together import Batch
 from server.panels import Rendered
 
 
@@ -44,24 +45,45 @@ async def home(
     htmx loads older ones), the prompts due now, the practices from the care team, the latest session to write
     about, the sharing preference and other rooms' panels; and, right after a delete, the entry it moved (for Undo)."""
     patient = await own_patient(actor)
+    if not entries_only:
+        return await _home(actor, query, cursor, patient, deleted)
     listing = await service.list_entries(actor, query, cursor, patient)
     # Older entries appended in place continue the day the page above ends on (the cursor is its last entry): that
     # day gets no second heading. A whole page (no htmx) starts with its heading.
     above = JournalEntry.filter(id=cursor, patient_id=patient.id).values_list("created_at", flat=True)
     shown: list[Any] = list(await above) if cursor and entries_only else []
     after_day = timeline.local_day(shown[0], actor.tz) if shown else ""
-    days = timeline.days(listing.entries, actor.tz, actor.now, query, after_day)
-    if entries_only:
-        return Home(listing, days)
-    latest = await reads.LATEST_GIVEN.first(patient_id=patient.id)
+    return Home(listing, timeline.days(listing.entries, actor.tz, actor.now, query, after_day))
+
+
+async def _home(actor: Actor, query: str, cursor: int | None, patient: Patient, deleted: int | None) -> Home:
+    """The whole home page in two statements after the patient's own lookup: everything it shows, then what depends
+    on that (which due prompts are answered, how often the practices shown were done)."""
+    settings, first = ClinicSettings.of(actor.clinic), Batch()
+    entries = None if query else first.want(service.ENTRIES, patient_id=patient.id, cursor=cursor or None)
+    latest = first.want(reads.LATEST_GIVEN, patient_id=patient.id)
+    prompted = prompts.due_wants(first, patient, actor.now, settings)
+    share = first.want(service.SHARE_BY_DEFAULT, patient_id=patient.id)
+    assigned = practices.want(first, patient, actor.now)
+    wanted = await panels.want(actor, patient, first)
+    await first.run()
+    found = first.got(entries) if entries is not None else None
+    listing = await service.list_entries(actor, query, cursor, patient, found)
+    shown = prompts.showing(first.got(prompted["given"]), actor.now, settings)
+    groups, second = practices.shown(first.got(assigned)), Batch()
+    answered, done = prompts.want_answered(second, patient, shown), practices.want_done(second, groups)
+    await second.run()  # nothing to ask when no prompt and no practice shows: no statement
+    got = {name: first.got(handle) for name, handle in prompted.items()}
     return Home(
         listing,
-        days,
-        await due(patient, actor.now, ClinicSettings.of(actor.clinic)),
-        latest,
-        await service.share_by_default(patient),
-        await panels.collect(actor, patient),
-        await practices.listing(patient, actor.now, actor.tz),
+        timeline.days(listing.entries, actor.tz, actor.now, query, ""),
+        prompts.due(
+            shown, second.got(answered) if answered is not None else [], got["bookings"], got["intentions"], settings
+        ),
+        first.first(latest),
+        bool(first.first(share)),
+        await panels.collect(actor, patient, batch=first, wanted=wanted),
+        practices.tallied(groups, second.got(done) if done is not None else [], actor.now, actor.tz),
         await trash.just_deleted(actor, deleted),
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from care.models import Patient
 from server.actor import Actor
+from server.compiled_together import Batch
 from server.panels import Rendered
 
 HOME = "journal.home"
@@ -14,5 +15,12 @@ HOME = "journal.home"
 ENTRY = "journal.entry"
 
 
-async def collect(actor: Actor, patient: Patient) -> list[Rendered]:
-    return await actor.registry.page(HOME).collect(actor, patient)
+async def want(actor: Actor, patient: Patient, batch: Batch) -> dict[str, dict[str, int]]:
+    """The home's panels' reads, put in the home's batch (server/panels.py)."""
+    return await actor.registry.page(HOME).want(actor, patient, batch=batch)
+
+
+async def collect(
+    actor: Actor, patient: Patient, batch: Batch | None = None, wanted: dict[str, dict[str, int]] | None = None
+) -> list[Rendered]:
+    return await actor.registry.page(HOME).collect(actor, patient, batch=batch, wanted=wanted)

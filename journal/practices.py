@@ -17,6 +17,7 @@ from journal import access
 from journal.models import PracticeDone, Prompt
 from server import audit, compiled
 from server.actor import Actor
+from server.compiled_together import Batch
 from server.errors import NotFound
 
 SHOWN = 5  # the newest practices; a note that assigns the same practice again replaces it rather than adding a row
@@ -57,18 +58,39 @@ _DUE = compiled.query(
 _DONE = compiled.query(lambda ids: PracticeDone.filter(prompt_id__in=ids).values_list("prompt_id", "day"))
 
 
-async def listing(patient: Patient, now: datetime, tz: str) -> list[Practice]:
-    """The patient's practices that have fallen due, newest first, one per wording, with their tallies (three
-    queries however many there are)."""
+def want(batch: Batch, patient: Patient, now: datetime) -> int:
+    """The practices that have fallen due, put in the journal home's first batch (see `shown`)."""
+    return batch.want(_DUE, patient_id=patient.id, now=now)
+
+
+def shown(due: list[Prompt]) -> list[list[Prompt]]:
+    """The practices shown: the newest assignments, grouped by their words."""
     newest: dict[str, list[Prompt]] = {}
-    for prompt in await _DUE.all(patient_id=patient.id, now=now):
+    for prompt in due:
         newest.setdefault(_words(prompt.text), []).append(prompt)
-    groups = list(newest.values())[:SHOWN]
+    return list(newest.values())[:SHOWN]
+
+
+def want_done(batch: Batch, groups: list[list[Prompt]]) -> int | None:
+    """The days the shown practices were ticked, put in the journal home's second batch (None: nothing shown)."""
     ids = [p.id for group in groups for p in group]
-    if not ids:
+    return batch.want(_DONE, ids=ids) if ids else None
+
+
+async def listing(patient: Patient, now: datetime, tz: str) -> list[Practice]:
+    """The practices with their tallies read on their own (after a tick), in two queries."""
+    groups = shown(await _DUE.all(patient_id=patient.id, now=now))
+    ids = [p.id for group in groups for p in group]
+    return tallied(groups, await _DONE.all(ids=ids) if ids else [], now, tz)
+
+
+def tallied(groups: list[list[Prompt]], done_days: list[tuple[int, date]], now: datetime, tz: str) -> list[Practice]:
+    """The patient's practices that have fallen due (`shown`), newest first, one per wording, with their tallies
+    from the days they were ticked (`want_done`): two queries however many there are, in the home's batches."""
+    if not groups:
         return []
     days: dict[int, set[date]] = {}
-    for prompt_id, day in await _DONE.all(ids=ids):
+    for prompt_id, day in done_days:
         days.setdefault(prompt_id, set()).add(day)
     this_day = today(now, tz)
     found = []

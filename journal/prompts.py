@@ -6,12 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from tortoise.expressions import Subquery
+
 from care import reads
 from care.calendar import OPEN
 from care.calendar_models import Booking, BookingKind
 from care.clinic_settings import PROMPT_HOURS_MAX, ClinicSettings
 from care.models import Infusion, Patient
 from journal.models import JournalEntry, Prompt
+from server import compiled
+from server.compiled_together import Batch
 
 SHOW_FOR = timedelta(days=7)  # a due prompt stays on the home page this long, then quietly drops off (no nagging)
 
@@ -105,32 +109,75 @@ def schedule_ref(infusion_id: int, hours: int) -> str:
     return f"schedule:{infusion_id}:{hours}"
 
 
-async def due(patient: Patient, now: datetime, settings: ClinicSettings) -> list[Due]:
-    """Scheduled prompts due now and not yet answered: the clinic's schedule after recent infusions. (Practices
-    from the care team are listed apart, with their tally: see `practices`.)"""
-    hours = settings.prompt_schedule_hours
-    since = now - timedelta(hours=max(hours)) - SHOW_FOR
-    infusions = await reads.GIVEN_BETWEEN.all(patient_id=patient.id, since=since, until=now)
-    showing: list[tuple[str, datetime, int, Infusion]] = []
+# The scheduled prompts' reads (the journal home's two batches, see `due_wants`).
+_GIVEN_BOOKINGS = compiled.query(
+    lambda patient_id, since, until: Booking.filter(
+        infusion_id__in=Subquery(
+            Infusion.filter(patient_id=patient_id, started_at__gte=since, started_at__lte=until).values("id")
+        )
+    ).values_list("id", "infusion_id")
+)
+# The patient's intentions (one per dosing session booked): quoted back after the session, offered before it.
+INTENTIONS = compiled.query(
+    lambda patient_id: JournalEntry.filter(
+        patient_id=patient_id, deleted_at=None, prompt_ref__startswith="intention:"
+    ).order_by("id")
+)
+_ANSWERED = compiled.query(
+    lambda patient_id, refs: JournalEntry.filter(
+        patient_id=patient_id, deleted_at=None, prompt_ref__in=refs
+    ).values_list("prompt_ref", flat=True)
+)
+Showing = list[tuple[str, datetime, int, Infusion]]
+
+
+def due_wants(batch: Batch, patient: Patient, now: datetime, settings: ClinicSettings) -> dict[str, int]:
+    """What the scheduled prompts due now depend on, put in the journal home's first batch: the sessions given
+    recently, their bookings and the patient's intentions."""
+    since = now - timedelta(hours=max(settings.prompt_schedule_hours)) - SHOW_FOR
+    given = {"patient_id": patient.id, "since": since, "until": now}
+    return {
+        "given": batch.want(reads.GIVEN_BETWEEN, **given),
+        "bookings": batch.want(_GIVEN_BOOKINGS, **given),
+        "intentions": batch.want(INTENTIONS, patient_id=patient.id),
+    }
+
+
+def showing(infusions: list[Infusion], now: datetime, settings: ClinicSettings) -> Showing:
+    """The scheduled prompts of these sessions showing now (answered or not)."""
+    found: Showing = []
     for infusion in infusions:
-        for h in hours:
-            at: datetime = infusion.started_at + timedelta(hours=h)
+        for h in settings.prompt_schedule_hours:
+            at: datetime = infusion.started_at + timedelta(hours=h)  # type: ignore[operator, assignment]
             if at <= now < at + SHOW_FOR:
-                showing.append((schedule_ref(infusion.id, h), at, h, infusion))
-    # Only the prompts showing now are looked up among the answers, so a long journal costs nothing extra.
-    answered = set(
-        await JournalEntry.filter(
-            patient_id=patient.id, deleted_at=None, prompt_ref__in=[ref for ref, *_ in showing]
-        ).values_list("prompt_ref", flat=True)
-        if showing
-        else ()
-    )
-    quoted = await intentions_for([i for *_, i in showing]) if showing else {}
-    first = min(hours)
+                found.append((schedule_ref(infusion.id, h), at, h, infusion))
+    return found
+
+
+def want_answered(batch: Batch, patient: Patient, shown: Showing) -> int | None:
+    """Only the prompts showing now are looked up among the answers, so a long journal costs nothing extra (the
+    journal home's second batch; None: nothing shows)."""
+    return batch.want(_ANSWERED, patient_id=patient.id, refs=[ref for ref, *_ in shown]) if shown else None
+
+
+def due(
+    shown: Showing,
+    answered: list[str],
+    bookings: list[tuple[int, int]],
+    intentions: list[JournalEntry],
+    settings: ClinicSettings,
+) -> list[Due]:
+    """Scheduled prompts due now and not yet answered: the clinic's schedule after recent infusions, the first one
+    quoting the intention written for the session. (Practices from the care team are listed apart, with their
+    tally: see `practices`.)"""
+    ids = {i.id for *_, i in shown}
+    by_ref = {intention_ref(b): infusion_id for b, infusion_id in bookings if infusion_id in ids}
+    quoted = {by_ref[e.prompt_ref]: quote(e) for e in intentions if e.prompt_ref in by_ref and quote(e)}
+    first = min(settings.prompt_schedule_hours)
     found = [
         Due(ref, schedule_text(h, i, quoted.get(i.id, "") if h == first else ""), at, i)
-        for ref, at, h, i in showing
-        if ref not in answered
+        for ref, at, h, i in shown
+        if ref not in set(answered)
     ]
     return sorted(found, key=lambda d: d.due_at, reverse=True)
 

@@ -19,8 +19,16 @@ def setup(registry: Registry) -> None:
         NavEntry(Role.PATIENT, "Write", "journal:new_page", position=15, icon="write"),
     )
     template = "journal/_shared_panel.html"
-    registry.panel((care_pages.CHART, care_pages.INFUSION), "journal", template, shared.shared_panel)
-    registry.panel((journal_pages.HOME,), "next_session", "care/_next_session.html", intentions.next_session_panel)
+    registry.panel(
+        (care_pages.CHART, care_pages.INFUSION), "journal", template, shared.shared_panel, shared.shared_wants
+    )
+    registry.panel(
+        (journal_pages.HOME,),
+        "next_session",
+        "care/_next_session.html",
+        intentions.next_session_panel,
+        intentions.next_session_wants,
+    )
     registry.panel((care_pages.BOOKING,), "intention", "journal/_intention_panel.html", intentions.booking_panel)
     registry.panel((care_pages.PROGRESS,), "journal", "journal/_scales_panel.html", scales.scales_panel)
     registry.topic(reminders.TOPIC, "New prompts to write, after a session or from your care team", (Role.PATIENT,))

@@ -275,13 +275,20 @@ class Listing:
 
 
 async def list_entries(
-    actor: Actor, query: str = "", cursor: int | None = None, patient: Patient | None = None
+    actor: Actor,
+    query: str = "",
+    cursor: int | None = None,
+    patient: Patient | None = None,
+    found: list[JournalEntry] | None = None,
 ) -> Listing:
     """The patient's own entries, newest first, PAGE_SIZE at a time; `query` searches title, answers and body.
-    `patient` saves the lookup when the caller already holds the actor's own profile (care.access.own_patient)."""
+    `patient` saves the lookup when the caller already holds the actor's own profile (care.access.own_patient);
+    `found` is the page already read (ENTRIES, in the journal home's batch) for no query."""
     if patient is None or patient.user_id != actor.user_id:
         patient = await own_patient(actor)
-    if query:  # a search's `contains` rewrites its value, so it is not compiled
+    if found is not None and not query:
+        entries = found
+    elif query:  # a search's `contains` rewrites its value, so it is not compiled
         entries = await _entries(patient.id, cursor or None).filter(search_text__contains=query.casefold())
     else:
         entries = await _ENTRIES.all(patient_id=patient.id, cursor=cursor or None)
@@ -304,8 +311,8 @@ def _entries(patient_id: int, cursor: int | None) -> QuerySet[JournalEntry]:
     return rows.order_by("-id").limit(PAGE_SIZE + 1)
 
 
-_ENTRIES = compiled.query(_entries)
-_SHARE_BY_DEFAULT = compiled.query(
+_ENTRIES = ENTRIES = compiled.query(_entries)
+_SHARE_BY_DEFAULT = SHARE_BY_DEFAULT = compiled.query(
     lambda patient_id: (
         JournalPreference.filter(patient_id=patient_id).limit(1).values_list("share_by_default", flat=True)
     )

@@ -18,6 +18,7 @@ from journal.access import MAY_JOURNAL_READ_SHARED
 from journal.models import JournalEntry, Prompt
 from server import audit, compiled
 from server.actor import Actor
+from server.compiled_together import Batch
 from server.errors import NotFound
 from server.policy import can
 
@@ -100,12 +101,35 @@ _SESSION_SHARED = compiled.query(
     )
 )
 
+_SHARED = compiled.query(
+    lambda patient_id: (
+        JournalEntry.filter(patient_id=patient_id, shared=True, deleted_at=None)
+        .select_related("infusion")
+        .order_by("-shared_at")
+        .limit(PANEL_SIZE)
+    )
+)
 
-async def shared_panel(actor: Actor, patient: Patient | None, infusion: Infusion | None) -> dict[str, Any] | None:
+
+async def shared_wants(
+    actor: Actor, patient: Patient | None, infusion: Infusion | None, batch: Batch
+) -> dict[str, int] | None:
+    """The chart's shared entries, put in the chart's batch (server/panels.py); an infusion page reads its own."""
+    if patient is None or infusion is not None or not await can(actor.user, MAY_JOURNAL_READ_SHARED, patient):
+        return None
+    return {"entries": batch.want(_SHARED, patient_id=patient.id)}
+
+
+async def shared_panel(
+    actor: Actor, patient: Patient | None, infusion: Infusion | None, got: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     """Shared entries for the chart (all) or an infusion page (that session's), audited; private and deleted ones
     never."""
     if patient is None or not await can(actor.user, MAY_JOURNAL_READ_SHARED, patient):
         return None
+    if got is not None:
+        await record_shown(actor, patient.id, got["entries"])
+        return {"entries": got["entries"], "infusion": infusion}
     rows = JournalEntry.filter(patient_id=patient.id, shared=True, deleted_at=None)
     if infusion is not None:  # the session's entries, and the intention written for the booking it completed
         entries = await _SESSION_SHARED.all(patient_id=patient.id, infusion_id=infusion.id)

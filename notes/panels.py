@@ -11,28 +11,51 @@ from notes import access
 from notes.models import IntegrationNote, Status
 from server import audit, compiled
 from server.actor import Actor
+from server.compiled_together import Batch
 from server.models import Role
 from server.policy import can
 
 FINAL = (Status.SIGNED, Status.COSIGNED)
 
 
-async def notes_panel(actor: Actor, patient: Patient | None, infusion: Infusion | None) -> dict[str, Any] | None:
-    """Notes on the chart or an infusion page: signed ones for the care team, plus the viewer's own drafts."""
-    if (
-        patient is None
-        or actor.role not in {Role.THERAPIST, Role.SUPERVISOR}
-        or not await can(actor.user, MAY_PATIENT_VIEW, patient)
-    ):
+_CHART_NOTES = compiled.query(
+    lambda patient_id: (
+        IntegrationNote.filter(patient_id=patient_id).select_related("author", "infusion").order_by("-created_at")
+    )
+)
+
+
+async def _may_see(actor: Actor, patient: Patient | None) -> bool:
+    return (
+        patient is not None
+        and actor.role in {Role.THERAPIST, Role.SUPERVISOR}
+        and await can(actor.user, MAY_PATIENT_VIEW, patient)
+    )
+
+
+async def notes_wants(
+    actor: Actor, patient: Patient | None, infusion: Infusion | None, batch: Batch
+) -> dict[str, int] | None:
+    """The chart's notes, put in the chart's batch (server/panels.py); an infusion page reads its own."""
+    if patient is None or infusion is not None or not await _may_see(actor, patient):
         return None
-    rows = IntegrationNote.filter(patient_id=patient.id)
-    if infusion is not None:
-        rows = rows.filter(infusion_id=infusion.id)
-    notes = [
-        n
-        for n in await rows.select_related("author", "infusion").order_by("-created_at")
-        if n.status != Status.DRAFT or n.author_id == actor.user_id
-    ]
+    return {"notes": batch.want(_CHART_NOTES, patient_id=patient.id)}
+
+
+async def notes_panel(
+    actor: Actor, patient: Patient | None, infusion: Infusion | None, got: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """Notes on the chart or an infusion page: signed ones for the care team, plus the viewer's own drafts."""
+    if patient is None or not await _may_see(actor, patient):
+        return None
+    if got is not None:
+        rows = got["notes"]
+    else:
+        query = IntegrationNote.filter(patient_id=patient.id)
+        if infusion is not None:
+            query = query.filter(infusion_id=infusion.id)
+        rows = await query.select_related("author", "infusion").order_by("-created_at")
+    notes = [n for n in rows if n.status != Status.DRAFT or n.author_id == actor.user_id]
     may_write = infusion is not None and await can(actor.user, MAY_PATIENT_RECORD, patient)
     return {"notes": notes, "infusion": infusion, "may_write": may_write}
 
@@ -48,9 +71,14 @@ _SUMMARIES = compiled.query(
 )
 
 
-async def summaries(actor: Actor, patient: Patient) -> dict[str, Any] | None:
+async def summaries_wants(_actor: Actor, patient: Patient, batch: Batch) -> dict[str, int]:
+    """The summaries, put in the journal home's batch (server/panels.py)."""
+    return {"notes": batch.want(_SUMMARIES, patient_id=patient.id)}
+
+
+async def summaries(actor: Actor, patient: Patient, got: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """OpenNotes: the shared summary of each final note, on the patient's journal home. Nothing else of the note."""
-    notes = await _SUMMARIES.all(patient_id=patient.id)
+    notes = got["notes"] if got is not None else await _SUMMARIES.all(patient_id=patient.id)
     if notes:
         await audit.record_read(
             actor,

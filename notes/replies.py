@@ -14,8 +14,9 @@ from care.models import Patient
 from journal import shared as journal_shared
 from journal.models import JournalEntry
 from notes.reply_models import EntryReply
-from server import audit, once, outbox
+from server import audit, compiled, once, outbox
 from server.actor import Actor
+from server.compiled_together import Batch
 from server.errors import Invalid, NotFound
 from server.mail import Rendered
 from server.models import Role, User
@@ -112,19 +113,34 @@ async def render(settings: Settings, payload: dict[str, Any]) -> Rendered | None
     return outbox.reminder(settings, "A reply from your care team in Afterglow", line)
 
 
-async def _patients_replies(actor: Actor, patient: Patient, entry: JournalEntry | None) -> list[EntryReply]:
-    rows = EntryReply.filter(patient_id=patient.id)
-    rows = rows.filter(entry_id=entry.id) if entry is not None else rows
-    replies = await rows.select_related("entry").order_by("-signed_at").limit(5 if entry is None else 50)
+_LATEST = compiled.query(
+    lambda patient_id: EntryReply.filter(patient_id=patient_id).select_related("entry").order_by("-signed_at").limit(5)
+)
+
+
+async def _patients_replies(
+    actor: Actor, patient: Patient, entry: JournalEntry | None, found: list[EntryReply] | None = None
+) -> list[EntryReply]:
+    if found is not None:
+        replies = found
+    else:
+        rows = EntryReply.filter(patient_id=patient.id)
+        rows = rows.filter(entry_id=entry.id) if entry is not None else rows
+        replies = await rows.select_related("entry").order_by("-signed_at").limit(5 if entry is None else 50)
     if replies:
         where = {"object_type": "patient", "object_id": patient.id, "patient_id": patient.id}
         await audit.record_read(actor, READ, detail={"replies": [r.id for r in replies]}, **where)
     return list(replies)
 
 
-async def home_panel(actor: Actor, patient: Patient) -> dict[str, Any] | None:
+async def home_wants(_actor: Actor, patient: Patient, batch: Batch) -> dict[str, int]:
+    """The latest replies, put in the journal home's batch (server/panels.py)."""
+    return {"replies": batch.want(_LATEST, patient_id=patient.id)}
+
+
+async def home_panel(actor: Actor, patient: Patient, got: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """The latest replies on the patient's journal home, each linking to its entry."""
-    replies = await _patients_replies(actor, patient, None)
+    replies = await _patients_replies(actor, patient, None, got["replies"] if got is not None else None)
     return {"replies": replies} if replies else None
 
 

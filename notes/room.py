@@ -17,9 +17,17 @@ STAFF = (Role.THERAPIST, Role.SUPERVISOR)
 def setup(registry: Registry) -> None:
     routes = ("notes.routes", "notes.reply_routes", "notes.print_routes", "notes.supervision_routes")
     registry.room("notes", models="notes.models", routes=routes, access=access)
-    registry.panel((care_pages.CHART, care_pages.INFUSION), "notes", "notes/_notes_panel.html", panels.notes_panel)
+    registry.panel(
+        (care_pages.CHART, care_pages.INFUSION),
+        "notes",
+        "notes/_notes_panel.html",
+        panels.notes_panel,
+        panels.notes_wants,
+    )
     registry.panel((care_pages.CASELOAD,), "dashboard", "notes/_dashboard.html", dashboard)
-    registry.panel((journal_pages.HOME,), "summaries", "notes/_summaries.html", panels.summaries)
+    registry.panel(
+        (journal_pages.HOME,), "summaries", "notes/_summaries.html", panels.summaries, panels.summaries_wants
+    )
     registry.command("verify-notes", "check every signed note against its stored SHA-256", commands.verify_notes)
     registry.topic(digest.TOPIC, "A morning summary of notes to finish and alerts to acknowledge", STAFF)
     registry.message(digest.KIND, digest.render, digest.TOPIC)
@@ -29,7 +37,7 @@ def setup(registry: Registry) -> None:
     registry.models.append("notes.reply_models")
     registry.add_actions(audit.actions_in(replies))
     registry.add_actions(audit.actions_in(printing))
-    registry.panel((journal_pages.HOME,), "replies", "notes/_replies_home.html", replies.home_panel)
+    registry.panel((journal_pages.HOME,), "replies", "notes/_replies_home.html", replies.home_panel, replies.home_wants)
     registry.panel((journal_pages.ENTRY,), "replies", "notes/_replies.html", replies.entry_panel)
     registry.topic(replies.TOPIC, "When your care team replies to an entry you shared", (Role.PATIENT,))
     registry.message(replies.KIND, replies.render, replies.TOPIC)

@@ -30,6 +30,8 @@ Two terms for what Tortoise has no word for, usable in `.filter()`, `.annotate()
 field)` is a column named with its table, so inside a subquery it can mean the enclosing query's row (a correlated
 subquery: `Subquery(CareTeam.filter(patient_id=column(Infusion, "patient_id")).values("id"))`), and `text(...)` joins
 constants and columns into text (`text("intention:", column(Booking, "id"))`; SQLite before 3.44 has no CONCAT).
+
+Several row-returning compiled queries can be answered by one statement: server/compiled_together.py.
 """
 
 from __future__ import annotations
@@ -125,6 +127,7 @@ class _Plan:
     sql: str
     slots: tuple[tuple[str, int | None] | tuple[None, Any], ...]  # (name, item index or None) or (None, constant)
     read: Callable[[BaseDBAsyncClient, str, list[Any]], Any]
+    columns: tuple[tuple[str, Any], ...] = ()  # each selected column's name and field (None if not a field's)
 
     def values(self, given: dict[str, Any]) -> list[Any]:
         out = []
@@ -199,6 +202,36 @@ def _reader(query: AwaitableQuery) -> Callable[[BaseDBAsyncClient, str, list[Any
     raise CompileError(f"{type(query).__name__} is not compiled")
 
 
+def _field_at(model: type[Model], path: str) -> Any:
+    """The field a `values()` name such as "patient__user__name" reads, or None."""
+    *hops, name = path.split("__")
+    for hop in hops:
+        field = model._meta.fields_map.get(hop)
+        model = getattr(field, "related_model", None)  # type: ignore[assignment]
+        if model is None:
+            return None
+    field = model._meta.fields_map.get(name)
+    return None if getattr(field, "related_model", None) else field
+
+
+def _columns(query: AwaitableQuery) -> tuple[tuple[str, Any], ...]:
+    """The names of the columns a SELECT gives and the field each holds (for reading them back from JSON)."""
+    if not isinstance(query, QuerySet | ValuesQuery | ValuesListQuery):
+        return ()
+    names = [term.alias or term.name for term in query.query._selects]
+    if isinstance(query, ValuesListQuery | ValuesQuery):
+        paths = query.fields if isinstance(query, ValuesListQuery) else query._fields_for_select
+        return tuple((name, _field_at(query.model, paths[name])) for name in names)
+    models = [(entry[0], entry[1]) for entry in query._select_related_idx] or [(query.model, len(names))]
+    out: list[tuple[str, Any]] = []
+    for model, count in models:
+        for name in names[len(out) : len(out) + count]:
+            column = name.rsplit(".", 1)[-1]
+            field_name = model._meta.fields_db_projection_reverse.get(column, column)
+            out.append((name, model._meta.fields_map.get(field_name)))
+    return tuple(out) + tuple((name, None) for name in names[len(out) :])  # annotations
+
+
 class Compiled(Generic[T]):
     """One hot query; see the module docstring."""
 
@@ -243,7 +276,7 @@ class Compiled(Generic[T]):
         missing = sorted({slot[0] for slot in where.values() if slot not in found})
         if missing:
             raise CompileError(f"parameters {missing} are rewritten by their lookup or unused; cannot compile")
-        return _Plan(sql, tuple(slots), _reader(query))
+        return _Plan(sql, tuple(slots), _reader(query), _columns(query))
 
     def _plan(self, conn: BaseDBAsyncClient, given: dict[str, Any]) -> _Plan:
         shape = (conn.capabilities.dialect, _shape(given))

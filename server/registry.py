@@ -142,9 +142,9 @@ class Registry:
         """The panels of one page (e.g. "chart"): rooms to the right add to it, the page's service collects it."""
         return self.panels.setdefault(name, Panels())
 
-    def panel(self, pages: Iterable[str], name: str, template: str, provider: Any) -> None:
+    def panel(self, pages: Iterable[str], name: str, template: str, provider: Any, wants: Any = None) -> None:
         for page in pages:
-            self.page(page).register(name, template, provider)
+            self.page(page).register(name, template, provider, wants)
 
     def add_nav(self, *entries: NavEntry) -> None:
         self.nav.extend(entries)
