@@ -221,7 +221,7 @@ def _columns(query: AwaitableQuery) -> tuple[tuple[str, Any], ...]:
     names = [term.alias or term.name for term in query.query._selects]
     if isinstance(query, ValuesListQuery | ValuesQuery):
         paths = query.fields if isinstance(query, ValuesListQuery) else query._fields_for_select
-        return tuple((name, _field_at(query.model, paths[name])) for name in names)
+        return tuple((name, _field_at(query.model, paths[name]) if name in paths else None) for name in names)
     models = [(entry[0], entry[1]) for entry in query._select_related_idx] or [(query.model, len(names))]
     out: list[tuple[str, Any]] = []
     for model, count in models:
