@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from server import audit, audit_walk
+from server import audit, audit_hash, audit_walk
 from server.models import AuditChainHead, AuditEvent
 from tests.conftest import PG_URL, login
 
@@ -168,7 +168,7 @@ def test_the_fast_canonical_form_used_by_verify_is_byte_for_byte_the_hashed_one(
     if stored_as_text:  # as the SQLite driver returns them: datetimes and JSON as text, in Tortoise's shapes
         stored[1] = str(values[1])
         stored[13] = json.dumps(values[13], separators=(",", ":"), ensure_ascii=False)
-    assert audit._canonical_row(tuple(stored)) == audit.canonical(expected)
+    assert audit_hash.canonical_row(tuple(stored)) == audit.canonical(expected)
 
 
 async def test_concurrent_audited_reads_share_group_commits_and_each_waits_for_its_own(app, demo, actor, monkeypatch):
