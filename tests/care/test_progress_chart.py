@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from care import chart
 from care.models import Infusion, MeasureResponse, Patient
 from care.progress import Progress, split
-from server.web import make_templates
+from server.templating import make_templates
 from tests.care.conftest import sign_in
 
 # The template's SVG before it moved to Python (templates/care/_progress_chart.html), kept as the reference.
