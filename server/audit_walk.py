@@ -44,16 +44,21 @@ def join(ranges: list[Ranged], after_hash: str) -> tuple[audit.Verdict | None, s
 async def verify_all(
     url: str, key: bytes, workers: int | None = None, parallel_from: int = PARALLEL_FROM
 ) -> audit.Verdict:
-    """The whole chain, in parallel ranges when it is long; the same verdict as audit.verify()."""
+    """The whole chain, in parallel ranges when it is long (one range, walked in this process, with one worker);
+    the same verdict as audit.verify()."""
     workers = workers or os.cpu_count() or 1
     head = await AuditChainHead.get(id=1)
-    if head.seq < max(parallel_from, 1) or workers < 2:
+    if head.seq < max(parallel_from, 1):
         return await audit.verify(key)
     step = -(-head.seq // workers)
     bounds = [(start, min(start + step, head.seq + 1)) for start in range(1, head.seq + 1, step)]
-    loop = asyncio.get_running_loop()
-    with ProcessPoolExecutor(max_workers=len(bounds), mp_context=get_context("spawn")) as pool:
-        ranges = await asyncio.gather(*(loop.run_in_executor(pool, walk_range, url, key, s, e) for s, e in bounds))
+    if len(bounds) == 1:
+        ranges = [await asyncio.to_thread(walk_range, url, key, *bounds[0])]
+    else:
+        loop = asyncio.get_running_loop()
+        with ProcessPoolExecutor(max_workers=len(bounds), mp_context=get_context("spawn")) as pool:
+            walks = (loop.run_in_executor(pool, walk_range, url, key, s, e) for s, e in bounds)
+            ranges = await asyncio.gather(*walks)
     failed, last_hash = join(list(ranges), audit.GENESIS_HASH)
     if failed is not None:
         return failed

@@ -268,14 +268,15 @@ def _boundary_cases(count: int, step: int) -> dict[str, list[str]]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 3])
 @pytest.mark.parametrize("case", list(_boundary_cases(30, 10)))
-async def test_the_parallel_walk_names_the_same_first_bad_row_as_the_single_walk(app, demo, case):
-    """`audit verify` splits a long chain into ranges checked by separate processes; whatever the break, and
-    wherever it falls against the range boundaries, the verdict is the single walk's."""
+async def test_the_parallel_walk_names_the_same_first_bad_row_as_the_single_walk(app, demo, case, workers):
+    """`audit verify` splits a long chain into ranges checked by separate processes (one range in its own process
+    with one worker); whatever the break, and wherever it falls against the range boundaries, the verdict is the
+    single walk's."""
     settings = app.state.settings
     count = await AuditEvent.all().count()
-    workers = 3
-    step = -(-count // workers)
+    step = -(-count // 3)  # where three workers split the chain
     await _tamper_and_commit(_boundary_cases(count, step)[case])
     single = await audit.verify(settings.audit_key)
     parallel = await audit_walk.verify_all(settings.database_url, settings.audit_key, workers=workers, parallel_from=0)
