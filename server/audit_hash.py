@@ -165,22 +165,25 @@ def walk_sqlite(db: sqlite3.Connection, key: bytes, at: Walk, end: int, batch: i
     while rows := cursor.fetchmany(batch):
         for row in rows:
             seq, t, actor, role, clinic, action, kind, oid, patient, outcome, reason, ip, rid, d, link, stored = row
-            if (
-                seq == expected
-                and (link == prev or prev is None)
-                and len(t) == 32
-                and t[10:11] == b" "
-                and t[26:] == b"+00:00"
-                and t.isascii()
-                and not escaped(b"".join((actor, role, clinic, action, kind, oid, patient, outcome, reason, ip, rid)))
-            ):
-                body = d if d == b"{}" else detail_json(d.decode()).encode()
-                fields = (action, actor, role, t[:10], t[11:], clinic, body, ip, oid, kind, outcome, patient, reason)
-                if compare(mac(canonical % (*fields, rid, seq, link)).encode(), stored):
-                    if prev is None:
-                        at.first_prev = link.decode()
-                    expected, prev = expected + 1, stored
-                    continue
+            try:
+                if (
+                    seq == expected
+                    and (link == prev or prev is None)
+                    and len(t) == 32
+                    and t[10:11] == b" "
+                    and t[26:] == b"+00:00"
+                    and t.isascii()
+                    and not escaped(b"".join(row[2:13]))  # actor_id … request_id, the integers guarded
+                ):
+                    body = d if d == b"{}" else detail_json(d.decode()).encode()
+                    fields = (action, actor, role, t[:10], t[11:], clinic, body, ip, oid, kind, outcome, patient)
+                    if compare(mac(canonical % (*fields, reason, rid, seq, link)).encode(), stored):
+                        if prev is None:
+                            at.first_prev = link.decode()
+                        expected, prev = expected + 1, stored
+                        continue
+            except (TypeError, AttributeError, ValueError):  # a column of another type or shape: as below
+                pass
             at.next_seq, at.prev_hash = expected, None if prev is None else prev.decode()
             if not walk_rows(mac, [_one(db, seq)], at):
                 return
