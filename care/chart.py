@@ -1,10 +1,14 @@
-"""Geometry for the server-rendered progress chart (templates/care/_progress.html draws it as inline SVG)."""
+"""The server-rendered progress chart: its geometry and its inline SVG (templates/care/_progress_chart.html shows
+`geometry.svg`), drawn in Python and kept per process for the scores, sessions and time zone it shows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from functools import lru_cache
+from typing import NamedTuple
+
+from markupsafe import Markup, escape
 
 from care.clinical import PHQ9_BANDS
 from care.progress import Progress
@@ -58,17 +62,47 @@ class ChartGeometry:
     baseline_y: float | None
     ticks: list[tuple[float, int]]
     empty: bool
+    svg: Markup = Markup("")
 
 
 def _y(score: float) -> float:
     return TOP + (HEIGHT - TOP - BOTTOM) * (1 - score / MAX_SCORE)
 
 
+class _Score(NamedTuple):
+    """What the chart shows of one score."""
+
+    taken_at: datetime
+    total: int
+    severity: str
+    retake: bool  # the day's last of several
+
+
+class _Session(NamedTuple):
+    scheduled_at: datetime
+    number: int
+
+
 def geometry(progress: Progress, tz: str) -> ChartGeometry:
+    """The chart of a patient's progress. Everything the drawing shows is the cache key (every plotted score with
+    its time, total, severity and retake mark, every session, the time zone), so a new, edited, struck or retaken
+    score draws anew; the result is shared and must not be changed."""
+
+    def scores(measures: list) -> tuple[_Score, ...]:
+        return tuple(_Score(m.taken_at, m.total, m.severity, m.id in progress.retakes) for m in measures)
+
+    sessions = tuple(_Session(i.scheduled_at, i.number) for i in progress.infusions)
+    return _drawn(tz, scores(progress.phq9), scores(progress.gad7), sessions)
+
+
+@lru_cache(maxsize=512)
+def _drawn(
+    tz: str, phq9: tuple[_Score, ...], gad7: tuple[_Score, ...], sessions: tuple[_Session, ...]
+) -> ChartGeometry:
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(tz)
-    moments = [m.taken_at for m in progress.phq9 + progress.gad7] + [i.scheduled_at for i in progress.infusions]
+    moments = [m.taken_at for m in phq9 + gad7] + [i.scheduled_at for i in sessions]
     if not moments:
         return ChartGeometry(WIDTH, HEIGHT, [], [], [], None, [], True)
     start, end = min(moments), max(moments)
@@ -77,12 +111,12 @@ def geometry(progress: Progress, tz: str) -> ChartGeometry:
     def x(at: datetime) -> float:
         return LEFT + (WIDTH - LEFT - RIGHT) * (at - start).total_seconds() / span
 
-    def series(name: str, css: str, measures: list) -> Series:
-        def label(m: Any) -> str:
+    def series(name: str, css: str, measures: tuple[_Score, ...]) -> Series:
+        def label(m: _Score) -> str:
             text = f"{name} {m.total} ({m.severity}) on {m.taken_at.astimezone(zone):%d %b %Y}"
-            return text + (" — the day's last score (retaken that day)" if m.id in progress.retakes else "")
+            return text + (" — the day's last score (retaken that day)" if m.retake else "")
 
-        points = [Point(x(m.taken_at), _y(m.total), label(m), m.id in progress.retakes) for m in measures]
+        points = [Point(x(m.taken_at), _y(m.total), label(m), m.retake) for m in measures]
         return Series(name, css, points)
 
     edges = [floor for floor, _ in PHQ9_BANDS] + [MAX_SCORE + 1]
@@ -95,15 +129,61 @@ def geometry(progress: Progress, tz: str) -> ChartGeometry:
         band.height = low - band.y
     markers = [
         Marker(x(i.scheduled_at), str(i.number), f"Infusion {i.number}, {i.scheduled_at.astimezone(zone):%d %b %Y}")
-        for i in progress.infusions
+        for i in sessions
     ]
-    return ChartGeometry(
+    drawn = ChartGeometry(
         WIDTH,
         HEIGHT,
-        [series("PHQ-9", "phq9", progress.phq9), series("GAD-7", "gad7", progress.gad7)],
+        [series("PHQ-9", "phq9", phq9), series("GAD-7", "gad7", gad7)],
         bands,
         markers,
-        _y(progress.baseline) if progress.baseline is not None else None,
+        _y(phq9[0].total) if phq9 else None,
         [(_y(s), s) for s in (0, 5, 10, 15, 20, 27)],
         False,
     )
+    drawn.svg = _svg(drawn)
+    return drawn
+
+
+def _svg(g: ChartGeometry) -> Markup:
+    """The chart as inline SVG (CSP-safe; no script or style), every text escaped."""
+    w, h = g.width, g.height
+    out = [
+        f'<svg viewBox="0 0 {w} {h}" role="img" aria-labelledby="chart-title chart-desc" class="chart-svg">\n'
+        '      <title id="chart-title">PHQ-9 and GAD-7 scores over the course</title>\n'
+        '      <desc id="chart-desc">Lower is better. Shaded bands show PHQ-9 severity; vertical lines mark infusions. '
+        "The same scores are listed below.</desc>\n"
+    ]
+    out += [
+        f'<rect class="band {escape(b.css)}" x="36" y="{b.y:.1f}" width="{w - 48}" height="{b.height:.1f}">'
+        f"<title>PHQ-9 {escape(b.label)}</title></rect>"
+        for b in g.bands
+    ]
+    out += [f'<text class="tick" x="30" y="{y + 4:.1f}" text-anchor="end">{label}</text>' for y, label in g.ticks]
+    out += [
+        f'<line class="marker" x1="{m.x:.1f}" x2="{m.x:.1f}" y1="12" y2="{h - 34}"><title>{escape(m.title)}</title>'
+        f'</line><text class="marker-label" x="{m.x:.1f}" y="{h - 20}" text-anchor="middle">{escape(m.label)}</text>'
+        for m in g.markers
+    ]
+    if g.baseline_y is not None:
+        out.append(
+            f'<line class="baseline" x1="36" x2="{w - 12}" y1="{g.baseline_y:.1f}" y2="{g.baseline_y:.1f}">'
+            "<title>PHQ-9 baseline</title></line>"
+        )
+    for s in g.series:
+        if not s.points:
+            continue
+        css = escape(s.css)
+        out.append(f'      <polyline class="line {css}" points="{s.polyline}"/>\n')
+        for p in s.points:
+            out.append(
+                f'<circle class="dot {css}" cx="{p.x:.1f}" cy="{p.y:.1f}" r="4"><title>{escape(p.label)}</title>'
+                "</circle>"
+            )
+            if p.retake:
+                out.append(f'<circle class="retake-ring {css}" cx="{p.x:.1f}" cy="{p.y:.1f}" r="7.5"/>')
+    out.append(
+        f'      <text class="axis-label" x="{w - 12}" y="{h - 4}" text-anchor="end">infusion number →</text>\n'
+        "    </svg>"
+    )
+    return Markup("".join(out))  # noqa: S704 - every text in it escaped just above

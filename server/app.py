@@ -27,7 +27,8 @@ from server.middleware import RequestContextMiddleware
 from server.passwords import Passwords
 from server.registry import Registry
 from server.settings import ROOT, Settings
-from server.web import CsrfFailure, RoomMount, Urls, is_htmx, make_templates
+from server.templating import make_templates
+from server.web import CsrfFailure, RoomMount, Urls, is_htmx
 
 log = logging.getLogger("afterglow")
 
@@ -45,7 +46,8 @@ ERROR_TITLES = {
 
 def build_app(settings: Settings, registry: Registry) -> Starlette:
     """The Starlette app: one named Mount per room (in set-up order), the error pages, the request middleware."""
-    templates = make_templates()
+    compiled = settings.var_dir / "templates"  # filled by `serve` before the workers start (server.web.precompile)
+    templates = make_templates(settings.template_reload, compiled if compiled.is_dir() else None)
     templates.env.globals["passkey_origin"] = settings.rp_origin  # passkey controls show only on this origin
 
     def error_page(

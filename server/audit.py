@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from types import ModuleType
 from typing import Any, cast
 
@@ -23,15 +23,14 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.transactions import in_transaction
 
-from server import audit_head, compiled, sql
+from server import audit_hash, audit_head, compiled, sql
 from server.actor import Actor
 from server.models import AuditChainHead, AuditCheckpoint, AuditEvent
 
-GENESIS_HASH = "0" * 64
-HASHED_FIELDS = (
-    "seq", "at", "actor_id", "actor_role", "clinic_id", "action", "object_type", "object_id", "patient_id",
-    "outcome", "reason", "ip", "request_id", "detail",
-)  # fmt: skip
+GENESIS_HASH = audit_hash.GENESIS_HASH
+HASHED_FIELDS = audit_hash.HASHED_FIELDS
+COLUMNS = audit_hash.COLUMNS  # audit_event's columns in stored-row order
+Walk, walk_rows = audit_hash.Walk, audit_hash.walk_rows
 
 
 class Action(str):
@@ -75,17 +74,13 @@ class AuditOutsideTransaction(RuntimeError):
 
 def canonical(row: dict[str, Any]) -> bytes:
     """The definition of what is hashed: compact JSON with sorted keys. Appends and `audit verify` both use
-    _canonical_row, which writes the same bytes directly (tested against this, byte for byte)."""
+    audit_hash.canonical_row, which writes the same bytes directly (tested against this, byte for byte)."""
     return json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _at(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def compute_hash(key: bytes, row: dict[str, Any], prev_hash: str) -> str:
     values = tuple(row[name] for name in HASHED_FIELDS)
-    return hmac.digest(key, _canonical_row(values) + prev_hash.encode(), "sha256").hex()
+    return hmac.digest(key, audit_hash.canonical_row(values) + prev_hash.encode(), "sha256").hex()
 
 
 def _row(
@@ -121,7 +116,6 @@ def _row(
     }
 
 
-COLUMNS = (*HASHED_FIELDS, "prev_hash", "hash")  # audit_event's columns in stored-row order
 _INSERT = compiled.Insert(AuditEvent, COLUMNS)
 remember_head = audit_head.remember
 
@@ -276,90 +270,7 @@ class Verdict:
     problem: str = ""
 
 
-def _iso_at(value: object) -> str:
-    """`at` as hashed (UTC ISO 8601 with microseconds) from what the driver returns: text on SQLite, a datetime on
-    PostgreSQL. Tortoise writes SQLite datetimes as `YYYY-MM-DD HH:MM:SS[.ffffff]+00:00` (no fraction on a whole
-    second); those shapes are rewritten in place, anything else is parsed."""
-    if isinstance(value, str) and value[10:11] == " " and value.endswith("+00:00"):
-        if len(value) == 32:
-            return f"{value[:10]}T{value[11:]}"
-        if len(value) == 25:
-            return f"{value[:10]}T{value[11:19]}.000000+00:00"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    assert isinstance(value, datetime)
-    return _at(value)
-
-
-_text = json.encoder.encode_basestring  # the escaping json.dumps(ensure_ascii=False) applies to a str
-
-
-def _detail(value: object) -> str:
-    if isinstance(value, str):
-        if value == "{}":
-            return value
-        value = json.loads(value)
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _canonical_row(r: Sequence[Any]) -> bytes:
-    """canonical() of one stored row in HASHED_FIELDS order, written out directly: the same bytes, several times
-    faster than building a dict for json.dumps (`audit verify` walks millions of rows)."""
-    seq, at, actor_id, role, clinic_id, action, object_type, object_id, patient_id, outcome, reason, ip, rid, d = r
-    # Integer columns print as json.dumps prints an int; a missing one is null.
-    actor = "null" if actor_id is None else int(actor_id)
-    clinic = "null" if clinic_id is None else int(clinic_id)
-    patient = "null" if patient_id is None else int(patient_id)
-    return (
-        f'{{"action":{_text(action)},"actor_id":{actor},"actor_role":{_text(role)},'
-        f'"at":"{_iso_at(at)}","clinic_id":{clinic},"detail":{_detail(d)},"ip":{_text(ip)},'
-        f'"object_id":{_text(object_id)},"object_type":{_text(object_type)},"outcome":{_text(outcome)},'
-        f'"patient_id":{patient},"reason":{_text(reason)},"request_id":{_text(rid)},'
-        f'"seq":{int(seq)}}}'
-    ).encode()
-
-
 _VERIFY_BATCH = f'SELECT {", ".join(COLUMNS)} FROM "audit_event" WHERE "seq" >= ? ORDER BY "seq" LIMIT ?'  # noqa: S608 - constants
-
-
-@dataclass
-class Walk:
-    """How far a walk along the chain has got: the seq it expects next and the hash that row must link to (None:
-    take the first row's link as given, for a range walked on its own that the caller joins to the one before)."""
-
-    next_seq: int
-    prev_hash: str | None
-    first_prev: str | None = None
-    bad_seq: int | None = None
-    problem: str = ""
-
-
-def walk_rows(key: bytes, rows: Iterable[Sequence[Any]], at: Walk) -> bool:
-    """Check stored rows (columns in COLUMNS order) in seq order from where `at` stands; False at the first row
-    whose seq, link or hash is wrong (recorded in `at`). Plain tuples, no dict per row: `audit verify` walks
-    millions."""
-    digest, compare = hmac.digest, hmac.compare_digest
-    expected, prev = at.next_seq, at.prev_hash
-    for row in rows:
-        seq, stored_prev, stored_hash = row[0], row[14], row[15]
-        problem = ""
-        if seq != expected:
-            problem, seq = f"seq {expected} is missing (next is {seq})", expected
-        elif prev is None:
-            prev = at.first_prev = stored_prev
-        elif stored_prev != prev:
-            problem = "link to the previous row is broken"
-        if not problem:
-            assert prev is not None  # set from the first row just above if it was None
-            fresh = digest(key, _canonical_row(tuple(row)[:14]) + prev.encode(), "sha256").hex()
-            if compare(fresh, stored_hash):
-                expected, prev = expected + 1, stored_hash
-                continue
-            problem = "row content does not match its hash"
-        at.next_seq, at.prev_hash, at.bad_seq, at.problem = expected, prev, seq, problem
-        return False
-    at.next_seq, at.prev_hash = expected, prev
-    return True
 
 
 async def verify(key: bytes, batch: int = 20_000, after_seq: int = 0, after_hash: str = GENESIS_HASH) -> Verdict:

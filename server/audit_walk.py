@@ -10,72 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from multiprocessing import get_context
 
-from server import audit, sql
-from server.db import is_sqlite
+from server import audit
+from server.audit_range import Ranged, walk_range
 from server.models import AuditChainHead
 
 # Below this many events one process is quicker than starting the others.
 PARALLEL_FROM = 200_000
-BATCH = 20_000
-_RANGE = f'SELECT {", ".join(audit.COLUMNS)} FROM "audit_event" WHERE "seq" >= ? AND "seq" < ? ORDER BY "seq"'  # noqa: S608
-
-
-@dataclass(frozen=True)
-class Ranged:
-    """What one worker found in [start, end)."""
-
-    start: int
-    end: int
-    next_seq: int
-    last_hash: str | None
-    first_prev: str | None
-    bad_seq: int | None
-    problem: str
-
-
-def _sqlite_batches(url: str, start: int, end: int) -> Iterator[list[tuple]]:
-    path = url.split("://", 1)[1]
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        cursor = db.execute(_RANGE, (start, end))
-        while rows := cursor.fetchmany(BATCH):
-            yield rows
-
-
-async def _postgres_walk(url: str, key: bytes, at: audit.Walk, end: int) -> None:
-    import asyncpg  # noqa: PLC0415 - only the PostgreSQL workers need it
-
-    conn = await asyncpg.connect(url)
-    try:
-        async with conn.transaction(readonly=True):
-            cursor = conn.cursor(sql.numbered(_RANGE), at.next_seq, end, prefetch=BATCH)
-            rows: list = []
-            async for row in cursor:
-                rows.append(row)
-                if len(rows) == BATCH:
-                    if not audit.walk_rows(key, rows, at):
-                        return
-                    rows = []
-            audit.walk_rows(key, rows, at)
-    finally:
-        await conn.close()
-
-
-def walk_range(url: str, key: bytes, start: int, end: int) -> Ranged:
-    """Check seq in [start, end) on its own connection (runs in a worker process)."""
-    at = audit.Walk(start, None)
-    if is_sqlite(url):
-        for rows in _sqlite_batches(url, start, end):
-            if not audit.walk_rows(key, rows, at):
-                break
-    else:
-        asyncio.run(_postgres_walk(url, key, at, end))
-    return Ranged(start, end, at.next_seq, at.prev_hash, at.first_prev, at.bad_seq, at.problem)
 
 
 def join(ranges: list[Ranged], after_hash: str) -> tuple[audit.Verdict | None, str]:
@@ -101,16 +44,21 @@ def join(ranges: list[Ranged], after_hash: str) -> tuple[audit.Verdict | None, s
 async def verify_all(
     url: str, key: bytes, workers: int | None = None, parallel_from: int = PARALLEL_FROM
 ) -> audit.Verdict:
-    """The whole chain, in parallel ranges when it is long; the same verdict as audit.verify()."""
+    """The whole chain, in parallel ranges when it is long (one range, walked in this process, with one worker);
+    the same verdict as audit.verify()."""
     workers = workers or os.cpu_count() or 1
     head = await AuditChainHead.get(id=1)
-    if head.seq < max(parallel_from, 1) or workers < 2:
+    if head.seq < max(parallel_from, 1):
         return await audit.verify(key)
     step = -(-head.seq // workers)
     bounds = [(start, min(start + step, head.seq + 1)) for start in range(1, head.seq + 1, step)]
-    loop = asyncio.get_running_loop()
-    with ProcessPoolExecutor(max_workers=len(bounds), mp_context=get_context("spawn")) as pool:
-        ranges = await asyncio.gather(*(loop.run_in_executor(pool, walk_range, url, key, s, e) for s, e in bounds))
+    if len(bounds) == 1:
+        ranges = [await asyncio.to_thread(walk_range, url, key, *bounds[0])]
+    else:
+        loop = asyncio.get_running_loop()
+        with ProcessPoolExecutor(max_workers=len(bounds), mp_context=get_context("spawn")) as pool:
+            walks = (loop.run_in_executor(pool, walk_range, url, key, s, e) for s, e in bounds)
+            ranges = await asyncio.gather(*walks)
     failed, last_hash = join(list(ranges), audit.GENESIS_HASH)
     if failed is not None:
         return failed

@@ -13,6 +13,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from server.settings import Settings
+from server.templating import precompile
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -36,6 +37,7 @@ def serve(settings: Settings) -> None:
         date_header=False,
     )
     sock = listening_socket(settings.host, settings.port)
+    precompile(settings.var_dir / "templates")  # once here, so each worker loads compiled templates
     print(f"Afterglow serving on http://{settings.host}:{settings.port} with {config.workers} worker(s)", flush=True)
     if config.workers > 1:
         Multiprocess(config, sockets=[sock]).run()

@@ -31,6 +31,8 @@ class Settings:
     session_idle_seconds: int = 15 * 60
     session_absolute_seconds: int = 12 * 60 * 60
     secure_cookies: bool = False
+    # Templates are read and compiled once per worker; on, a changed template file is read again (editing them).
+    template_reload: bool = False
     # argon2id cost; never below OWASP's Password Storage Cheat Sheet minimum of m=19 MiB, t=2, p=1 in production.
     # Tests lower it through the environment of the test run.
     argon2_time_cost: int = 3
@@ -138,6 +140,7 @@ ENV_OTHER = (
     "SECRET_KEY",
     "HOST",
     "SECURE_COOKIES",
+    "TEMPLATE_RELOAD",
     "AFTERGLOW_VAR_DIR",
     "TRUSTED_PROXIES",
     *ENV_STRINGS,
@@ -167,6 +170,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         host=env.get("HOST", "127.0.0.1"),
         var_dir=var_dir,
         secure_cookies=_bool(env.get("SECURE_COOKIES", "")),
+        template_reload=_bool(env.get("TEMPLATE_RELOAD", "")),
         trusted_proxies=_networks(env.get("TRUSTED_PROXIES", "")),
         **values,  # type: ignore[arg-type]
     )

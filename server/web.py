@@ -8,11 +8,9 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from functools import wraps
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2_fragments.starlette import Jinja2Blocks
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -25,11 +23,7 @@ from tortoise.transactions import in_transaction
 from server import accounts, audit, gate, sessions
 from server.actor import Actor
 from server.errors import Forbidden, Invalid, NotFound
-from server.filters import clock, day, when
-from server.forms import local_input
-from server.markdown import render as render_markdown
 from server.policy import PUBLIC
-from server.settings import ROOT
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 # Seconds until a signed-in session ends on its own, on every answer to it: the sign-out warning (static/js/idle.js)
@@ -103,26 +97,6 @@ def url(request: Request, name: str, /, **params: Any) -> str:
 
 class CsrfFailure(Exception):
     """An unsafe request without a valid token, or from another site."""
-
-
-def make_templates() -> Jinja2Blocks:
-    env = Environment(
-        loader=FileSystemLoader(Path(ROOT, "templates")),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(when=when, day=day, clock=clock, local_input=local_input, markdown=render_markdown)
-    env.globals["url"] = _template_url
-    env.globals["new_form_key"] = secrets.token_urlsafe  # the hidden `form_key` of a create form (server/once.py)
-    return Jinja2Blocks(env=env)
-
-
-@pass_context
-def _template_url(context: Mapping[str, Any], name: str, /, **params: Any) -> str:
-    urls: Urls = context["urls"]
-    return urls(name, **params)
 
 
 def actor(request: Request) -> Actor:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from server import audit, audit_walk
+from server import audit, audit_hash, audit_walk
 from server.models import AuditChainHead, AuditEvent
 from tests.conftest import PG_URL, login
 
@@ -168,7 +168,7 @@ def test_the_fast_canonical_form_used_by_verify_is_byte_for_byte_the_hashed_one(
     if stored_as_text:  # as the SQLite driver returns them: datetimes and JSON as text, in Tortoise's shapes
         stored[1] = str(values[1])
         stored[13] = json.dumps(values[13], separators=(",", ":"), ensure_ascii=False)
-    assert audit._canonical_row(tuple(stored)) == audit.canonical(expected)
+    assert audit_hash.canonical_row(tuple(stored)) == audit.canonical(expected)
 
 
 async def test_concurrent_audited_reads_share_group_commits_and_each_waits_for_its_own(app, demo, actor, monkeypatch):
@@ -268,14 +268,15 @@ def _boundary_cases(count: int, step: int) -> dict[str, list[str]]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 3])
 @pytest.mark.parametrize("case", list(_boundary_cases(30, 10)))
-async def test_the_parallel_walk_names_the_same_first_bad_row_as_the_single_walk(app, demo, case):
-    """`audit verify` splits a long chain into ranges checked by separate processes; whatever the break, and
-    wherever it falls against the range boundaries, the verdict is the single walk's."""
+async def test_the_parallel_walk_names_the_same_first_bad_row_as_the_single_walk(app, demo, case, workers):
+    """`audit verify` splits a long chain into ranges checked by separate processes (one range in its own process
+    with one worker); whatever the break, and wherever it falls against the range boundaries, the verdict is the
+    single walk's."""
     settings = app.state.settings
     count = await AuditEvent.all().count()
-    workers = 3
-    step = -(-count // workers)
+    step = -(-count // 3)  # where three workers split the chain
     await _tamper_and_commit(_boundary_cases(count, step)[case])
     single = await audit.verify(settings.audit_key)
     parallel = await audit_walk.verify_all(settings.database_url, settings.audit_key, workers=workers, parallel_from=0)
