@@ -282,8 +282,7 @@ async def view_infusion(actor: Actor, infusion_id: int, today: date) -> Infusion
     infusion = await access.get_infusion_for(actor, infusion_id)
     may_record = await access.can(actor.user, access.MAY_INFUSION_RECORD, infusion.patient)
     may_vitals = await access.can(actor.user, access.MAY_VITALS_RECORD, infusion.patient)
-    vitals = await reads.VITALS.all(infusion_id=infusion.id)
-    measures = await reads.SESSION_MEASURES.all(infusion_id=infusion.id)
+    vitals, measures = await reads.SESSION_LISTS.run(infusion_id=infusion.id)
     await audit.record_read(
         actor, access.INFUSION_VIEWED, object_type="infusion", object_id=infusion.id, patient_id=infusion.patient_id
     )

@@ -72,6 +72,8 @@ VITALS = compiled.query(lambda infusion_id: VitalSign.filter(infusion_id=infusio
 SESSION_MEASURES = compiled.query(
     lambda infusion_id: MeasureResponse.filter(infusion_id=infusion_id).order_by("taken_at")
 )
+# The infusion page's own two lists, one statement.
+SESSION_LISTS = compiled_together.together(VITALS, SESSION_MEASURES)
 
 # A patient's own profile (every page a patient opens).
 OWN_PATIENT = compiled.query(lambda user_id: Patient.filter(user_id=user_id).select_related("user").limit(1))

@@ -7,10 +7,10 @@ insert; see server/audit.py). Issue 20's targets: journal home ≤ 6, dashboard 
 The chart (5: the patient with their care team, then its lists and its panels' reads put together in one statement,
 server/compiled_together.py), the journal home (6: the patient's own profile, everything it shows together, then
 what depends on that — which due prompts are answered, how often the practices were done) and the dashboard (8)
-meet theirs (before issue 20: 18, 17 and 19). The infusion page (before: 12) stops at 9: session, the infusion with
-its patient and whether the viewer is on the care team, vitals, the session's measures, current medications
-(interaction flags), shared entries (the booking's intention a subquery), notes, and the audit append's two; each
-of the five lists reads its own table (benchmarks/RESULTS.md)."""
+meet theirs (before issue 20: 18, 17 and 19), and so does the infusion page (8, before: 12): session, the infusion
+with its patient and whether the viewer is on the care team, its vitals and the session's measures together, current
+medications (interaction flags), shared entries (the booking's intention a subquery), notes, and the audit
+append's two (benchmarks/RESULTS.md)."""
 from __future__ import annotations
 
 import pytest
@@ -18,7 +18,7 @@ import pytest
 from tests.care.conftest import casey, last_infusion, sign_in
 from tests.conftest import another
 
-HOME, DASHBOARD, CHART, INFUSION = 6, 8, 5, 9
+HOME, DASHBOARD, CHART, INFUSION = 6, 8, 5, 8
 
 async def _count(client, path: str, queries, caplog) -> int:
     await queries.page(client, path, caplog)  # first view: anything remembered per process is in place
