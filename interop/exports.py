@@ -10,13 +10,10 @@ and whatever it wrote is deleted; nothing half-written is ever offered for downl
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import re
 import shutil
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +21,7 @@ from tortoise.transactions import in_transaction
 
 from interop import access, bulk
 from interop.models import ExportJob, ExportStatus
-from server import accounts, audit, once
+from server import accounts, audit, once, outbox
 from server.actor import Actor
 from server.errors import Invalid, NotFound
 from server.models import Clinic, User
@@ -189,26 +186,8 @@ async def _complete(actor: Actor, job: ExportJob, clinic: Clinic, counts: dict[s
         _remove(actor.settings, job.id)
 
 
-@asynccontextmanager
-async def working(settings: Settings, registry: Registry) -> AsyncIterator[None]:
+def working(settings: Settings, registry: Registry) -> AbstractAsyncContextManager[None]:
     """While the app serves, pick up queued exports every `notify_interval_seconds` (not at all at 0)."""
-    if settings.notify_interval_seconds <= 0:
-        yield
-        return
-    task = asyncio.create_task(_loop(settings, registry), name="afterglow-fhir-exports")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-async def _loop(settings: Settings, registry: Registry) -> None:
-    worker = worker_name()
-    while True:
-        try:
-            await run_queued(settings, registry, worker)
-        except Exception:  # a database hiccup must not end the worker; the next round retries
-            log.exception("FHIR export round failed")
-        await asyncio.sleep(settings.notify_interval_seconds)
+    return outbox.every_interval(
+        settings, "afterglow-fhir-exports", lambda worker: run_queued(settings, registry, worker)
+    )

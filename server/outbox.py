@@ -20,8 +20,8 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html import escape
@@ -223,12 +223,26 @@ def quiet_until(local: datetime, start: int, end: int) -> datetime | None:
 
 
 @asynccontextmanager
-async def delivering(settings: Settings, registry: Registry) -> AsyncIterator[None]:
-    """Run delivery in the background every `notify_interval_seconds` while the app serves (not at all at 0)."""
+async def every_interval(
+    settings: Settings, name: str, one_round: Callable[[str], Awaitable[Any]]
+) -> AsyncIterator[None]:
+    """While the app serves, run `one_round(worker)` every `notify_interval_seconds` (not at all at 0) as a
+    background task named `name`; a failed round is logged and the next one retries. Outbox delivery and the
+    clinic's queued exports (interop/exports.py) both run this way."""
     if settings.notify_interval_seconds <= 0:
         yield
         return
-    task = asyncio.create_task(_loop(settings, registry), name="afterglow-outbox")
+
+    async def loop() -> None:
+        worker = worker_name()
+        while True:
+            try:
+                await one_round(worker)
+            except Exception:  # a database hiccup must not end the work for the worker's lifetime
+                log.exception("%s: a background round failed", name)
+            await asyncio.sleep(settings.notify_interval_seconds)
+
+    task = asyncio.create_task(loop(), name=name)
     try:
         yield
     finally:
@@ -237,11 +251,6 @@ async def delivering(settings: Settings, registry: Registry) -> AsyncIterator[No
             await task
 
 
-async def _loop(settings: Settings, registry: Registry) -> None:
-    worker = worker_name()
-    while True:
-        try:
-            await deliver_due(settings, registry, worker=worker)
-        except Exception:  # a database hiccup must not end delivery for the worker's lifetime; the next round retries
-            log.exception("outbox delivery round failed")
-        await asyncio.sleep(settings.notify_interval_seconds)
+def delivering(settings: Settings, registry: Registry) -> AbstractAsyncContextManager[None]:
+    """Run delivery in the background every `notify_interval_seconds` while the app serves (not at all at 0)."""
+    return every_interval(settings, "afterglow-outbox", lambda worker: deliver_due(settings, registry, worker=worker))
