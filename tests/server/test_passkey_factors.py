@@ -4,15 +4,11 @@ factor cannot be removed while the clinic asks for two, and an admin's reset lea
 
 from __future__ import annotations
 
-from server.models import AccessApproval, AuditEvent, Clinic, Session, User
+from server.models import AccessApproval, AuditEvent, Session, User
 from server.passkey_models import Passkey
 from tests.conftest import DEMO_PASSWORD, another, csrf_from, login, token
 from tests.server.test_passkeys import THERAPIST, add_passkey
-
-
-async def _require_two_factors() -> None:
-    clinic = await Clinic.get(slug="demo.clinic")
-    await Clinic.filter(id=clinic.id).update(settings={**clinic.settings, "staff_two_factor": True})
+from tests.server.test_two_factor_policy import _require_two_factors
 
 
 async def test_a_passkey_is_a_second_factor_for_the_clinics_rule(client, demo):
