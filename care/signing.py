@@ -30,8 +30,7 @@ async def sign(actor: Actor, infusion_id: int, version: int | None, password: st
     check = await step_up.verify(actor, password) if not problem else None
     if check is not None and not check:
         async with in_transaction():
-            which = {"detail": {"field": "code"}} if check.field == "code" else {}
-            await _audit(actor, access.INFUSION_STEP_UP_FAILED, infusion, outcome="denied", **which)
+            await _audit(actor, access.INFUSION_STEP_UP_FAILED, infusion, outcome="denied", **check.refusal_detail)
         with audit.shown_again():  # that event names the record: the page shown again records no reads on top
             page = await view_infusion(actor, infusion.id, actor.today)
         raise Invalid(check.errors(WRONG_PASSWORD), page=page, audited=True)

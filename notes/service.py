@@ -23,7 +23,7 @@ from notes.content import IDEATION, digest, missing_for_signature
 from notes.diff import FieldChange, changes, readable
 from notes.models import Addendum, Format, IntegrationNote, SignedVersion, Status
 from notes.reply_models import EntryReply
-from server import accounts, audit, once, step_up
+from server import audit, once, step_up
 from server.actor import Actor
 from server.errors import Forbidden, Invalid, NotFound
 from server.policy import can, require
@@ -229,13 +229,8 @@ async def _step_up(actor: Actor, password: step_up.Proof | str, note: Integratio
     check = await step_up.verify(actor, password)
     if not check:
         async with in_transaction():
-            await _audit(actor, failed_action, note, outcome="denied", **_which(check))
+            await _audit(actor, failed_action, note, outcome="denied", **check.refusal_detail)
         raise Invalid(check.errors("That password is wrong. Re-enter the password you sign in with."), audited=True)
-
-
-def _which(check: accounts.StepUp) -> dict[str, Any]:
-    """A refused step-up's event says when the code, not the password, was wrong."""
-    return {"detail": {"field": "code"}} if check.field == "code" else {}
 
 
 async def sign(actor: Actor, note_id: int, version: int, password: step_up.Proof | str) -> IntegrationNote:

@@ -165,6 +165,11 @@ class StepUp:
     def errors(self, password_message: str) -> dict[str, str]:
         return {} if self.ok else {self.field: self.message or password_message}
 
+    @property
+    def refusal_detail(self) -> dict[str, Any]:
+        """What a refused act's `*.step_up_failed` event adds: which field was wrong, when it was the code."""
+        return {"detail": {"field": "code"}} if self.field == "code" else {}
+
 
 async def step_up(actor: Actor, password: str, code: str = "", *, keys: bool = False) -> StepUp:
     """Re-authentication before a sensitive act (sign, co-sign, open a process note, break the glass) with the
