@@ -222,19 +222,6 @@ async def step_up_with(actor: Actor, check: Callable[[], Awaitable[bool]]) -> bo
     return ok
 
 
-async def check_ip(actor: Actor) -> None:
-    """Throttled (audited) when the client IP is at its limit of settled failures: a sign-in that names no account
-    (a passkey's) is held to the IP's limit alone."""
-    since = actor.now - timedelta(seconds=actor.settings.login_window_seconds)
-    limit = actor.settings.login_max_failures_ip
-    recent = await LoginFailure.filter(scope="ip", key=actor.ip, at__gte=since).order_by("-at").limit(limit)
-    if len(recent) >= limit:
-        wait = max(1, math.ceil((recent[-1].at - since).total_seconds()))
-        async with in_transaction():
-            await audit.record(actor, audit.LOGIN_THROTTLED, outcome="denied", detail={"retry_after": wait})
-        raise Throttled(wait)
-
-
 async def _record_failure(actor: Actor, user: User | None, reason: str) -> None:
     """The account's reservation stays as its failure; the client IP's failure is added, old ones swept, and the
     failure audited."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -34,7 +35,7 @@ from webauthn.helpers.structs import (
 
 from server import accounts, audit, factors
 from server.actor import Actor
-from server.errors import Invalid, NotFound
+from server.errors import Invalid, NotFound, Throttled
 from server.models import LoginFailure, User
 from server.passkey_models import Passkey, PasskeyChallenge
 from server.settings import Settings
@@ -258,10 +259,23 @@ def _authentication_options(settings: Settings, challenge: bytes, allowed: list[
     return options_to_json(options)
 
 
+async def _check_ip(actor: Actor) -> None:
+    """Throttled (audited) when the client IP is at its limit of settled failures: a sign-in that names no account
+    (a passkey's) is held to the IP's limit alone."""
+    since = actor.now - timedelta(seconds=actor.settings.login_window_seconds)
+    limit = actor.settings.login_max_failures_ip
+    recent = await LoginFailure.filter(scope="ip", key=actor.ip, at__gte=since).order_by("-at").limit(limit)
+    if len(recent) >= limit:
+        wait = max(1, math.ceil((recent[-1].at - since).total_seconds()))
+        async with in_transaction():
+            await audit.record(actor, audit.LOGIN_THROTTLED, outcome="denied", detail={"retry_after": wait})
+        raise Throttled(wait)
+
+
 async def sign_in_options(actor: Actor, csrf_token: str) -> str:
     """Options for navigator.credentials.get with no credentials named: the browser offers the passkeys it holds
     for this site (discoverable credentials), so no email is typed."""
-    await accounts.check_ip(actor)
+    await _check_ip(actor)
     challenge = await _new_challenge(actor, "sign_in", binding(csrf_token), None)
     return _authentication_options(actor.settings, challenge, [])
 
@@ -312,7 +326,7 @@ def _handle_matches(settings: Settings, credential: dict[str, Any], passkey: Pas
 async def sign_in(actor: Actor, csrf_token: str, raw: str, user_agent: str) -> str:
     """Sign in with a passkey alone; returns the new session's token. Refusals are audited and count against the
     client IP's sign-in limit."""
-    await accounts.check_ip(actor)
+    await _check_ip(actor)
     credential = parse(raw)
     challenge = await _take(actor, credential, "sign_in", binding(csrf_token), None) if credential else None
     passkey = await _find(credential) if challenge else None
