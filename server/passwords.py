@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
+import threading
 import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from typing import TypeVar
 
-import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -15,6 +20,7 @@ from server.settings import Settings
 MIN_LENGTH = 12  # NIST SP 800-63B: length over complexity; any Unicode, no composition rules, common ones blocked.
 MAX_LENGTH = 256  # bounds hashing work per request
 CONTEXT_WORDS = ("afterglow",)
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=1)
@@ -53,8 +59,18 @@ def _sequential(text: str) -> bool:
     return sum(steps) >= 0.75 * len(steps)
 
 
+def _lower_priority(niceness: int) -> None:
+    """Runs in each hashing thread as it starts: on Linux a thread has its own nice value, so raising it here leaves
+    the event loop's thread (pages, autosaves) at full priority while sign-ins wait for spare CPU."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except (AttributeError, OSError):  # not Linux, or not permitted: hashes run at normal priority
+        pass
+
+
 class Passwords:
-    """argon2id hasher whose work runs in worker threads, a bounded number at a time."""
+    """argon2id hasher whose work runs in its own threads, a bounded number at a time, at a lower CPU priority
+    than the pages (ARGON2_NICENESS): a flood of sign-ins, honest or guessing, cannot starve signed-in people."""
 
     def __init__(self, settings: Settings) -> None:
         self.hasher = PasswordHasher(
@@ -62,12 +78,22 @@ class Passwords:
             memory_cost=settings.argon2_memory_kib,
             parallelism=settings.argon2_parallelism,
         )
-        self.limiter = anyio.CapacityLimiter(settings.argon2_max_concurrent)
+        self._threads = settings.argon2_max_concurrent
+        self._niceness = settings.argon2_niceness
+        self._pool: ThreadPoolExecutor | None = None
         # Verified against when the email is unknown, so both paths cost the same (no account enumeration by timing).
         self._dummy_hash: str | None = None
 
+    async def _run(self, work: Callable[[], T]) -> T:
+        if self._pool is None:  # made on first use: command-line actors that never hash start no threads
+            self._pool = ThreadPoolExecutor(
+                self._threads, "argon2", initializer=_lower_priority, initargs=(self._niceness,)
+            )
+        return await asyncio.get_running_loop().run_in_executor(self._pool, work)
+
     async def hash(self, password: str) -> str:
-        return await anyio.to_thread.run_sync(self.hasher.hash, normalise(password), limiter=self.limiter)
+        text = normalise(password)
+        return await self._run(lambda: self.hasher.hash(text))
 
     async def verify(self, stored_hash: str | None, password: str) -> bool:
         if stored_hash is None:
@@ -85,7 +111,7 @@ class Passwords:
             except (VerificationError, InvalidHashError):
                 return False
 
-        return await anyio.to_thread.run_sync(check, limiter=self.limiter)
+        return await self._run(check)
 
     def needs_rehash(self, stored_hash: str) -> bool:
         return self.hasher.check_needs_rehash(stored_hash)

@@ -41,6 +41,8 @@ class Settings:
     # pages keep the rest (benchmarks/RESULTS.md, sign-ins beside reads). Lanes add no strength, only speed.
     argon2_parallelism: int = 1
     argon2_max_concurrent: int = 1
+    # Hashing threads run this much nicer than the pages (Linux thread nice value, 0-19; 0 = same priority).
+    argon2_niceness: int = 10
     # Login throttling (per account and per client IP), counted in the database so every worker sees it.
     login_window_seconds: int = 15 * 60
     login_max_failures_account: int = 5
@@ -123,6 +125,7 @@ ENV_INTS = {
     "ARGON2_MEMORY_KIB": "argon2_memory_kib",
     "ARGON2_PARALLELISM": "argon2_parallelism",
     "ARGON2_MAX_CONCURRENT": "argon2_max_concurrent",
+    "ARGON2_NICENESS": "argon2_niceness",
     "LOGIN_WINDOW_SECONDS": "login_window_seconds",
     "LOGIN_MAX_FAILURES_ACCOUNT": "login_max_failures_account",
     "LOGIN_MAX_FAILURES_IP": "login_max_failures_ip",

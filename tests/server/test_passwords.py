@@ -62,3 +62,34 @@ def test_the_production_defaults_meet_the_design_floor():
 
     s = Settings()
     assert s.argon2_memory_kib >= 19 * 1024 and s.argon2_time_cost >= 2 and s.argon2_parallelism >= 1
+
+
+async def test_hashes_run_one_at_a_time_in_a_thread_of_lower_priority_than_the_pages(settings):
+    """A burst of sign-ins must leave CPU to signed-in people: each worker hashes in one thread of its own, niced
+    ARGON2_NICENESS below the event loop's thread (Linux gives each thread its own nice value)."""
+    import asyncio
+    import os
+    import threading
+
+    passwords = Passwords(dataclasses.replace(settings, argon2_max_concurrent=1, argon2_niceness=7))
+    seen: list[tuple[str, int, int]] = []
+    running = 0
+    plain_hash = passwords.hasher.hash
+
+    def watched(text: str) -> str:
+        nonlocal running
+        running += 1
+        seen.append((threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, 0), running))
+        try:
+            return plain_hash(text)
+        finally:
+            running -= 1
+
+    passwords.hasher = type("Watched", (), {"hash": staticmethod(watched)})()  # type: ignore[assignment]
+    loop_nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    await asyncio.gather(*(passwords.hash(f"a long walk number {n}") for n in range(6)))
+    assert len(seen) == 6
+    assert {name.split("_")[0] for name, _, _ in seen} == {"argon2"}
+    assert {nice for _, nice, _ in seen} == {min(loop_nice + 7, 19)}
+    assert max(at_once for _, _, at_once in seen) == 1
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == loop_nice
