@@ -82,11 +82,11 @@ async def main() -> None:
     from asgi_lifespan import LifespanManager
 
     from afterglow import create_app
-    from benchmarks.run import _ids
+    from benchmarks.targets import ids_of
     from server.settings import from_env
 
     settings = from_env()
-    ids = await _ids(settings.database_url, str(settings.var_dir), "t0@scale.clinic")
+    ids = await ids_of(settings.database_url, str(settings.var_dir), "t0@scale.clinic")
     app = create_app(settings)
     async with LifespanManager(app):
         cookies = {}

@@ -8,6 +8,9 @@ session per role, then drives each route with wrk (Debian package) and reports r
 per request (counted in-process on the same database) and the ratios to hello and /livez measured in the same run. It
 drives the patient journal list again while 10 sign-ins per second run beside it (real argon2 at production cost)
 and compares p99 with and without them. Appends a section per worker count to benchmarks/RESULTS.md.
+
+A scale-10 seed takes minutes: `--keep DIR` seeds into DIR (on PostgreSQL also a database named after it) and keeps
+it; `--reuse DIR [--database postgres] --scale 10` measures it again with the code checked out now.
 """
 
 from __future__ import annotations
@@ -27,13 +30,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from benchmarks import hello  # noqa: E402 - after the path is set
+from benchmarks.targets import NOTES_TO_SIGN, ids_of  # noqa: E402
 
 PASSWORD = "quiet-harbor-lantern"  # noqa: S105 - the documented demo password
 LUA = ROOT / "benchmarks" / "request.lua"
@@ -77,13 +80,14 @@ def _ms(text: str) -> float:
 async def count_queries(
     database_url: str, var_dir: str, requests: list[tuple[str, str, str, str, str]], spare_note: int
 ) -> dict[str, int]:
-    """SQL statements per request, counted in-process against the same database."""
+    """SQL statements per request, counted in-process against the same database: a page's second request (the
+    first compiles its queries), with the background delivery loop off so its polls are not counted."""
     from asgi_lifespan import LifespanManager
 
     from afterglow import create_app
     from server.settings import from_env
 
-    os.environ.update({"DATABASE_URL": database_url, "AFTERGLOW_VAR_DIR": var_dir})
+    os.environ.update({"DATABASE_URL": database_url, "AFTERGLOW_VAR_DIR": var_dir, "NOTIFY_INTERVAL_SECONDS": "0"})
     app = create_app(from_env())
     counts: dict[str, int] = {}
     records: list[logging.LogRecord] = []
@@ -100,8 +104,10 @@ async def count_queries(
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client,
     ):
         for name, method, path, cookie, body in requests:
-            records.clear()
             headers = {"Cookie": cookie} if cookie else {}
+            if method == "GET":
+                await client.get(path, headers=headers)
+            records.clear()
             if method == "POST":
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
                 headers["HX-Request"] = "true"
@@ -123,28 +129,36 @@ async def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument(
-        "--reuse", metavar="DIR", help="an earlier run's SQLite scratch directory: measure it again, no new seed"
+        "--reuse", metavar="DIR", help="an earlier run's kept scratch directory (--keep): measure it again, no new seed"
+    )
+    parser.add_argument(
+        "--keep", metavar="DIR", help="seed into DIR (on PostgreSQL also a database named after it); keep both"
     )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
     if args.reuse:  # a big seed (scale 10) takes long: measure the same database again
-        await bench(args, f"sqlite://{args.reuse}/bench.sqlite3", args.reuse)
+        url_file = Path(args.reuse) / "database_url"
+        url = url_file.read_text().strip() if url_file.exists() else f"sqlite://{args.reuse}/bench.sqlite3"
+        await bench(args, url, args.reuse)
         return
-    var = tempfile.mkdtemp(prefix="afterglow-bench-")
-    name = f"afterglow_bench_{os.getpid()}"
+    var = args.keep or tempfile.mkdtemp(prefix="afterglow-bench-")
+    Path(var).mkdir(parents=True, exist_ok=True)
+    name = f"afterglow_bench_{Path(var).name.replace('-', '_')}" if args.keep else f"afterglow_bench_{os.getpid()}"
+    psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c"]
     if args.database == "sqlite":
         url = f"sqlite://{var}/bench.sqlite3"
     else:
-        psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c"]
         subprocess.run([*psql, f"CREATE DATABASE {name}"], check=True)  # noqa: S603
         url = f"postgres://postgres@127.0.0.1:5432/{name}"
+    (Path(var) / "database_url").write_text(url + "\n")
     try:
         await bench(args, url, var)
-    finally:  # a seeded database is gigabytes: never leave one behind
-        if args.database == "postgres":
+    finally:  # a seeded database is gigabytes: never leave one behind unless asked to
+        if args.database == "postgres" and not args.keep:
             subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)  # noqa: S603
-        shutil.rmtree(var, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(var, ignore_errors=True)
 
 
 async def bench(args: argparse.Namespace, url: str, var: str) -> None:
@@ -199,7 +213,7 @@ async def measure(
         # measured for the first (dashboard, chart, infusion).
         signer = "t1" if args.scale else "therapist2"
         sign_cookie, sign_csrf = await login(base, f"{signer}@{scale}")
-        ids = await _ids(url, var, f"{therapist}@{scale}", f"{signer}@{scale}")
+        ids = await ids_of(url, var, f"{therapist}@{scale}", f"{signer}@{scale}")
         body = f"csrf_token={p_csrf}&version=0&kind=free&draft_key=KEY&body=benchmark+words+about+the+lake"
         sign_in = f"email={patient}%40{scale}&password={PASSWORD}&csrf_token={pre_csrf}"
         note_sign = f"version=1&password={PASSWORD}&csrf_token={sign_csrf}"
@@ -277,69 +291,6 @@ async def login_form(base: str) -> tuple[str, str]:
         page = await c.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
         return "; ".join(f"{k}={v}" for k, v in c.cookies.items()), token
-
-
-async def _ids(url: str, var: str, therapist_email: str, signer_email: str | None = None) -> dict[str, Any]:
-    from tortoise import Tortoise
-
-    from afterglow import tortoise_config
-    from care.models import CareTeam, Infusion
-    from server.models import AuditEvent, User
-    from server.settings import Settings
-
-    await Tortoise.init(config=tortoise_config(Settings(database_url=url, secret_key="x", var_dir=Path(var))))
-    try:
-        therapist = await User.get(email=therapist_email)
-        link = await CareTeam.filter(therapist_id=therapist.id).first()
-        infusion = await Infusion.filter(patient_id=link.patient_id).order_by("-id").first()  # type: ignore[union-attr]
-        head = await AuditEvent.filter(clinic_id=therapist.clinic_id).order_by("-seq").first()
-        found: dict[str, Any] = {
-            "patient": link.patient_id,  # type: ignore[union-attr]
-            "infusion": infusion.id,  # type: ignore[union-attr]
-            "deep_seq": max(1, head.seq - 5000),  # type: ignore[union-attr]
-        }
-        if signer_email:
-            signer = await User.get(email=signer_email)
-            theirs = await CareTeam.filter(therapist_id=signer.id).first()
-            where = await Infusion.filter(patient_id=theirs.patient_id).order_by("-id").first()  # type: ignore[union-attr]
-            found["drafts"] = await _drafts(signer, where, NOTES_TO_SIGN)
-        return found
-    finally:
-        await Tortoise.close_connections()
-
-
-NOTES_TO_SIGN = 400  # more than a run can sign: each signature is a password step-up (argon2)
-
-
-async def _drafts(therapist: Any, infusion: Any, count: int) -> list[int]:
-    """Complete DAP drafts by the therapist, ready to sign (signing is a one-way step, so each request needs one)."""
-    from datetime import UTC, datetime
-
-    from notes.models import IntegrationNote
-
-    now = datetime.now(UTC)
-    content = {
-        "data": "Calm after the session; described the lake again.",
-        "assessment": "Integrating well.",
-        "plan": "Walks; next session as planned.",
-        "session_summary": "Steady session, no adverse events.",
-        "risk": {"ideation": "none"},
-    }
-    notes = [
-        IntegrationNote(
-            clinic_id=therapist.clinic_id,
-            infusion_id=infusion.id,
-            patient_id=infusion.patient_id,
-            author_id=therapist.id,
-            draft_key=f"bench-{now.timestamp()}-{n}",
-            content=content,
-            created_at=now,
-            updated_at=now,
-        )
-        for n in range(count)
-    ]
-    await IntegrationNote.bulk_create(notes)
-    return [n.id for n in await IntegrationNote.filter(draft_key__startswith=f"bench-{now.timestamp()}-")]
 
 
 def write(

@@ -23,6 +23,13 @@ _CHART_NOTES = compiled.query(
         IntegrationNote.filter(patient_id=patient_id).select_related("author", "infusion").order_by("-created_at")
     )
 )
+_SESSION_NOTES = compiled.query(
+    lambda patient_id, infusion_id: (
+        IntegrationNote.filter(patient_id=patient_id, infusion_id=infusion_id)
+        .select_related("author", "infusion")
+        .order_by("-created_at")
+    )
+)
 
 
 async def _may_see(actor: Actor, patient: Patient | None) -> bool:
@@ -50,11 +57,10 @@ async def notes_panel(
         return None
     if got is not None:
         rows = got["notes"]
+    elif infusion is not None:
+        rows = await _SESSION_NOTES.all(patient_id=patient.id, infusion_id=infusion.id)
     else:
-        query = IntegrationNote.filter(patient_id=patient.id)
-        if infusion is not None:
-            query = query.filter(infusion_id=infusion.id)
-        rows = await query.select_related("author", "infusion").order_by("-created_at")
+        rows = await _CHART_NOTES.all(patient_id=patient.id)
     notes = [n for n in rows if n.status != Status.DRAFT or n.author_id == actor.user_id]
     may_write = infusion is not None and await can(actor.user, MAY_PATIENT_RECORD, patient)
     return {"notes": notes, "infusion": infusion, "may_write": may_write}
