@@ -11,7 +11,8 @@ async def ids_of(url: str, var: str, therapist_email: str, signer_email: str | N
     from tortoise import Tortoise
 
     from afterglow import tortoise_config
-    from care.models import CareTeam, Infusion
+    from care.models import CareTeam, Infusion, Patient
+    from journal.models import JournalEntry
     from server.models import AuditEvent, User
     from server.settings import Settings
 
@@ -26,6 +27,9 @@ async def ids_of(url: str, var: str, therapist_email: str, signer_email: str | N
             "infusion": infusion.id,  # type: ignore[union-attr]
             "deep_seq": max(1, head.seq - 5000),  # type: ignore[union-attr]
         }
+        writer = await Patient.get_or_none(user__email=therapist_email.replace("t0@", "p0@"))
+        entry = writer and await JournalEntry.filter(patient_id=writer.id, deleted_at=None).order_by("-id").first()
+        found["entry"] = entry.id if entry else 0
         if signer_email:
             signer = await User.get(email=signer_email)
             theirs = await CareTeam.filter(therapist_id=signer.id).first()

@@ -49,7 +49,7 @@ class Booking(Model):
 
     class Meta:
         table = "booking"
-        indexes = (("clinic_id", "starts_at"), ("patient_id", "starts_at"))
+        indexes = (("clinic_id", "starts_at"), ("patient_id", "starts_at"), ("infusion_id",))
 
 
 class BookingStaff(Model):

@@ -54,6 +54,7 @@ class Medication(_Item):
 
     class Meta:
         table = "medication"
+        indexes = (("patient_id",),)
 
 
 class Allergy(_Item):
@@ -67,6 +68,7 @@ class Allergy(_Item):
 
     class Meta:
         table = "allergy"
+        indexes = (("patient_id",),)
 
 
 class Diagnosis(_Item):
@@ -79,6 +81,7 @@ class Diagnosis(_Item):
 
     class Meta:
         table = "diagnosis"
+        indexes = (("patient_id",),)
 
     @property
     def title(self) -> str:
@@ -150,3 +153,4 @@ class SafetyPlanStep(Model):
 
     class Meta:
         table = "safety_plan_step"
+        indexes = (("plan_id", "added_at"),)

@@ -155,6 +155,7 @@ class Consent(Model):
 
     class Meta:
         table = "consent"
+        indexes = (("course_id",),)
 
 
 class Infusion(Model):
@@ -315,7 +316,7 @@ class RiskAlert(Model):
 
     class Meta:
         table = "risk_alert"
-        indexes = (("clinic_id", "acknowledged_at"),)
+        indexes = (("clinic_id", "acknowledged_at"), ("patient_id", "acknowledged_at"))
 
 
 class BreakGlass(Model):

@@ -37,6 +37,7 @@ class ExportJob(Model):
 
     class Meta:
         table = "fhir_export"
+        indexes = (("status", "heartbeat_at"),)  # a stalled export, picked up again
 
     @property
     def percent(self) -> int:

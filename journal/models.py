@@ -84,13 +84,15 @@ class JournalEntry(Scales):
         # (patient_id, id): the journal list pages newest first by id, so it reads 21 index entries, not all of a
         # prolific writer's thousands.
         # (patient_id, prompt_ref): whether the prompts showing now were answered, however long the journal.
-        # (patient_id, shared, shared_at): the chart's and infusion page's shared entries, newest shared first.
+        # (patient_id, shared, deleted_at, shared_at): the chart's, infusion page's and dashboard's shared entries,
+        # newest shared first, found and ordered in the index alone.
         indexes = (
             ("patient_id", "created_at"),
             ("patient_id", "shared"),
             ("patient_id", "id"),
             ("patient_id", "prompt_ref"),
-            ("patient_id", "shared", "shared_at"),
+            ("patient_id", "shared", "deleted_at", "shared_at"),
+            ("conflict_of_id", "conflict_sitting"),  # an entry's conflict copies, on its page and every autosave
         )
 
 

@@ -129,6 +129,7 @@ class ProcessNote(Model):
 
     class Meta:
         table = "process_note"
+        indexes = (("patient_id", "created_at"),)
 
 
 class Supervision(Model):
@@ -153,7 +154,7 @@ class Supervision(Model):
 
     class Meta:
         table = "supervision"
-        indexes = (("supervisee_id", "started_at"),)
+        indexes = (("supervisee_id", "started_at"), ("supervisor_id", "started_at"))
 
 
 class SeenMarker(Model):

@@ -28,3 +28,4 @@ class EntryReply(Model):
 
     class Meta:
         table = "entry_reply"
+        indexes = (("entry_id", "signed_at"),)

@@ -65,6 +65,7 @@ class User(Model):
 
     class Meta:
         table = "user"
+        indexes = (("clinic_id", "role"),)  # the clinic's staff lists (calendar, supervision, approvals)
 
     @property
     def is_active(self) -> bool:
@@ -90,6 +91,7 @@ class Session(Model):
 
     class Meta:
         table = "session"
+        indexes = (("user_id", "last_seen_at"),)  # the account security page's "where you're signed in"
 
 
 class TotpFactor(Model):
@@ -168,6 +170,7 @@ class Enrolment(Model):
 
     class Meta:
         table = "enrolment"
+        indexes = (("user_id",),)
 
 
 class ApprovalOutcome(StrEnum):
@@ -199,6 +202,7 @@ class AccessApproval(Model):
 
     class Meta:
         table = "access_approval"
+        indexes = (("user_id", "outcome"),)
 
 
 class OutboxMessage(Model):

@@ -24,6 +24,7 @@ class Passkey(Model):
 
     class Meta:
         table = "passkey"
+        indexes = (("user_id",),)
 
 
 class PasskeyChallenge(Model):
