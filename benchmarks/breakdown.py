@@ -53,7 +53,7 @@ CATEGORIES = [
 PAGES = [
     ("hello (/livez)", "p", "/livez"),
     ("patient journal list", "p", "/journal"),
-    ("one journal entry (the floor: session, one row, audit)", "p", "/journal/{entry}"),
+    ("one journal entry", "p", "/journal/{entry}"),
     ("therapist dashboard", "t", "/caseload"),
     ("patient chart + SVG", "t", "/patients/{patient}"),
     ("infusion page", "t", "/infusions/{infusion}"),

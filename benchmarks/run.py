@@ -309,7 +309,7 @@ def write(
     anchor = results[HELLO]["rps"]
     livez = results["hello (/livez)"]["rps"]
     lines = [
-        f"\n## {args.database}, {workers} worker(s), scale {args.scale:g} — commit {commit}, "
+        f"\n### {args.database}, {workers} worker(s), scale {args.scale:g} — commit {commit}, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; wrk -t2 "
