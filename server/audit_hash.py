@@ -169,14 +169,15 @@ def walk_sqlite(db: sqlite3.Connection, key: bytes, at: Walk, end: int, batch: i
                 if (
                     seq == expected
                     and (link == prev or prev is None)
-                    and len(t) == 32
+                    and (len(t) == 32 or len(t) == 25)  # with microseconds, or on a whole second (no fraction)
                     and t[10:11] == b" "
-                    and t[26:] == b"+00:00"
+                    and t.endswith(b"+00:00")
                     and t.isascii()
                     and not escaped(b"".join(row[2:13]))  # actor_id … request_id, the integers guarded
                 ):
                     body = d if d == b"{}" else detail_json(d.decode()).encode()
-                    fields = (action, actor, role, t[:10], t[11:], clinic, body, ip, oid, kind, outcome, patient)
+                    clock = t[11:] if len(t) == 32 else t[11:19] + b".000000+00:00"  # as iso_at writes it
+                    fields = (action, actor, role, t[:10], clock, clinic, body, ip, oid, kind, outcome, patient)
                     if compare(mac(canonical % (*fields, reason, rid, seq, link)).encode(), stored):
                         if prev is None:
                             at.first_prev = link.decode()

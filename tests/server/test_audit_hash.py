@@ -112,3 +112,21 @@ def test_the_precomputed_hmac_is_hmac_sha256():
     for key in (b"", b"short", b"k" * 64, b"long" * 40):
         for message in (b"", b"x", b"m" * 1000):
             assert audit_hash.Hasher(key)(message) == hmac.digest(key, message, "sha256").hex()
+
+
+def test_rows_on_a_whole_second_take_the_bytes_path(monkeypatch):
+    """Tortoise writes a whole-second time without a fraction; such rows (every row a seeded benchmark chain has)
+    are hashed from bytes like the rest, not read again one by one."""
+    rows = [(datetime(2026, 1, 1, 0, 0, n, tzinfo=UTC), 8, "therapist", 1, "a.b", "patient", "3", 3, "ok", "", "",
+             "", {}) for n in range(5)]  # fmt: skip
+    slow: list[int] = []
+    plain_one = audit_hash._one
+    monkeypatch.setattr(audit_hash, "_one", lambda db, seq: slow.append(seq) or plain_one(db, seq))
+    with closing(_chain(rows)) as db:
+        assert len(db.execute("SELECT at FROM audit_event").fetchone()[0]) == 25
+        fast, plain = _verdicts(db, 1, audit.GENESIS_HASH)
+        assert fast == plain and fast[2:4] == (None, None)  # first_prev unset from genesis, no bad row
+        assert slow == []
+        db.execute("UPDATE audit_event SET at = ? WHERE seq = 3", ("2026-01-01 00:00:09+00:00",))
+        fast, plain = _verdicts(db, 1, audit.GENESIS_HASH)
+        assert fast == plain and fast[3] == 3
