@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from server import audit, factors, policy, sessions, sql
@@ -46,8 +47,7 @@ async def _reserve(actor: Actor, email: str) -> list[int]:
     since = actor.now - timedelta(seconds=s.login_window_seconds)
     scopes = (("account", email, s.login_max_failures_account), ("ip", actor.ip, s.login_max_failures_ip))
     async with in_transaction() as conn:
-        if sql.is_postgres(conn):  # SQLite's write transactions already run one at a time (BEGIN IMMEDIATE)
-            await sql.fetch("SELECT pg_advisory_xact_lock(hashtext(?))", (f"account:{email}",), conn)
+        await _hold_account(conn, email)
         waits = [0]
         for scope, key, limit in scopes:
             recent = await LoginFailure.filter(scope=scope, key=key, at__gte=since).order_by("-at").limit(limit)
@@ -60,6 +60,12 @@ async def _reserve(actor: Actor, email: str) -> list[int]:
     if max(waits):
         raise Throttled(max(waits))
     return [row.id]
+
+
+async def _hold_account(conn: BaseDBAsyncClient, email: str) -> None:
+    """One transaction per account at a time over its failures (else two sign-ins deadlock on PostgreSQL)."""
+    if sql.is_postgres(conn):
+        await sql.fetch("SELECT pg_advisory_xact_lock(hashtext(?))", (f"account:{email}",), conn)
 
 
 async def _release(reserved: list[int]) -> None:
@@ -79,7 +85,8 @@ async def sign_in(actor: Actor, email: str, password: str, user_agent: str = "")
         raise Invalid({"form": GENERIC_LOGIN_ERROR})
     new_hash = await actor.passwords.hash(password) if actor.passwords.needs_rehash(user.password_hash) else None
     pending = bool(factors.strongest(user))
-    async with in_transaction():
+    async with in_transaction() as conn:
+        await _hold_account(conn, email)
         if new_hash:
             await User.filter(id=user.id).update(password_hash=new_hash)
         await LoginFailure.filter(id__in=reserved).delete()
@@ -124,7 +131,8 @@ async def finish_sign_in(actor: Actor, code: str, passkey: Callable[[], Awaitabl
         factor = await code_attempt(actor, "sign_in", lambda: factors.verify(actor, user, code))
     if factor is None:
         raise Invalid({"code": CODE_WRONG})
-    async with in_transaction():
+    async with in_transaction() as conn:
+        await _hold_account(conn, user.email)
         await LoginFailure.filter(scope="account", key=user.email).delete()
         if not await Session.filter(id=waiting.id, revoked_at=None).update(revoked_at=actor.now):
             raise Invalid({"code": "This sign-in has ended. Sign in again."}, status=409)  # a double submit's loser
